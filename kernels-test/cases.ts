@@ -1,0 +1,145 @@
+/**
+ * Kernel-test cases, run inside the page against the CPU reference. Each returns a CaseResult; the
+ * Node side (kernels-test/*.test.ts) asserts on it and prints the seed on failure.
+ */
+import { createEngine, Engine, GpuMatrix, type GpuOperand } from '../src/engine.js';
+import { DeviceLostError, FormatError, NonFiniteError, ShapeError } from '../src/errors.js';
+import type { QuantFormat } from '../src/formats/format.js';
+import { parseFormat } from '../src/formats/registry.js';
+import type { Matrix } from '../src/matrix.js';
+import { matmulF64 } from '../src/reference/matmul.js';
+import { relativeFrobeniusError } from '../src/reference/metrics.js';
+import { gaussianMatrix, Rng } from '../src/reference/random.js';
+import { Checker } from './checks.js';
+import { makeInput, type InputKind } from './inputs.js';
+import type { CaseResult } from './protocol.js';
+
+type Params = Record<string, unknown>;
+type Case = (engine: Engine, rng: Rng, p: Params) => Promise<CaseResult>;
+
+function result(c: Checker, info: CaseResult['info'] = {}): CaseResult {
+  return { ok: c.failures.length === 0, failures: c.failures, codesCompared: c.codesCompared, floatsCompared: c.floatsCompared, info };
+}
+
+/** GPU quantize → codes/scales/aux bit-exact with the CPU encoder; GPU dequantize bit-exact with CPU decode. */
+async function quantizeCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const fmt = parseFormat(p.format as string);
+  const m = makeInput((p.input as InputKind) ?? 'gaussian', p.rows as number, p.cols as number, rng, fmt);
+  const c = new Checker();
+  const cpu = fmt.encode(m);
+  const gq = await engine.quantize(m, fmt);
+  const gpu = await engine.readQuantized(gq);
+  c.wordsEqual(`${fmt.id} codes`, gpu.codes, cpu.codes);
+  c.wordsEqual(`${fmt.id} scales`, gpu.scales, cpu.scales);
+  c.wordsEqual(`${fmt.id} aux`, gpu.aux, cpu.aux);
+  const deq = await engine.dequantize(gq);
+  const got = await engine.read(deq);
+  c.allFinite('dequantized', got);
+  c.floatsBitEqual(`${fmt.id} dequantized`, got, fmt.decode(cpu).data);
+  gq.destroy();
+  deq.destroy();
+  return result(c, { bitsPerEntry: fmt.layout(m.cols).bitsPerEntry });
+}
+
+async function operand(engine: Engine, id: string, m: Matrix): Promise<{ gpu: GpuOperand; cpu: Matrix }> {
+  if (id === 'f32') return { gpu: engine.upload(m), cpu: m };
+  const fmt: QuantFormat = parseFormat(id);
+  return { gpu: await engine.quantize(m, fmt), cpu: fmt.decode(fmt.encode(m)) };
+}
+
+/** Y = X·Wᵀ on the GPU, X and W each f32 or quantized, against f64 of the CPU-decoded operands. */
+async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const { M, K, N } = p as { M: number; K: number; N: number };
+  const c = new Checker();
+  const x = await operand(engine, (p.x as string) ?? 'f32', gaussianMatrix(M, K, rng));
+  const w = await operand(engine, (p.w as string) ?? 'f32', gaussianMatrix(N, K, rng));
+  const y = await engine.matmul(x.gpu, w.gpu);
+  const got = await engine.read(y);
+  const want = matmulF64(x.cpu, w.cpu);
+  c.allFinite('Y', got);
+  const err = relativeFrobeniusError(got, want);
+  c.floatsCompared += got.length;
+  c.below('relative Frobenius error of Y', err, 1e-5);
+  x.gpu.destroy();
+  w.gpu.destroy();
+  y.destroy();
+  return result(c, { relErr: err });
+}
+
+/**
+ * The same quantize + matmul on an engine whose planner limits are tiny (64 KiB bindings, few
+ * workgroups per dimension): results must be bit-identical to the unsplit run.
+ */
+async function splitCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const { M, K, N } = p as { M: number; K: number; N: number };
+  const c = new Checker();
+  const small = new Engine(engine.device, { limits: { maxStorageBufferBindingSize: (p.binding as number) ?? 65536, maxComputeWorkgroupsPerDimension: (p.maxDim as number) ?? 4 }, poisonOutputs: true });
+  const X = gaussianMatrix(M, K, rng);
+  const W = gaussianMatrix(N, K, rng);
+  for (const id of p.formats as string[]) {
+    const runOn = async (e: Engine) => {
+      const xq: GpuOperand = id === 'f32' ? e.upload(X) : await e.quantize(X, id);
+      const wq: GpuOperand = id === 'f32' ? e.upload(W) : await e.quantize(W, id);
+      const y = await e.matmul(xq, wq);
+      const out = { y: await e.read(y), w: wq instanceof GpuMatrix ? null : await e.readQuantized(wq), deq: wq instanceof GpuMatrix ? null : await e.read(await e.dequantize(wq)) };
+      xq.destroy();
+      wq.destroy();
+      y.destroy();
+      return out;
+    };
+    const a = await runOn(engine);
+    const b = await runOn(small);
+    c.allFinite(`${id} split Y`, b.y);
+    c.floatsBitEqual(`${id} Y split vs unsplit`, b.y, a.y);
+    if (a.w && b.w) {
+      c.wordsEqual(`${id} codes split vs unsplit`, b.w.codes, a.w.codes);
+      c.wordsEqual(`${id} scales split vs unsplit`, b.w.scales, a.w.scales);
+      c.wordsEqual(`${id} aux split vs unsplit`, b.w.aux, a.w.aux);
+      c.floatsBitEqual(`${id} dequantized split vs unsplit`, b.deq!, a.deq!);
+      const cpu = parseFormat(id).encode(W);
+      c.wordsEqual(`${id} split codes vs CPU`, b.w.codes, cpu.codes);
+    }
+  }
+  return result(c);
+}
+
+/** Bad input gives typed errors with clear messages; a lost device gives DeviceLostError and a new engine works. */
+async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
+  const c = new Checker();
+  const good = gaussianMatrix(4, 40, rng);
+  const bad = gaussianMatrix(4, 40, rng);
+  bad.data[2 * 40 + 7] = NaN;
+  await c.throws('NaN in W', () => engine.quantize(bad, 'int4-g32'), NonFiniteError, /index 87 \(row 2, col 7\)/);
+  const inf = gaussianMatrix(3, 5, rng);
+  inf.data[14] = -Infinity;
+  await c.throws('Inf in X', () => engine.matmul(inf, good), NonFiniteError, /-Infinity at index 14 \(row 2, col 4\)/);
+  await c.throws('shape mismatch', () => engine.matmul(gaussianMatrix(2, 39, rng), good), ShapeError, /inner dimensions differ.*2×39.*4×40/);
+  await c.throws('zero-size', () => engine.quantize({ rows: 0, cols: 8, data: new Float32Array(0) }, 'int4-g32'), ShapeError, /rows must be a positive integer, got 0/);
+  await c.throws('wrong data length', () => engine.upload({ rows: 2, cols: 3, data: new Float32Array(5) }), ShapeError, /has 5 entries, expected rows\*cols = 2\*3 = 6/);
+  await c.throws('bad format id', () => engine.quantize(good, 'int7-g32'), FormatError, /bit width must be one of 2, 3, 4, 5, 6, 8; got 7/);
+  await c.throws('bad group', () => engine.quantize(good, 'int4-g0'), FormatError, /group size must be a positive integer/);
+  await c.throws('unknown format', () => engine.quantize(good, 'fp4-g32'), FormatError, /unknown format id 'fp4-g32'/);
+  const huge = gaussianMatrix(2, 32, rng);
+  huge.data[5] = 3e9;
+  await c.throws('f16 scale overflow', () => engine.quantize(huge, 'int4-g32'), FormatError, /beyond f16's 65504; use scale 'f32' \(format int4-g32-f32\)/);
+
+  // Device loss: an engine on a device we destroy must fail with DeviceLostError; a new one works.
+  const doomed = await createEngine();
+  const q = await doomed.quantize(good, 'int4-g32');
+  doomed.device.destroy();
+  await doomed.device.lost;
+  await c.throws('after device loss', () => doomed.matmul(good, q), DeviceLostError, /GPU device lost \(destroyed\).*Re-create the engine/);
+  const fresh = await createEngine();
+  const y = await fresh.read(await fresh.matmul(good, good));
+  const ref = matmulF64(good, good);
+  c.below('matmul on a re-created engine', relativeFrobeniusError(y, ref), 1e-5);
+  fresh.destroy();
+  return result(c);
+}
+
+export const CASES: Record<string, Case> = {
+  quantize: quantizeCase,
+  gemm: gemmCase,
+  split: splitCase,
+  errors: errorsCase,
+};

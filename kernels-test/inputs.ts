@@ -1,0 +1,86 @@
+/** Seeded inputs for kernel tests, including the hard ones for an encoder. */
+import type { QuantFormat } from '../src/formats/format.js';
+import { IntFormat } from '../src/formats/int.js';
+import type { Matrix } from '../src/matrix.js';
+import { gaussianMatrix, outlierColumnsMatrix, Rng, studentTMatrix } from '../src/reference/random.js';
+
+export type InputKind = 'gaussian' | 'student' | 'outliers' | 'boundary';
+
+export function makeInput(kind: InputKind, rows: number, cols: number, rng: Rng, format?: QuantFormat): Matrix {
+  switch (kind) {
+    case 'gaussian':
+      return gaussianMatrix(rows, cols, rng);
+    case 'student':
+      return studentTMatrix(rows, cols, rng, 3);
+    case 'outliers':
+      return outlierColumnsMatrix(rows, cols, rng, 3, 100);
+    case 'boundary':
+      if (!(format instanceof IntFormat)) throw new Error('boundary inputs need an INT format');
+      return boundaryInput(rows, cols, rng, format);
+  }
+}
+
+const f32 = Math.fround;
+
+function nextUp(x: number): number {
+  const a = new Float32Array([x]);
+  const u = new Uint32Array(a.buffer);
+  if (x === 0) return 1.401298464324817e-45;
+  u[0] += x > 0 ? 1 : -1;
+  return a[0];
+}
+function nextDown(x: number): number {
+  return -nextUp(-x);
+}
+
+/**
+ * Rows built so that many entries sit exactly on, or one ulp either side of, a rounding midpoint
+ * (q + ½)·s of their group's stored scale; plus all-zero groups, f32 subnormals, tiny groups whose
+ * f16 scale is subnormal, and (for f16) groups whose scale is close to f16's maximum.
+ */
+function boundaryInput(rows: number, K: number, rng: Rng, fmt: IntFormat): Matrix {
+  const data = new Float32Array(rows * K);
+  const g = fmt.layout(K).groupSize;
+  const f16 = fmt.params.scale === 'f16';
+  for (let r = 0; r < rows; r++) {
+    for (let k0 = 0; k0 < K; k0 += g) {
+      const end = Math.min(K, k0 + g);
+      const style = rng.int(0, 9);
+      const base = r * K;
+      if (style === 0) continue; // all-zero group
+      if (style === 1) {
+        for (let k = k0; k < end; k++) data[base + k] = (rng.uniform() - 0.5) * 2e-38; // subnormals (and tiny normals)
+        continue;
+      }
+      let M: number;
+      if (style === 2) M = f32(1e-6 * (1 + rng.uniform())); // f16 scale lands in the subnormal range
+      else if (style === 3 && f16) M = f32((fmt.params.symmetric ? 60000 : 30000) * fmt.qmax * (0.9 + 0.1 * rng.uniform())); // scale near f16 max (asym range ≤ 2M)
+      else M = f32(Math.exp(rng.normal() * 3));
+      // Group extremes first, so the scale is fixed; then midpoints of that scale.
+      const lo = fmt.params.symmetric ? -M : f32(-M * rng.uniform());
+      data[base + k0] = rng.uniform() < 0.5 ? M : -M;
+      if (!fmt.params.symmetric) {
+        data[base + k0] = M;
+        if (end - k0 > 1) data[base + k0 + 1] = lo;
+      }
+      const first = fmt.params.symmetric ? k0 + 1 : k0 + 2;
+      const probe: Matrix = { rows: 1, cols: end - k0, data: data.slice(base + k0, base + end) };
+      const scaleFmt = new IntFormat({ ...fmt.params, group: 'row' });
+      const s = scaleFmt.scaleOf(scaleFmt.encode(probe), 0, 0);
+      if (!(s > 0)) continue;
+      const jMin = Math.ceil(lo / s);
+      const jMax = Math.floor(M / s) - 1;
+      for (let k = first; k < end; k++) {
+        const j = rng.int(jMin, Math.max(jMin, jMax));
+        let x = f32((j + 0.5) * s);
+        const t = rng.int(0, 3);
+        if (t === 1) x = nextUp(x);
+        else if (t === 2) x = nextDown(x);
+        else if (t === 3) x = f32(rng.normal() * M * 0.3);
+        if (Math.abs(x) > M || x < lo || x > M) x = 0;
+        data[base + k] = x;
+      }
+    }
+  }
+  return { rows, cols: K, data };
+}

@@ -1,0 +1,76 @@
+import { describe, test } from 'vitest';
+import { GROUP_SIZES, INT_BITS, intFormatId } from '../src/formats/int.js';
+import { runCase } from './harness.js';
+
+// Every INT format: b ∈ {2,3,4,5,6,8} × g ∈ {16,32,64,128,row} × {sym, asym} × {f16, f32} scales.
+const ALL_INT = INT_BITS.flatMap((bits) =>
+  GROUP_SIZES.flatMap((group) => [true, false].flatMap((symmetric) => (['f16', 'f32'] as const).map((scale) => intFormatId({ bits, group, symmetric, scale })))),
+);
+
+describe('quantize/dequantize: GPU codes bit-exact with the CPU', () => {
+  // K = 1000 is not a multiple of 16/64/128 and 1000·3 bits is not a multiple of 32.
+  test.each(ALL_INT)('%s, 19×1000, boundary inputs', async (format) => {
+    await runCase('quantize', { format, rows: 19, cols: 1000, input: 'boundary' }, '19x1000');
+  });
+  test.each(ALL_INT)('%s, 7×33, gaussian', async (format) => {
+    await runCase('quantize', { format, rows: 7, cols: 33, input: 'gaussian' }, '7x33');
+  });
+
+  const shapes: [number, number][] = [
+    [1, 1],
+    [100, 1000],
+    [257, 513],
+    [1024, 1024],
+  ];
+  for (const [rows, cols] of shapes) {
+    for (const format of ['int4-g32', 'int3-asym-g64', 'int8-grow-f32', 'int5-g16', 'int2-asym-g128-f32']) {
+      for (const input of ['gaussian', 'student', 'outliers'] as const) {
+        if (rows * cols > 1e5 && input !== 'gaussian') continue;
+        test(`${format}, ${rows}×${cols}, ${input}`, async () => {
+          await runCase('quantize', { format, rows, cols, input }, `${rows}x${cols}`);
+        });
+      }
+    }
+  }
+});
+
+describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [7, 33, 5],
+    [100, 1000, 37],
+    [257, 513, 129],
+    [1024, 128, 1024],
+    [256, 64, 4096], // exactly 2^20 outputs
+  ];
+  const combos: [string, string][] = [
+    ['f32', 'f32'],
+    ['f32', 'int4-g32'],
+    ['f32', 'int3-asym-g128-f32'],
+    ['int8-g32', 'int4-g32'],
+    ['int6-asym-g64', 'int2-grow'],
+  ];
+  for (const [M, K, N] of shapes) {
+    for (const [x, w] of combos) {
+      if (M * N * K > 2e7 && !(x === 'f32' && w === 'f32') && !(x === 'f32' && w === 'int4-g32') && !(x === 'int8-g32')) continue;
+      test(`M=${M} K=${K} N=${N}: X ${x} × W ${w}`, async () => {
+        await runCase('gemm', { M, K, N, x, w }, `${M}x${K}x${N}`);
+      });
+    }
+  }
+});
+
+describe('work split past device limits gives identical results', () => {
+  test('64 KiB bindings, ≤ 4 workgroups per dimension', async () => {
+    await runCase('split', { M: 150, K: 700, N: 300, binding: 65536, maxDim: 4, formats: ['f32', 'int4-g32', 'int3-asym-g64-f32', 'int8-grow'] }, '150x700x300');
+  });
+  test('4 KiB bindings (a window per few rows), 2 workgroups per dimension', async () => {
+    await runCase('split', { M: 40, K: 200, N: 70, binding: 4096, maxDim: 2, formats: ['f32', 'int5-asym-g16'] }, '40x200x70');
+  });
+});
+
+describe('bad input and device loss', () => {
+  test('typed errors with clear messages; DeviceLostError, then a new engine works', async () => {
+    await runCase('errors', {});
+  });
+});

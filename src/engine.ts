@@ -1,0 +1,387 @@
+import { DeviceLostError, GpuExecutionError, QuantEngineError, ShapeError } from './errors.js';
+import type { Layout, QuantFormat, QuantizedMatrix } from './formats/format.js';
+import { resolveFormat } from './formats/registry.js';
+import { BufferPool, readBuffer, storageSize, writeBuffer } from './gpu/buffers.js';
+import type { OperandSpec } from './gpu/compose.js';
+import { describeFeatures, requestDevice, type DeviceFeatures } from './gpu/device.js';
+import { encodeDispatch, PipelineCache } from './gpu/pipelines.js';
+import { checkBufferSize, ranges, rowsPerWindow, windowOf, type PlannerLimits, type Window } from './gpu/split.js';
+import { matmulShape, validateMatrix, type Matrix } from './matrix.js';
+
+export interface EngineOptions {
+  /** Use this device instead of asking navigator.gpu (e.g. one from the `webgpu` package in Node). */
+  readonly device?: GPUDevice;
+  readonly adapterOptions?: GPURequestAdapterOptions;
+  /**
+   * Lower the limits the planner splits work by (never above the device's). Tests use this to force
+   * splitting (e.g. 64 KiB bindings) and prove results do not change.
+   */
+  readonly limits?: Partial<Pick<PlannerLimits, 'maxStorageBufferBindingSize' | 'maxComputeWorkgroupsPerDimension'>>;
+  /** Debug: fill every output buffer with NaN bits before a kernel writes it (tests check full writes). */
+  readonly poisonOutputs?: boolean;
+}
+
+/** Bits written into output buffers when `poisonOutputs` is on (an f32 quiet NaN). */
+export const POISON_BITS = 0x7fc00000;
+
+/** A dense f32 matrix in GPU memory (row-major, K contiguous). */
+export class GpuMatrix {
+  constructor(
+    readonly engine: Engine,
+    readonly rows: number,
+    readonly cols: number,
+    readonly buffer: GPUBuffer,
+  ) {}
+  destroy(): void {
+    this.engine.release(this.buffer);
+  }
+}
+
+/** A quantized matrix in GPU memory: the three streams of its format's layout. */
+export class GpuQuantizedMatrix {
+  constructor(
+    readonly engine: Engine,
+    readonly format: QuantFormat,
+    readonly rows: number,
+    readonly cols: number,
+    readonly layout: Layout,
+    readonly codes: GPUBuffer,
+    readonly scales: GPUBuffer,
+    readonly aux: GPUBuffer,
+  ) {}
+  get bitsPerEntry(): number {
+    return this.layout.bitsPerEntry;
+  }
+  destroy(): void {
+    this.engine.release(this.codes);
+    this.engine.release(this.scales);
+    this.engine.release(this.aux);
+  }
+}
+
+export type GpuOperand = GpuMatrix | GpuQuantizedMatrix;
+
+const F32_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32.wgsl', constants: {} }, access: 'read' };
+
+/**
+ * The engine: owns a device, a pipeline cache and a buffer pool; quantizes, dequantizes and multiplies.
+ * All operations are async: they validate inputs, record the dispatches (split to the device limits),
+ * submit once, and surface GPU errors and device loss as typed errors.
+ */
+export class Engine {
+  readonly device: GPUDevice;
+  readonly features: DeviceFeatures;
+  readonly limits: PlannerLimits;
+  readonly adapterInfo?: GPUAdapterInfo;
+  readonly pipelines: PipelineCache;
+  private readonly pool: BufferPool;
+  private readonly poison: boolean;
+  private lostInfo: GPUDeviceLostInfo | null = null;
+  private destroyed = false;
+
+  constructor(device: GPUDevice, options: EngineOptions = {}, adapterInfo?: GPUAdapterInfo, gpu?: GPU) {
+    this.device = device;
+    this.adapterInfo = adapterInfo;
+    this.features = describeFeatures(device, gpu);
+    const dl = device.limits;
+    const ol = options.limits ?? {};
+    this.limits = {
+      maxStorageBufferBindingSize: Math.min(dl.maxStorageBufferBindingSize, ol.maxStorageBufferBindingSize ?? Infinity),
+      maxComputeWorkgroupsPerDimension: Math.min(dl.maxComputeWorkgroupsPerDimension, ol.maxComputeWorkgroupsPerDimension ?? Infinity),
+      minStorageBufferOffsetAlignment: dl.minStorageBufferOffsetAlignment,
+      maxBufferSize: dl.maxBufferSize,
+    };
+    this.pipelines = new PipelineCache(device);
+    this.pool = new BufferPool(device);
+    this.poison = options.poisonOutputs ?? false;
+    void device.lost.then((info) => {
+      this.lostInfo = info;
+    });
+  }
+
+  /** True once the device was lost or the engine destroyed. */
+  get isLost(): boolean {
+    return this.lostInfo !== null || this.destroyed;
+  }
+
+  private assertAlive(): void {
+    if (this.lostInfo) throw new DeviceLostError(this.lostInfo.reason, this.lostInfo.message || 'no message');
+    if (this.destroyed) throw new QuantEngineError('DESTROYED', 'this engine was destroyed; create a new one with createEngine()');
+  }
+
+  /** Runs `fn` inside error scopes; GPU validation/OOM errors and device loss become typed errors. */
+  private async guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.assertAlive();
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    let result: T;
+    try {
+      result = await fn();
+    } catch (e) {
+      if (this.lostInfo) throw new DeviceLostError(this.lostInfo.reason, this.lostInfo.message || String(e));
+      throw e;
+    } finally {
+      const [validation, oom] = await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]).catch(() => [null, null]);
+      if (this.lostInfo) throw new DeviceLostError(this.lostInfo.reason, this.lostInfo.message || 'lost during ' + what);
+      const err = validation ?? oom;
+      if (err) throw new GpuExecutionError(`${what}: ${err.message}`);
+    }
+    return result;
+  }
+
+  /** @internal returns a buffer to the pool. */
+  release(buffer: GPUBuffer): void {
+    if (!this.destroyed) this.pool.release(buffer);
+  }
+
+  private allocate(bytes: number, what: string, poison: boolean): GPUBuffer {
+    checkBufferSize(bytes, this.limits, what);
+    const buf = this.pool.acquire(bytes, what);
+    if (poison && this.poison) writeBuffer(this.device, buf, new Uint32Array(buf.size / 4).fill(POISON_BITS));
+    return buf;
+  }
+
+  /** Copies a validated CPU matrix to the GPU. NaN/Inf → NonFiniteError naming the first bad entry. */
+  upload(m: Matrix, what = 'matrix'): GpuMatrix {
+    this.assertAlive();
+    validateMatrix(m, what);
+    const buf = this.allocate(m.data.byteLength, what, false);
+    writeBuffer(this.device, buf, m.data);
+    return new GpuMatrix(this, m.rows, m.cols, buf);
+  }
+
+  /** Copies a CPU-quantized matrix (e.g. from format.encode) to the GPU. */
+  uploadQuantized(q: QuantizedMatrix): GpuQuantizedMatrix {
+    this.assertAlive();
+    const bufs = (['codes', 'scales', 'aux'] as const).map((s) => {
+      const data = q[s];
+      const expected = q.rows * q.layout.wordsPerRow[s];
+      if (data.length !== expected) throw new ShapeError(`quantized ${s} stream has ${data.length} words, layout needs ${expected}`);
+      const buf = this.allocate(storageSize(data.byteLength), `${q.format.id} ${s}`, false);
+      if (data.length) writeBuffer(this.device, buf, data);
+      return buf;
+    });
+    return new GpuQuantizedMatrix(this, q.format, q.rows, q.cols, q.layout, bufs[0], bufs[1], bufs[2]);
+  }
+
+  async read(m: GpuMatrix): Promise<Float32Array> {
+    return this.guarded('read', async () => new Float32Array(await readBuffer(this.device, m.buffer, m.rows * m.cols * 4)));
+  }
+
+  async readQuantized(q: GpuQuantizedMatrix): Promise<QuantizedMatrix> {
+    return this.guarded('readQuantized', async () => {
+      const get = async (b: GPUBuffer, words: number) => new Uint32Array(words ? await readBuffer(this.device, b, words * 4) : new ArrayBuffer(0));
+      const w = q.layout.wordsPerRow;
+      const [codes, scales, aux] = await Promise.all([get(q.codes, q.rows * w.codes), get(q.scales, q.rows * w.scales), get(q.aux, q.rows * w.aux)]);
+      return { format: q.format, rows: q.rows, cols: q.cols, layout: q.layout, codes, scales, aux };
+    });
+  }
+
+  private submit(record: (pass: GPUComputePassEncoder, transient: GPUBuffer[]) => void): void {
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    const transient: GPUBuffer[] = [];
+    record(pass, transient);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+    for (const b of transient) b.destroy();
+  }
+
+  /** Storage windows and meta uniform of rows [r0, r1) of an operand, under the template's prefix. */
+  private operandBindings(prefix: string, op: GpuOperand, r0: number, r1: number) {
+    const storage: Record<string, Window> = {};
+    const uniforms: Record<string, Record<string, number>> = {};
+    if (op instanceof GpuMatrix) {
+      const w = windowOf(op.buffer, r0 * op.cols, (r1 - r0) * op.cols, this.limits);
+      storage[`${prefix}_data`] = w;
+      uniforms[`${prefix}_meta`] = { k: op.cols, stride: op.cols, base: w.base };
+    } else {
+      const l = op.layout;
+      const win = (b: GPUBuffer, wpr: number) => (wpr ? windowOf(b, r0 * wpr, (r1 - r0) * wpr, this.limits) : windowOf(b, 0, 1, this.limits));
+      const codes = win(op.codes, l.wordsPerRow.codes);
+      const scales = win(op.scales, l.wordsPerRow.scales);
+      const aux = win(op.aux, l.wordsPerRow.aux);
+      Object.assign(storage, { [`${prefix}_codes`]: codes, [`${prefix}_scales`]: scales, [`${prefix}_aux`]: aux });
+      uniforms[`${prefix}_meta`] = {
+        k: l.K,
+        group_size: l.groupSize,
+        groups: l.groups,
+        codes_stride: l.wordsPerRow.codes,
+        scales_stride: l.wordsPerRow.scales,
+        aux_stride: l.wordsPerRow.aux,
+        codes_base: codes.base,
+        scales_base: scales.base,
+        aux_base: aux.base,
+      };
+    }
+    return { storage, uniforms };
+  }
+
+  private wordsPerRow(op: GpuOperand): number {
+    if (op instanceof GpuMatrix) return op.cols;
+    const w = op.layout.wordsPerRow;
+    return Math.max(w.codes, w.scales, w.aux);
+  }
+
+  private spec(op: GpuOperand): OperandSpec {
+    return op instanceof GpuMatrix ? F32_SPEC : { wgsl: op.format.wgsl, access: 'read' };
+  }
+
+  /**
+   * Quantizes a matrix on the GPU. A CPU matrix is validated (shape, NaN/Inf, representable scales)
+   * and uploaded first; a GpuMatrix is used as is.
+   */
+  async quantize(input: Matrix | GpuMatrix, format: QuantFormat | string): Promise<GpuQuantizedMatrix> {
+    const fmt = resolveFormat(format);
+    this.assertAlive();
+    let src: GpuMatrix;
+    let owned = false;
+    if (input instanceof GpuMatrix) src = input;
+    else {
+      validateMatrix(input, 'quantize input');
+      fmt.checkRepresentable(input, 'quantize input');
+      src = this.upload(input, 'quantize input');
+      owned = true;
+    }
+    try {
+      return await this.guarded(`quantize ${fmt.id}`, async () => {
+        const layout = fmt.layout(src.cols);
+        const w = layout.wordsPerRow;
+        const alloc = (words: number, s: string) => this.allocate(words * 4, `${fmt.id} ${s}`, true);
+        const q = new GpuQuantizedMatrix(this, fmt, src.rows, src.cols, layout, alloc(src.rows * w.codes, 'codes'), alloc(src.rows * w.scales, 'scales'), alloc(src.rows * w.aux, 'aux'));
+        const req = { template: 'quantize.wgsl', operands: { q: { wgsl: fmt.wgsl, access: 'read_write' as const } } };
+        const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+        const rowStep = Math.min(maxDim, rowsPerWindow(src.cols, this.limits, 'quantize input'), rowsPerWindow(Math.max(w.codes, w.scales, w.aux), this.limits, `${fmt.id} row`));
+        const kernels = {
+          quantize_scales: await this.pipelines.kernel(req, 'quantize_scales'),
+          quantize_aux: await this.pipelines.kernel(req, 'quantize_aux'),
+          quantize_codes: await this.pipelines.kernel(req, 'quantize_codes'),
+        };
+        this.submit((pass, transient) => {
+          for (const [r0, r1] of ranges(src.rows, rowStep)) {
+            const input = this.operandBindings('src', src, r0, r1);
+            const out = this.operandBindings('q', q, r0, r1);
+            const srcWin = input.storage.src_data;
+            for (const [entry, words] of [['quantize_scales', w.scales], ['quantize_aux', w.aux], ['quantize_codes', w.codes]] as const) {
+              if (words === 0) continue;
+              const kernel = kernels[entry];
+              for (const [w0, w1] of ranges(words, 64 * maxDim)) {
+                encodeDispatch(
+                  this.device, pass, kernel,
+                  { src: srcWin, ...out.storage },
+                  { params: { rows: r1 - r0, src_base: srcWin.base, src_stride: src.cols, word0: w0 }, ...out.uniforms },
+                  [Math.ceil((w1 - w0) / 64), r1 - r0, 1],
+                  transient,
+                );
+              }
+            }
+          }
+        });
+        return q;
+      });
+    } finally {
+      if (owned) src.destroy();
+    }
+  }
+
+  /** Decodes a quantized matrix into a dense f32 GpuMatrix (exactly the CPU `format.decode`). */
+  async dequantize(q: GpuQuantizedMatrix): Promise<GpuMatrix> {
+    return this.guarded(`dequantize ${q.format.id}`, async () => {
+      const out = new GpuMatrix(this, q.rows, q.cols, this.allocate(q.rows * q.cols * 4, 'dequantized', true));
+      const req = { template: 'dequantize.wgsl', operands: { q: { wgsl: q.format.wgsl, access: 'read' as const } } };
+      const kernel = await this.pipelines.kernel(req, 'dequantize');
+      const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+      const rowStep = Math.min(maxDim, rowsPerWindow(q.cols, this.limits, 'dequantized row'), rowsPerWindow(this.wordsPerRow(q), this.limits, `${q.format.id} row`));
+      this.submit((pass, transient) => {
+        for (const [r0, r1] of ranges(q.rows, rowStep)) {
+          const src = this.operandBindings('q', q, r0, r1);
+          const outWin = windowOf(out.buffer, r0 * q.cols, (r1 - r0) * q.cols, this.limits);
+          for (const [k0, k1] of ranges(q.cols, 64 * maxDim)) {
+            encodeDispatch(
+              this.device, pass, kernel,
+              { out: outWin, ...src.storage },
+              { params: { rows: r1 - r0, k: q.cols, k0, out_base: outWin.base, out_stride: q.cols }, ...src.uniforms },
+              [Math.ceil((k1 - k0) / 64), r1 - r0, 1],
+              transient,
+            );
+          }
+        }
+      });
+      return out;
+    });
+  }
+
+  /**
+   * Y = X·Wᵀ with X (M×K) and W (N×K) each f32 or quantized in any format; returns Y (M×N, f32).
+   * CPU matrices are validated and uploaded. Work past the device limits is split into tiles of Y.
+   */
+  async matmul(x: GpuOperand | Matrix, w: GpuOperand | Matrix): Promise<GpuMatrix> {
+    this.assertAlive();
+    const xs = x instanceof GpuMatrix || x instanceof GpuQuantizedMatrix ? x : this.upload(x, 'X');
+    const ws = w instanceof GpuMatrix || w instanceof GpuQuantizedMatrix ? w : this.upload(w, 'W');
+    try {
+      const { M, K, N } = matmulShape(xs, ws);
+      return await this.guarded('matmul', async () => {
+        const y = new GpuMatrix(this, M, N, this.allocate(M * N * 4, 'Y', true));
+        const req = { template: 'gemm.wgsl', operands: { x: this.spec(xs), w: this.spec(ws) } };
+        const kernel = await this.pipelines.kernel(req, 'gemm');
+        const l = this.limits;
+        const usableWords = Math.floor((l.maxStorageBufferBindingSize - l.minStorageBufferOffsetAlignment) / 4);
+        const tileM = 32;
+        const tileN = 32;
+        const nStep = Math.min(N, rowsPerWindow(this.wordsPerRow(ws), l, 'W row'), tileN * l.maxComputeWorkgroupsPerDimension, usableWords);
+        const yRows = Math.floor((usableWords - nStep) / N) + 1; // rows of Y one window can span
+        const mStep = Math.min(M, rowsPerWindow(this.wordsPerRow(xs), l, 'X row'), tileM * l.maxComputeWorkgroupsPerDimension, yRows);
+        this.submit((pass, transient) => {
+          for (const [m0, m1] of ranges(M, mStep)) {
+            const xb = this.operandBindings('x', xs, m0, m1);
+            for (const [n0, n1] of ranges(N, nStep)) {
+              const wb = this.operandBindings('w', ws, n0, n1);
+              const yWin = windowOf(y.buffer, m0 * N + n0, (m1 - m0 - 1) * N + (n1 - n0), l);
+              encodeDispatch(
+                this.device, pass, kernel,
+                { y: yWin, ...xb.storage, ...wb.storage },
+                { params: { m: m1 - m0, n: n1 - n0, k: K, y_base: yWin.base, y_stride: N }, ...xb.uniforms, ...wb.uniforms },
+                [Math.ceil((n1 - n0) / tileN), Math.ceil((m1 - m0) / tileM), 1],
+                transient,
+              );
+            }
+          }
+        });
+        return y;
+      });
+    } finally {
+      if (xs !== x) xs.destroy();
+      if (ws !== w) ws.destroy();
+    }
+  }
+
+  /** Waits until all submitted GPU work is done (for timing). */
+  async sync(): Promise<void> {
+    await this.guarded('sync', () => this.device.queue.onSubmittedWorkDone());
+  }
+
+  /** Frees pooled buffers. Destroys the device only if the engine created it. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.pool.destroy();
+    this.destroyed = true;
+    if (this.ownsDevice) this.device.destroy();
+  }
+
+  /** @internal */
+  ownsDevice = false;
+}
+
+/**
+ * Creates an engine on `options.device`, or on a device from `navigator.gpu`. Throws
+ * WebGPUUnavailableError (with what to do) when WebGPU is missing.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  if (options.device) return new Engine(options.device, options, undefined, (globalThis as { navigator?: Navigator }).navigator?.gpu);
+  const gpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
+  const { device, adapterInfo } = await requestDevice(gpu, options.adapterOptions);
+  const engine = new Engine(device, options, adapterInfo, gpu);
+  engine.ownsDevice = true;
+  return engine;
+}

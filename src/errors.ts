@@ -1,0 +1,74 @@
+/**
+ * Typed errors. Every failure the engine can report is one of these, so callers can branch on
+ * `instanceof` (or on `.code`) instead of parsing messages.
+ */
+export class QuantEngineError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** `navigator.gpu` is missing or no adapter/device could be obtained. */
+export class WebGPUUnavailableError extends QuantEngineError {
+  constructor(detail: string) {
+    super(
+      'WEBGPU_UNAVAILABLE',
+      `WebGPU is not available: ${detail}. Use a browser with WebGPU enabled (Chrome/Edge 113+, ` +
+        `Safari 26+, Firefox 141+ on Windows), or Chromium with --enable-unsafe-webgpu ` +
+        `(--use-webgpu-adapter=swiftshader for a software adapter), or pass a GPUDevice to createEngine({ device }).`,
+    );
+  }
+}
+
+/** The GPUDevice was lost; the engine is unusable and must be re-created with createEngine(). */
+export class DeviceLostError extends QuantEngineError {
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super('DEVICE_LOST', `GPU device lost (${reason}): ${message}. Re-create the engine with createEngine().`);
+    this.reason = reason;
+  }
+}
+
+/** Matrix shapes do not fit together, or a size is zero/negative/non-integer. */
+export class ShapeError extends QuantEngineError {
+  constructor(message: string) {
+    super('SHAPE', message);
+  }
+}
+
+/** An input holds NaN or ±Infinity. `row`/`col` name the first bad entry. */
+export class NonFiniteError extends QuantEngineError {
+  readonly index: number;
+  readonly row: number;
+  readonly col: number;
+  constructor(what: string, index: number, row: number, col: number, value: number) {
+    super('NON_FINITE', `${what} has a non-finite value ${value} at index ${index} (row ${row}, col ${col})`);
+    this.index = index;
+    this.row = row;
+    this.col = col;
+  }
+}
+
+/** Format parameters are invalid (unsupported bit width, group size, scale type, bad id string...). */
+export class FormatError extends QuantEngineError {
+  constructor(message: string) {
+    super('FORMAT', message);
+  }
+}
+
+/** The work cannot be split to fit the device's limits (e.g. one row alone exceeds a binding). */
+export class DeviceLimitError extends QuantEngineError {
+  constructor(message: string) {
+    super('DEVICE_LIMIT', message);
+  }
+}
+
+/** A GPU validation or out-of-memory error surfaced from a dispatch. */
+export class GpuExecutionError extends QuantEngineError {
+  constructor(message: string) {
+    super('GPU_EXECUTION', message);
+  }
+}

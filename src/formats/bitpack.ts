@@ -1,0 +1,36 @@
+/**
+ * Dense bit packing of b-bit codes into u32 words, one row at a time. Entry k of a row occupies bits
+ * [k·b, k·b + b) of the row's bit stream, low bits first (so 4-bit codes put the lower k index in the low
+ * nibble, as ONNX Runtime's MatMulNBits and MLC's q4f16 do). A code may straddle two words when 32 is not
+ * a multiple of b. Each row starts on a fresh word, so rows are independently addressable.
+ */
+
+export function wordsForBits(bits: number): number {
+  return Math.ceil(bits / 32);
+}
+
+/** Writes `count` codes of `bits` bits each into `out` starting at word `wordOffset`. */
+export function packRow(codes: ArrayLike<number>, count: number, bits: number, out: Uint32Array, wordOffset: number): void {
+  const words = wordsForBits(count * bits);
+  out.fill(0, wordOffset, wordOffset + words);
+  const mask = bits === 32 ? 0xffffffff : (1 << bits) - 1;
+  for (let k = 0; k < count; k++) {
+    const c = codes[k];
+    if (c < 0 || c > mask || !Number.isInteger(c)) throw new RangeError(`code ${c} at ${k} does not fit in ${bits} bits`);
+    const bit = k * bits;
+    const w = wordOffset + (bit >>> 5);
+    const sh = bit & 31;
+    out[w] = (out[w] | (c << sh)) >>> 0;
+    if (sh + bits > 32) out[w + 1] = (out[w + 1] | (c >>> (32 - sh))) >>> 0;
+  }
+}
+
+/** Reads code `k` (of `bits` bits) from a row whose first word is `wordOffset`. */
+export function unpackCode(words: Uint32Array, wordOffset: number, k: number, bits: number): number {
+  const bit = k * bits;
+  const w = wordOffset + (bit >>> 5);
+  const sh = bit & 31;
+  let v = words[w] >>> sh;
+  if (sh + bits > 32) v = (v | (words[w + 1] << (32 - sh))) >>> 0;
+  return bits === 32 ? v >>> 0 : v & ((1 << bits) - 1);
+}

@@ -1,0 +1,92 @@
+import type { Matrix } from '../matrix.js';
+
+/**
+ * Every quantized matrix is stored as three u32 streams, K contiguous, each row starting on a fresh
+ * word (webgpu_anchors §0):
+ *  - `codes`:  the bit-packed element codes;
+ *  - `scales`: per-group scales (f16 bits two per word, or f32);
+ *  - `aux`:    format-specific side information (INT: packed zero points). May be empty.
+ * The GPU binds the same three arrays, so a format's CPU and WGSL code read one description.
+ */
+export type StreamName = 'codes' | 'scales' | 'aux';
+export const STREAM_NAMES: readonly StreamName[] = ['codes', 'scales', 'aux'];
+
+/** Bits per row spent on each part, everything counted. */
+export interface BitsBreakdown {
+  codes: number;
+  scales: number;
+  aux: number;
+  padding: number;
+}
+
+/** Storage layout of a rows×K matrix in a format. Depends on K only (rows are independent). */
+export interface Layout {
+  readonly K: number;
+  /** Entries per scale group along K (the last group of a row may be partial). */
+  readonly groupSize: number;
+  /** Groups per row: ceil(K / groupSize). */
+  readonly groups: number;
+  /** u32 words per row in each stream. */
+  readonly wordsPerRow: Readonly<Record<StreamName, number>>;
+  /** Bits per row by purpose; padding is whatever rounds a stream up to whole words. */
+  readonly bitsPerRow: Readonly<BitsBreakdown>;
+  /** Total stored bits per matrix entry: 32·Σ wordsPerRow / K. Computed, never typed in. */
+  readonly bitsPerEntry: number;
+}
+
+/** How a format plugs into the WGSL templates: a snippet file plus compile-time constants. */
+export interface WgslSpec {
+  /** Path under shaders/ of the snippet declaring the streams and FMT_decode(row, k). */
+  readonly snippet: string;
+  /** Path under shaders/ of the encoder snippet (FMT_encode_{scales,aux,codes}_word), if the GPU can encode. */
+  readonly encodeSnippet?: string;
+  /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */
+  readonly constants: Readonly<Record<string, number | boolean | { f32: number }>>;
+}
+
+/** A quantized matrix held on the CPU. */
+export interface QuantizedMatrix {
+  readonly format: QuantFormat;
+  readonly rows: number;
+  readonly cols: number;
+  readonly layout: Layout;
+  readonly codes: Uint32Array;
+  readonly scales: Uint32Array;
+  readonly aux: Uint32Array;
+}
+
+/** One quantization format: parameters, layout, CPU encode/decode and its WGSL description. */
+export interface QuantFormat {
+  /** Stable string id, e.g. `int4-g32`; `parseFormat(id)` gives the format back. */
+  readonly id: string;
+  /** Parameters as a plain object (what the bench prints as `params`). */
+  readonly params: object;
+  layout(K: number): Layout;
+  /** Quantizes row by row along K. Throws FormatError when a scale cannot be stored. */
+  encode(m: Matrix): QuantizedMatrix;
+  /** Reconstructs the f32 matrix exactly as the GPU decode does. */
+  decode(q: QuantizedMatrix): Matrix;
+  /** Throws a FormatError if some group of `m` cannot be represented (e.g. f16 scale overflow). */
+  checkRepresentable(m: Matrix, what: string): void;
+  readonly wgsl: WgslSpec;
+}
+
+/** Builds a Layout from per-row bit counts; words are rounded up per stream. */
+export function makeLayout(K: number, groupSize: number, bits: { codes: number; scales: number; aux: number }): Layout {
+  const groups = Math.ceil(K / groupSize);
+  const wordsPerRow = {
+    codes: Math.ceil(bits.codes / 32),
+    scales: Math.ceil(bits.scales / 32),
+    aux: Math.ceil(bits.aux / 32),
+  };
+  const totalWords = wordsPerRow.codes + wordsPerRow.scales + wordsPerRow.aux;
+  const padding = 32 * totalWords - bits.codes - bits.scales - bits.aux;
+  return {
+    K,
+    groupSize,
+    groups,
+    wordsPerRow,
+    bitsPerRow: { codes: bits.codes, scales: bits.scales, aux: bits.aux, padding },
+    bitsPerEntry: (32 * totalWords) / K,
+  };
+}

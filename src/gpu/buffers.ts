@@ -1,0 +1,76 @@
+/**
+ * Buffer helpers: upload, readback, and a pool that recycles storage buffers by size class so
+ * repeated matmuls do not churn allocations.
+ */
+export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+/** Storage buffers must have a nonzero size that is a multiple of 4. */
+export function storageSize(bytes: number): number {
+  return Math.max(4, Math.ceil(bytes / 4) * 4);
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private live = 0;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** Size classes are powers of two from 256 B, then multiples of 1 MiB past 1 MiB. */
+  static sizeClass(bytes: number): number {
+    const b = storageSize(bytes);
+    if (b <= 1 << 20) return Math.max(256, 2 ** Math.ceil(Math.log2(b)));
+    return Math.ceil(b / (1 << 20)) * (1 << 20);
+  }
+
+  acquire(bytes: number, label?: string): GPUBuffer {
+    const size = BufferPool.sizeClass(bytes);
+    const list = this.free.get(size);
+    this.live++;
+    const reused = list?.pop();
+    if (reused) return reused;
+    return this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+  }
+
+  release(buf: GPUBuffer): void {
+    this.live--;
+    const list = this.free.get(buf.size) ?? [];
+    list.push(buf);
+    this.free.set(buf.size, list);
+  }
+
+  /** Buffers handed out and not yet released. */
+  get liveCount(): number {
+    return this.live;
+  }
+
+  destroy(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+  }
+}
+
+export function writeBuffer(device: GPUDevice, buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>;
+  // writeBuffer needs a multiple-of-4 size; pad a copy when needed.
+  if (bytes.byteLength % 4 === 0) device.queue.writeBuffer(buffer, offset, bytes);
+  else {
+    const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+    padded.set(bytes);
+    device.queue.writeBuffer(buffer, offset, padded);
+  }
+}
+
+/** Copies `bytes` bytes from `buffer` (at `offset`) to the CPU. */
+export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+  const size = storageSize(bytes);
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(buffer, offset, staging, 0, size);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return staging.getMappedRange().slice(0, bytes);
+  } finally {
+    staging.destroy();
+  }
+}

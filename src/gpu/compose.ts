@@ -1,0 +1,73 @@
+import type { WgslSpec } from '../formats/format.js';
+import { wgslSource } from './sources.js';
+
+/**
+ * Builds one WGSL module from a kernel template and the format snippets of its operands.
+ *  - `#include "path"` pulls a shared snippet in once (first use wins, later includes are dropped).
+ *  - Each operand's snippet is instantiated with its prefix: `FMT_` becomes `x_`, `w_`, `q_`...; the
+ *    format's constants become `const x_BITS: u32 = 4u;` etc.; `FMT_ACCESS` becomes read/read_write.
+ *  - `@binding(AUTO)` is numbered in order of appearance (group 0), so snippets need not agree on slots.
+ * The bind-group layouts and uniform offsets are then reflected from the result (reflect.ts).
+ */
+export interface OperandSpec {
+  readonly wgsl: WgslSpec;
+  /** 'read' binds the streams read-only for decoding; 'read_write' also composes the encoder snippet. */
+  readonly access: 'read' | 'read_write';
+}
+
+export interface ComposeRequest {
+  readonly template: string;
+  readonly operands: Readonly<Record<string, OperandSpec>>;
+}
+
+const INCLUDE = /^[ \t]*#include\s+"([^"]+)"[ \t]*$/gm;
+
+function expandIncludes(text: string, seen: Set<string>): string {
+  return text.replace(INCLUDE, (_m, path: string) => {
+    if (seen.has(path)) return `// (${path} already included)`;
+    seen.add(path);
+    return `// ---- ${path} ----\n${expandIncludes(wgslSource(path), seen)}`;
+  });
+}
+
+function constantDecl(name: string, value: number | boolean | { f32: number }): string {
+  if (typeof value === 'boolean') return `const ${name}: bool = ${value};`;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`constant ${name}=${value} is not a u32`);
+    return `const ${name}: u32 = ${value}u;`;
+  }
+  // f32 constants travel as bit patterns so the shader sees exactly the value the CPU uses.
+  const bits = new Uint32Array(new Float32Array([value.f32]).buffer)[0];
+  return `const ${name}: f32 = bitcast<f32>(0x${bits.toString(16)}u); // ${value.f32}`;
+}
+
+function instantiate(prefix: string, op: OperandSpec): string {
+  const consts = Object.entries(op.wgsl.constants)
+    .map(([k, v]) => constantDecl(`${prefix}_${k}`, v))
+    .join('\n');
+  const snippets = [op.wgsl.snippet];
+  if (op.access === 'read_write') {
+    if (!op.wgsl.encodeSnippet) throw new Error(`format snippet ${op.wgsl.snippet} has no GPU encoder`);
+    snippets.push(op.wgsl.encodeSnippet);
+  }
+  const body = snippets
+    .map((path) => `// ---- operand '${prefix}': ${path} ----\n` + wgslSource(path).replace(/\bFMT_ACCESS\b/g, op.access).replace(/\bFMT_/g, `${prefix}_`))
+    .join('\n');
+  return `${consts}\n${body}`;
+}
+
+export function composeWgsl(req: ComposeRequest): string {
+  const seen = new Set<string>();
+  const parts = [expandIncludes(wgslSource(req.template), seen)];
+  for (const [prefix, op] of Object.entries(req.operands)) parts.push(expandIncludes(instantiate(prefix, op), seen));
+  let slot = 0;
+  return parts.join('\n\n').replace(/@binding\(AUTO\)/g, () => `@binding(${slot++})`);
+}
+
+/** Cache key of a composed module: everything that changes its text. */
+export function composeKey(req: ComposeRequest): string {
+  const ops = Object.entries(req.operands)
+    .map(([p, o]) => `${p}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
+    .join('|');
+  return `${req.template}|${ops}`;
+}

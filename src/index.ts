@@ -1,0 +1,16 @@
+/**
+ * Public API. See README.md for an example.
+ */
+export { createEngine, Engine, GpuMatrix, GpuQuantizedMatrix, POISON_BITS, type EngineOptions, type GpuOperand } from './engine.js';
+export * from './errors.js';
+export { matrix, validateMatrix, matmulShape, type Matrix } from './matrix.js';
+export type { QuantFormat, QuantizedMatrix, Layout, BitsBreakdown, StreamName, WgslSpec } from './formats/format.js';
+export { IntFormat, intFormatId, INT_BITS, GROUP_SIZES, type IntFormatParams, type IntBits, type ScaleType } from './formats/int.js';
+export { parseFormat, resolveFormat } from './formats/registry.js';
+export { f32ToF16Bits, f16BitsToF32 } from './formats/f16.js';
+export { matmulF64 } from './reference/matmul.js';
+export { relativeFrobeniusError, mse, productNmse, sumSquares } from './reference/metrics.js';
+export { Rng, freshSeed, gaussianMatrix, studentTMatrix, outlierColumnsMatrix } from './reference/random.js';
+export { gammaBound, phi, gaussianDistortionRate, rateLoss, gapToGammaBits, R_STAR } from './theory/gaussian.js';
+export type { DeviceFeatures } from './gpu/device.js';
+export type { PlannerLimits } from './gpu/split.js';

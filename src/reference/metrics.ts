@@ -1,0 +1,58 @@
+/** Error metrics. Definitions follow shared DESIGN.md ("Conventions"). */
+
+type Vec = ArrayLike<number>;
+
+function sameLength(a: Vec, b: Vec): void {
+  if (a.length !== b.length) throw new RangeError(`length mismatch: ${a.length} vs ${b.length}`);
+}
+
+/** ‖a − b‖_F / ‖b‖_F (b is the reference). Returns 0 when both are zero. NaN anywhere gives NaN. */
+export function relativeFrobeniusError(a: Vec, reference: Vec): number {
+  sameLength(a, reference);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - reference[i];
+    num += d * d;
+    den += reference[i] * reference[i];
+  }
+  if (den === 0) return num === 0 ? 0 : Infinity;
+  return Math.sqrt(num / den);
+}
+
+/** Per-entry mean squared error. */
+export function mse(a: Vec, reference: Vec): number {
+  sameLength(a, reference);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - reference[i];
+    s += d * d;
+  }
+  return s / a.length;
+}
+
+export function sumSquares(a: Vec): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s;
+}
+
+/**
+ * Normalized MSE of a product: ‖Y − Ŷ‖²_F / (‖X‖²_F·‖W‖²_F / K). For iid unit-variance operands this
+ * is the per-entry product error divided by its energy, the quantity Γ(R) bounds (lattice.md §1.2).
+ */
+export function productNmse(yHat: Vec, yExact: Vec, xSumSquares: number, wSumSquares: number, K: number): number {
+  sameLength(yHat, yExact);
+  let s = 0;
+  for (let i = 0; i < yHat.length; i++) {
+    const d = yHat[i] - yExact[i];
+    s += d * d;
+  }
+  return s / ((xSumSquares * wSumSquares) / K);
+}
+
+/** Index of the first entry that is not a finite number, or -1. */
+export function firstNonFinite(a: Vec): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
