@@ -1,9 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // wgsl_reflect's "main" is a CommonJS build inside a "type": "module" package, which Node cannot
+    // load; its ES module build works everywhere.
+    alias: [{ find: /^wgsl_reflect$/, replacement: fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url)) }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -12,6 +19,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'kernels',
           include: ['kernels-test/**/*.test.ts'],

@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { composeKey, composeWgsl } from '../src/gpu/compose.js';
+import { packUniform, reflectModule } from '../src/gpu/reflect.js';
+import { parseFormat } from '../src/formats/registry.js';
+
+const int4 = parseFormat('int4-asym-g32').wgsl;
+const f32 = { snippet: 'formats/f32.wgsl', constants: {} };
+
+describe('WGSL composition and reflection', () => {
+  const code = composeWgsl({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } } });
+
+  test('snippets are instantiated per operand, shared snippets included once, bindings numbered', () => {
+    expect(code).toContain('fn x_decode(row: u32, k: u32) -> f32');
+    expect(code).toContain('fn w_decode(row: u32, k: u32) -> f32');
+    expect(code).toContain('const w_BITS: u32 = 4u;');
+    expect(code).toContain('const w_SYMMETRIC: bool = false;');
+    expect(code).toMatch(/const w_INV_QMAX: f32 = bitcast<f32>\(0x3d888889u\);/); // fl(1/15)
+    expect(code).not.toMatch(/FMT_|AUTO|#include/);
+    expect(code.match(/fn f32_to_f16_bits/g)).toHaveLength(1);
+    const slots = [...code.matchAll(/@binding\((\d+)\)/g)].map((m) => Number(m[1]));
+    expect(slots).toEqual(slots.map((_, i) => i));
+    // the decode-only instantiation has no encoder
+    expect(code).not.toContain('w_encode_codes_word');
+  });
+
+  test('reflection gives each entry point its resources, and uniform fields with offsets', () => {
+    const gemm = reflectModule(code).get('gemm')!;
+    expect(gemm.workgroupSize).toEqual([8, 8, 1]);
+    const names = gemm.resources.map((r) => r.name).sort();
+    expect(names).toEqual(['params', 'w_aux', 'w_codes', 'w_meta', 'w_scales', 'x_data', 'x_meta', 'y'].sort());
+    const y = gemm.resources.find((r) => r.name === 'y')!;
+    expect(y.kind).toBe('storage');
+    expect(gemm.resources.find((r) => r.name === 'w_codes')!.kind).toBe('read-only-storage');
+    const meta = gemm.resources.find((r) => r.name === 'w_meta')!;
+    expect(meta.kind).toBe('uniform');
+    expect(meta.fields.map((f) => [f.name, f.offset])).toEqual([
+      ['k', 0], ['group_size', 4], ['groups', 8], ['codes_stride', 12], ['scales_stride', 16],
+      ['aux_stride', 20], ['codes_base', 24], ['scales_base', 28], ['aux_base', 32],
+    ]);
+    expect(meta.size).toBe(48);
+  });
+
+  test('uniforms are written by field name; unknown or missing fields are errors', () => {
+    const params = reflectModule(code).get('gemm')!.resources.find((r) => r.name === 'params')!;
+    const buf = packUniform(params, { m: 3, n: 5, k: 7, y_base: 11, y_stride: 13 });
+    expect(Array.from(new Uint32Array(buf).slice(0, 5))).toEqual([3, 5, 7, 11, 13]);
+    expect(() => packUniform(params, { m: 3, n: 5, k: 7, y_base: 11 })).toThrow(/y_stride was not given/);
+    expect(() => packUniform(params, { m: 3, n: 5, k: 7, y_base: 11, y_stride: 1, bogus: 1 })).toThrow(/no field 'bogus'/);
+    expect(() => packUniform(params, { m: -1, n: 5, k: 7, y_base: 11, y_stride: 1 })).toThrow(/not a u32/);
+  });
+
+  test('the encoder is composed only for writable operands; keys differ by specialisation', () => {
+    const enc = composeWgsl({ template: 'quantize.wgsl', operands: { q: { wgsl: int4, access: 'read_write' } } });
+    expect(enc).toContain('fn q_encode_codes_word');
+    expect(enc).toContain('var<storage, read_write> q_codes');
+    const entries = reflectModule(enc);
+    expect([...entries.keys()].sort()).toEqual(['quantize_aux', 'quantize_codes', 'quantize_scales']);
+    const k1 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } } });
+    const k2 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int4-asym-g64').wgsl, access: 'read' } } });
+    const k3 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int3-asym-g32').wgsl, access: 'read' } } });
+    expect(k1).toBe(k2); // group size is a uniform, not a specialisation
+    expect(k1).not.toBe(k3);
+  });
+});
