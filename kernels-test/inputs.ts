@@ -56,6 +56,8 @@ function boundaryInput(rows: number, K: number, rng: Rng, fmt: IntFormat): Matri
       if (style === 2) M = f32(1e-6 * (1 + rng.uniform())); // f16 scale lands in the subnormal range
       else if (style === 3 && f16) M = f32((fmt.params.symmetric ? 60000 : 30000) * fmt.qmax * (0.9 + 0.1 * rng.uniform())); // scale near f16 max (asym range ≤ 2M)
       else M = f32(Math.exp(rng.normal() * 3));
+      // Keep every scale storable (f16 overflow is an error, tested elsewhere).
+      if (f16) M = Math.min(M, f32((fmt.params.symmetric ? 65000 : 32500) * fmt.qmax));
       // Group extremes first, so the scale is fixed; then midpoints of that scale.
       const lo = fmt.params.symmetric ? -M : f32(-M * rng.uniform());
       data[base + k0] = rng.uniform() < 0.5 ? M : -M;

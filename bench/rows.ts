@@ -1,0 +1,60 @@
+/**
+ * The benchmark row schema (`npm run bench -- --json` prints an array of these). Later issues add rows
+ * and may add fields; the ones below are always present. README documents them.
+ */
+export interface BenchRow {
+  /** Format id, e.g. `int4-g32`. */
+  format: string;
+  /** The format's parameters. */
+  params: Record<string, unknown>;
+  /** Stored bits per entry, everything counted (codes, scales, zero points, padding), at K = `shape.K`. */
+  bitsPerEntry: number;
+  /** Per-entry MSE of quantizing iid N(0,1) (`samples` entries). */
+  mse: number;
+  /** Rate loss ΔR = bitsPerEntry + ½·log₂(mse): bits above the Gaussian D(R) at the same MSE. */
+  deltaR: number;
+  /** ‖XWᵀ − X̂Ŵᵀ‖²/(‖X‖²‖W‖²/K), both operands quantized in this format, iid N(0,1). */
+  productNmse: number;
+  /** Γ(bitsPerEntry): the lower bound on productNmse at this rate (lattice.md §1.2). */
+  gamma: number;
+  /** ½·log₂(productNmse/gamma): bits lost against the bound. */
+  gapBits: number;
+  /** Median wall time (ms) of the weight-only GPU GEMM (X f32 · Wᵀ with W in this format). */
+  gemmMs: number;
+  /** Median wall time (ms) of the f32 GEMM of the same shape, measured in the same run. */
+  f32GemmMs: number;
+  /** gemmMs / f32GemmMs (below 1 is faster than f32). */
+  gemmRatio: number;
+  /** Entries used for `mse`. */
+  samples: number;
+  /** GEMM shape used for timing and productNmse. */
+  shape: { M: number; K: number; N: number };
+  /** Adapter architecture the times were measured on (e.g. `swiftshader`). */
+  device: string;
+}
+
+export interface BenchOptions {
+  formats?: string[];
+  /** Entries for the MSE measurement (default 2^22). */
+  samples?: number;
+  M?: number;
+  K?: number;
+  N?: number;
+  reps?: number;
+}
+
+export const DEFAULT_FORMATS = [
+  'int2-g32',
+  'int3-g32',
+  'int4-g16',
+  'int4-g32',
+  'int4-g64',
+  'int4-g128',
+  'int4-grow',
+  'int4-g32-f32',
+  'int4-asym-g32',
+  'int4-asym-g128',
+  'int5-g32',
+  'int6-g32',
+  'int8-g32',
+];

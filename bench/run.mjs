@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// npm run bench [-- --json] [--formats int4-g32,int8-g32] [--samples N] [--M 256 --K 1024 --N 1024] [--reps 3]
+// Runs bench/page.ts in headless Chromium (WebGPU on whatever adapter it finds) and prints one table,
+// or with --json the rows as a JSON array on stdout (progress goes to stderr).
+import { launchChromium, openPage, startViteServer } from '../tools/chromium.mjs';
+
+function parseArgs(argv) {
+  const opts = {};
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') json = true;
+    else if (a === '--formats') opts.formats = next().split(',').filter(Boolean);
+    else if (a === '--samples') opts.samples = Number(next());
+    else if (a === '--reps') opts.reps = Number(next());
+    else if (a === '--M' || a === '--K' || a === '--N') opts[a.slice(2)] = Number(next());
+    else if (a === '--help' || a === '-h') {
+      process.stderr.write('usage: npm run bench -- [--json] [--formats id,id] [--samples N] [--M m --K k --N n] [--reps r]\n');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return { opts, json };
+}
+
+function fmt(v, digits = 4) {
+  if (typeof v !== 'number') return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e5 ? v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a)) + 1))) : v.toExponential(digits - 1);
+}
+
+function table(rows) {
+  const cols = [
+    ['format', (r) => r.format],
+    ['bits/entry', (r) => fmt(r.bitsPerEntry, 5)],
+    ['MSE N(0,1)', (r) => fmt(r.mse, 5)],
+    ['ΔR (bit)', (r) => fmt(r.deltaR, 4)],
+    ['product NMSE', (r) => fmt(r.productNmse, 5)],
+    ['Γ(R)', (r) => fmt(r.gamma, 5)],
+    ['gap (bit)', (r) => fmt(r.gapBits, 4)],
+    ['GEMM ms', (r) => fmt(r.gemmMs, 4)],
+    ['f32 GEMM ms', (r) => fmt(r.f32GemmMs, 4)],
+    ['ratio', (r) => fmt(r.gemmRatio, 3)],
+  ];
+  const cells = rows.map((r) => cols.map(([, f]) => f(r)));
+  const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (vals) => '| ' + vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ') + ' |';
+  const out = [line(cols.map(([h]) => h)), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|') + '|'];
+  for (const c of cells) out.push(line(c));
+  return out.join('\n');
+}
+
+const { opts, json } = parseArgs(process.argv.slice(2));
+const vite = await startViteServer();
+const chrome = await launchChromium();
+try {
+  const page = await openPage(chrome.browser, vite.url, '/bench/index.html', (line) => process.stderr.write(line + '\n'));
+  await page.exposeFunction('__benchProgress', (msg) => process.stderr.write(`[bench] ${msg}\n`));
+  const rows = await page.evaluate((o) => window.runBench(o), opts);
+  if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  else {
+    const r0 = rows[0];
+    if (r0) process.stdout.write(`Device: ${r0.device}. MSE on ${r0.samples} iid N(0,1) entries; product NMSE and GEMM times at M=${r0.shape.M}, K=${r0.shape.K}, N=${r0.shape.N} (weight-only GEMM vs the f32 GEMM, median wall ms).\n\n`);
+    process.stdout.write(table(rows) + '\n');
+  }
+} finally {
+  await chrome.close();
+  await vite.close();
+}

@@ -1,0 +1,90 @@
+/** One demo run: GPU quantize + GPU matmul, checked against the CPU reference in the page. */
+import type { Engine, GpuOperand } from '../src/engine.js';
+import { parseFormat } from '../src/formats/registry.js';
+import { matmulF64 } from '../src/reference/matmul.js';
+import { mse, productNmse, relativeFrobeniusError, sumSquares } from '../src/reference/metrics.js';
+import { gaussianMatrix, Rng } from '../src/reference/random.js';
+import { gammaBound, gaussianDistortionRate } from '../src/theory/gaussian.js';
+
+export interface DemoRequest {
+  format: string;
+  operands: 'w' | 'both';
+  M: number;
+  K: number;
+  N: number;
+  seed: number;
+}
+
+export interface DemoResult {
+  format: string;
+  bitsPerEntry: number;
+  weightMse: number;
+  productNmse: number;
+  /** The lower bound on productNmse at this rate: Γ(R) when both operands are coded, 2^{−2R} for W only. */
+  gamma: number;
+  gapBits: number;
+  /** Codes from the GPU equal the CPU encoder's, word for word. */
+  codesMatch: boolean;
+  /** GPU Y against f64 of the CPU-decoded operands. */
+  gpuVsCpuRelErr: number;
+  pass: boolean;
+  gemmMs: number;
+  gflops: number;
+}
+
+export const GPU_VS_CPU_TOLERANCE = 1e-5;
+
+export async function runDemo(engine: Engine, req: DemoRequest): Promise<DemoResult> {
+  const fmt = parseFormat(req.format);
+  const rng = new Rng(req.seed);
+  const X = gaussianMatrix(req.M, req.K, rng);
+  const W = gaussianMatrix(req.N, req.K, rng);
+
+  const wq = await engine.quantize(W, fmt);
+  const wCpu = fmt.encode(W);
+  const wGpu = await engine.readQuantized(wq);
+  const same = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+  let codesMatch = same(wGpu.codes, wCpu.codes) && same(wGpu.scales, wCpu.scales) && same(wGpu.aux, wCpu.aux);
+  const wHat = fmt.decode(wCpu);
+
+  let xOp: GpuOperand;
+  let xHat = X;
+  if (req.operands === 'both') {
+    const xq = await engine.quantize(X, fmt);
+    const xCpu = fmt.encode(X);
+    const xGpu = await engine.readQuantized(xq);
+    codesMatch &&= same(xGpu.codes, xCpu.codes) && same(xGpu.scales, xCpu.scales) && same(xGpu.aux, xCpu.aux);
+    xHat = fmt.decode(xCpu);
+    xOp = xq;
+  } else xOp = engine.upload(X);
+
+  await engine.sync();
+  const t0 = performance.now();
+  const y = await engine.matmul(xOp, wq);
+  await engine.sync();
+  const gemmMs = performance.now() - t0;
+  const got = await engine.read(y);
+  y.destroy();
+  xOp.destroy();
+  wq.destroy();
+
+  const gpuVsCpuRelErr = relativeFrobeniusError(got, matmulF64(xHat, wHat));
+  const nmse = productNmse(got, matmulF64(X, W), sumSquares(X.data), sumSquares(W.data), req.K);
+  const bitsPerEntry = fmt.layout(req.K).bitsPerEntry;
+  // Both operands coded: Γ(R). Only W coded (X known exactly): the bound is D(R) = 2^{−2R}
+  // (lattice.md §1.3, the "hand V to the decoder" bound).
+  const gamma = req.operands === 'both' ? gammaBound(bitsPerEntry) : gaussianDistortionRate(bitsPerEntry);
+  return {
+    format: fmt.id,
+    bitsPerEntry,
+    weightMse: mse(wHat.data, W.data),
+    productNmse: nmse,
+    gamma,
+    gapBits: 0.5 * Math.log2(nmse / gamma),
+    codesMatch,
+    gpuVsCpuRelErr,
+    pass: codesMatch && gpuVsCpuRelErr < GPU_VS_CPU_TOLERANCE,
+    gemmMs,
+    gflops: (2 * req.M * req.N * req.K) / (gemmMs * 1e6),
+  };
+}
