@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [{ find: /^wgsl_reflect$/, replacement: fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url)) }],
   },
   test: {
+    reporters: ['default', './tools/summary-reporter.ts'],
     projects: [
       {
         extends: true,
