@@ -8,7 +8,7 @@
 
 const TILE_M: u32 = 32u;
 const TILE_N: u32 = 32u;
-const TILE_K: u32 = 16u;
+const TILE_K: u32 = 32u;
 const THREADS: u32 = 64u;
 
 struct GemmParams {
@@ -21,42 +21,45 @@ struct GemmParams {
 @group(0) @binding(AUTO) var<uniform> params: GemmParams;
 @group(0) @binding(AUTO) var<storage, read_write> y: array<f32>;
 
-var<workgroup> x_tile: array<array<f32, TILE_K>, TILE_M>;
-var<workgroup> w_tile: array<array<f32, TILE_K>, TILE_N>;
+// Tiles are stored K-major with 4 consecutive rows (or columns) packed in a vec4, so the inner loop
+// is 4 vec4 multiply-adds per K step: acc[i] += x(row i) * w(4 columns).
+var<workgroup> x_tile: array<array<vec4<f32>, TILE_M / 4u>, TILE_K>;
+var<workgroup> w_tile: array<array<vec4<f32>, TILE_N / 4u>, TILE_K>;
 
 @compute @workgroup_size(8, 8)
 fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let row0 = wg.y * TILE_M;
   let col0 = wg.x * TILE_N;
   let tid = lid.y * 8u + lid.x;
-  var acc: array<array<f32, 4>, 4>;
+  var acc: array<vec4<f32>, 4>;
   for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
     // Stage both tiles, decoding each entry once; entries past the edges are zero.
-    for (var i = 0u; i < (TILE_M * TILE_K) / THREADS; i++) {
+    // Thread t fills vec4 slot (c, q): rows 4q..4q+3 at K offset c.
+    for (var i = 0u; i < (TILE_M / 4u * TILE_K) / THREADS; i++) {
       let e = tid + i * THREADS;
-      let r = e / TILE_K;
-      let c = e % TILE_K;
+      let c = e / (TILE_M / 4u);
+      let q = e % (TILE_M / 4u);
       let gk = k0 + c;
-      var xv = 0.0;
-      if (row0 + r < params.m && gk < params.k) { xv = x_decode(row0 + r, gk); }
-      x_tile[r][c] = xv;
-      var wv = 0.0;
-      if (col0 + r < params.n && gk < params.k) { wv = w_decode(col0 + r, gk); }
-      w_tile[r][c] = wv;
+      var xv = vec4<f32>(0.0);
+      var wv = vec4<f32>(0.0);
+      if (gk < params.k) {
+        for (var j = 0u; j < 4u; j++) {
+          let r = q * 4u + j;
+          if (row0 + r < params.m) { xv[j] = x_decode(row0 + r, gk); }
+          if (col0 + r < params.n) { wv[j] = w_decode(col0 + r, gk); }
+        }
+      }
+      x_tile[c][q] = xv;
+      w_tile[c][q] = wv;
     }
     workgroupBarrier();
     for (var c = 0u; c < TILE_K; c++) {
-      var xr: array<f32, 4>;
-      var wr: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        xr[i] = x_tile[lid.y * 4u + i][c];
-        wr[i] = w_tile[lid.x * 4u + i][c];
-      }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          acc[i][j] += xr[i] * wr[j];
-        }
-      }
+      let xv = x_tile[c][lid.y];
+      let wv = w_tile[c][lid.x];
+      acc[0] += xv.x * wv;
+      acc[1] += xv.y * wv;
+      acc[2] += xv.z * wv;
+      acc[3] += xv.w * wv;
     }
     workgroupBarrier();
   }

@@ -61,6 +61,9 @@ export class GpuQuantizedMatrix {
 
 export type GpuOperand = GpuMatrix | GpuQuantizedMatrix;
 
+/** Outputs per invocation along M and along N in shaders/gemm.wgsl (its register block). */
+const GEMM_BLOCK = 4;
+
 const F32_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32.wgsl', constants: {} }, access: 'read' };
 
 /**
@@ -327,8 +330,10 @@ export class Engine {
         const kernel = await this.pipelines.kernel(req, 'gemm');
         const l = this.limits;
         const usableWords = Math.floor((l.maxStorageBufferBindingSize - l.minStorageBufferOffsetAlignment) / 4);
-        const tileM = 32;
-        const tileN = 32;
+        // Each invocation of gemm.wgsl computes a 4×4 block, so a workgroup covers 4× its size.
+        const [wgX, wgY] = kernel.entry.workgroupSize;
+        const tileN = GEMM_BLOCK * wgX;
+        const tileM = GEMM_BLOCK * wgY;
         const nStep = Math.min(N, rowsPerWindow(this.wordsPerRow(ws), l, 'W row'), tileN * l.maxComputeWorkgroupsPerDimension, usableWords);
         const yRows = Math.floor((usableWords - nStep) / N) + 1; // rows of Y one window can span
         const mStep = Math.min(M, rowsPerWindow(this.wordsPerRow(xs), l, 'X row'), tileM * l.maxComputeWorkgroupsPerDimension, yRows);
