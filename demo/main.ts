@@ -12,7 +12,11 @@ declare global {
 }
 
 const $ = <T extends Element>(sel: string) => document.querySelector(sel) as T;
-const fmtNum = (v: number, d = 4) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(d) : v.toExponential(d - 1));
+const fmtNum = (v: number, d = 4) => {
+  const a = Math.abs(v);
+  if (a >= 10 ** d && a < 1e9) return v.toFixed(0);
+  return a >= 1e-3 && a < 1e9 ? v.toPrecision(d) : v.toExponential(d - 1);
+};
 
 function fillFormats(select: HTMLSelectElement): void {
   for (const bits of INT_BITS)

@@ -58,6 +58,7 @@ export async function runDemo(engine: Engine, req: DemoRequest): Promise<DemoRes
     xOp = xq;
   } else xOp = engine.upload(X);
 
+  (await engine.matmul(xOp, wq)).destroy(); // warm-up: compiles the pipeline, fills the buffer pool
   await engine.sync();
   const t0 = performance.now();
   const y = await engine.matmul(xOp, wq);

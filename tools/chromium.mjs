@@ -8,24 +8,29 @@ import { createServer } from 'vite';
 
 export const INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
 
-/** PUPPETEER_EXECUTABLE_PATH, then /usr/bin/chromium, then puppeteer's own download; else a clear error. */
-export function findChromium() {
+export const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/**
+ * PUPPETEER_EXECUTABLE_PATH, then Debian's Chromium, then puppeteer's own download; otherwise an error
+ * naming the install command. `candidates` and `env` are parameters so the failure path is testable.
+ */
+export function findChromium({ env = process.env, candidates = SYSTEM_CHROMIUM, puppeteerPath = () => puppeteer.executablePath() } = {}) {
   const tried = [];
-  const env = process.env.PUPPETEER_EXECUTABLE_PATH;
-  if (env) {
-    if (fs.existsSync(env)) return env;
-    tried.push(`PUPPETEER_EXECUTABLE_PATH=${env} (missing)`);
+  const fromEnv = env.PUPPETEER_EXECUTABLE_PATH;
+  if (fromEnv) {
+    if (fs.existsSync(fromEnv)) return fromEnv;
+    tried.push(`PUPPETEER_EXECUTABLE_PATH=${fromEnv} (missing)`);
   }
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+  for (const p of candidates) {
     if (fs.existsSync(p)) return p;
     tried.push(p);
   }
   try {
-    const own = puppeteer.executablePath();
+    const own = puppeteerPath();
     if (own && fs.existsSync(own)) return own;
-    tried.push(`puppeteer download ${own}`);
+    tried.push(`puppeteer's download ${own}`);
   } catch (e) {
-    tried.push(`puppeteer download (${e.message.split('\n')[0]})`);
+    tried.push(`puppeteer's download (${String(e.message).split('\n')[0]})`);
   }
   throw new Error(`No Chromium found for the WebGPU kernel tests (tried: ${tried.join('; ')}). Install it with: ${INSTALL_HINT}  (or set PUPPETEER_EXECUTABLE_PATH)`);
 }
