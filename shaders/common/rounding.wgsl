@@ -1,6 +1,8 @@
-// Exact rounding decisions shared by scalar encoders. Twin of src/formats/rounding.ts.
+// Exact decisions shared by scalar encoders. Twin of src/formats/rounding.ts.
+// Every decision is the exact sign of a - b*s for f32 a, s and a constant b with <= 12 significant bits.
 
 const F32_MIN_NORMAL: f32 = bitcast<f32>(0x00800000u);
+const MIN_SCALE: f32 = bitcast<f32>(0x1f800000u); // 2^-64
 const QUOTIENT_CAP: f32 = 1024.0;
 
 // Subnormals count as zero everywhere (WGSL lets a GPU flush them; the CPU twin does the same).
@@ -8,27 +10,57 @@ fn ftz(x: f32) -> f32 {
   return select(x, 0.0, abs(x) < F32_MIN_NORMAL);
 }
 
-// RNE(a / s) of the real quotient, for a >= 0 and normal s > 0, capped at QUOTIENT_CAP.
-// WGSL division may be 2.5 ulp off, so near a half-integer the decision is made exactly:
-// 2a is compared with n*s (n = 2*floor+1) using s = s_hi + s_lo split into 12-bit halves,
-// where every product and the Sterbenz subtraction are exact (fused or not).
-fn round_div_exact(a: f32, s: f32) -> f32 {
-  let t = a / s;
+// Exact sign of a - b*s for a >= 0, b >= 0 (<= 12 significant bits), s >= MIN_SCALE.
+// s = s_hi + s_lo with 12-bit halves, so b*s_hi and b*s_lo are exact (fused or not). When a is within a
+// factor 2 of b*s_hi, a - b*s_hi is exact (Sterbenz) and is compared with b*s_lo; otherwise the sign
+// is already decided (b*s_lo <= 2^-11 * b*s_hi).
+fn cmp_scaled(a: f32, b: f32, s: f32) -> i32 {
+  let s_hi = bitcast<f32>(bitcast<u32>(s) & 0xfffff000u);
+  let s_lo = s - s_hi;
+  let p_hi = b * s_hi;
+  let p_lo = b * s_lo;
+  if (p_hi == 0.0) { return select(0, 1, a > 0.0); }
+  if (a > 2.0 * p_hi) { return 1; }
+  if (a < 0.5 * p_hi) { return -1; }
+  let d = a - p_hi;
+  if (d > p_lo) { return 1; }
+  if (d < p_lo) { return -1; }
+  return 0;
+}
+
+// The same for signed x and signed b.
+fn cmp_scaled_signed(x: f32, b: f32, s: f32) -> i32 {
+  if (b >= 0.0) {
+    if (x < 0.0) { return -1; }
+    return cmp_scaled(x, b, s);
+  }
+  if (x >= 0.0) { return 1; }
+  return -cmp_scaled(-x, -b, s);
+}
+
+// RNE(a / (s*step)) of the real quotient for a >= 0, s >= MIN_SCALE, step a power of two; capped.
+fn rne_quotient(a: f32, s: f32, step: f32) -> f32 {
+  let t = a / s / step;
   if (!(t < QUOTIENT_CAP)) { return QUOTIENT_CAP; }
   let fl = floor(t);
   let frac = t - fl;
   if (abs(frac - 0.5) > 1e-3) { return select(fl + 1.0, fl, frac < 0.5); }
-  let n = 2.0 * fl + 1.0;
-  let s_hi = bitcast<f32>(bitcast<u32>(s) & 0xfffff000u);
-  let s_lo = s - s_hi;
-  let d = 2.0 * a - n * s_hi;
-  let p_lo = n * s_lo;
-  if (d < p_lo) { return fl; }
-  if (d > p_lo) { return fl + 1.0; }
+  let c = cmp_scaled(a, (fl + 0.5) * step, s);
+  if (c < 0) { return fl; }
+  if (c > 0) { return fl + 1.0; }
   return select(fl + 1.0, fl, fract(fl * 0.5) == 0.0);
+}
+
+fn round_div_exact(a: f32, s: f32) -> f32 {
+  return rne_quotient(a, s, 1.0);
 }
 
 fn round_div_exact_signed(x: f32, s: f32) -> f32 {
   let q = round_div_exact(abs(x), s);
   return select(q, -q, x < 0.0);
+}
+
+// A computed scale below MIN_SCALE becomes 0: the group then quantizes to zero (twin of flushScale).
+fn flush_scale(s: f32) -> f32 {
+  return select(s, 0.0, s < MIN_SCALE);
 }

@@ -21,7 +21,7 @@ fn FMT_scale_bits(row: u32, g: u32) -> u32 {
   let r = FMT_group_range(row, g);
   var range: f32;
   if (FMT_SYMMETRIC) { range = max(-r.x, r.y); } else { range = r.y - r.x; }
-  let raw = ftz(range * FMT_INV_QMAX);
+  let raw = flush_scale(range * FMT_INV_QMAX);
   if (FMT_SCALE_F16) { return f32_to_f16_bits(raw); }
   return bitcast<u32>(raw);
 }

@@ -3,7 +3,7 @@ import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
 import { f16BitsToF32, f32ToF16Bits, bitsToF32, f32Bits } from './f16.js';
 import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
-import { ftz, roundDivExact, roundDivExactSigned, F32_MIN_NORMAL } from './rounding.js';
+import { flushScale, ftz, roundDivExact, roundDivExactSigned, F32_MIN_NORMAL } from './rounding.js';
 
 /**
  * Absmax / min–max integer formats in groups along K (highrate.md §2.2).
@@ -91,7 +91,7 @@ export class IntFormat implements QuantFormat {
   /** Scale as computed in f32 before storage rounding; 0 for an all-zero (or subnormal) group. */
   private rawScale(lo: number, hi: number): number {
     const range = this.params.symmetric ? Math.max(-lo, hi) : Math.fround(hi - lo);
-    return ftz(Math.fround(range * this.invQmax));
+    return flushScale(Math.fround(range * this.invQmax));
   }
 
   /** Storage bits of a scale and the value the decoder will see. */

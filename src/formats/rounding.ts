@@ -1,10 +1,11 @@
 /**
- * Exact rounding decisions shared by every scalar encoder. The GPU twin is shaders/common/rounding.wgsl.
+ * Exact decisions shared by every scalar encoder. The GPU twin is shaders/common/rounding.wgsl.
  *
- * WGSL division may be off by 2.5 ulp and subnormals may be flushed, so a code that hinged on the
- * last bit of a/s would differ between devices. Both sides instead compute the *exact* round-to-
- * nearest-even of the real quotient a/s: a fast path when a/s is clearly not near a half-integer, and an
- * exact comparison of 2a with (2f+1)·s otherwise (JS: products of ≤ 36 bits are exact in f64).
+ * A code must not hinge on the last bit of a quotient: WGSL division may be 2.5 ulp off and
+ * subnormals may be flushed. Every decision is therefore reduced to the exact sign of a − b·s, where
+ * a and s are f32 and the constant b has at most 12 significant bits (a grid midpoint, a binade edge,
+ * a codebook threshold). In JS, b·s is exact in f64 (≤ 36 bits) and a − b·s is correctly rounded, so
+ * its sign is exact. The GPU splits s into two 12-bit halves so that both products are exact.
  */
 
 /** Smallest positive normal f32. Values below it are treated as zero on both CPU and GPU. */
@@ -15,28 +16,67 @@ export function ftz(x: number): number {
   return Math.abs(x) < F32_MIN_NORMAL ? 0 : x;
 }
 
-/** Cap on quotients: larger than any level count, small enough for the exact path to be exact. */
+/**
+ * Scales below this are treated as zero (the whole group quantizes to 0): it keeps every product of
+ * a grid constant with a half of the scale a normal f32 on the GPU, so the exact comparisons stay exact.
+ */
+export const MIN_SCALE = 2 ** -64;
+
+/** Cap on quotients: larger than any level count, small enough for (2q+1) to have ≤ 12 bits. */
 export const QUOTIENT_CAP = 1024;
 
+/** Number of significant bits of a finite f64 value (0 for 0). */
+export function significantBits(b: number): number {
+  if (b === 0) return 0;
+  let m = Math.abs(b) / 2 ** Math.floor(Math.log2(Math.abs(b)));
+  let n = 1;
+  while (m !== Math.floor(m)) {
+    m *= 2;
+    n++;
+  }
+  return n;
+}
+
+/** Exact sign of a − b·s for f32 a, s and a constant b with ≤ 12 significant bits. */
+export function cmpScaled(a: number, b: number, s: number): -1 | 0 | 1 {
+  const d = a - b * s;
+  return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
 /**
- * RNE(a / s) for f32 values a ≥ 0 and s > 0 (s normal), capped at QUOTIENT_CAP. Exact in real arithmetic.
+ * RNE(a / (s·step)) of the real quotient, for f32 a ≥ 0, normal s ≥ MIN_SCALE and a power-of-two
+ * step, capped at QUOTIENT_CAP. A fast path when the quotient is clearly not near a half-integer,
+ * otherwise the exact comparison of a with (fl + ½)·step·s.
  */
-export function roundDivExact(a: number, s: number): number {
-  const t = a / s; // f64: within 1 ulp(f64) of the real quotient
+export function rneQuotient(a: number, s: number, step = 1): number {
+  const t = a / s / step;
   if (!(t < QUOTIENT_CAP)) return QUOTIENT_CAP;
   const fl = Math.floor(t);
   const frac = t - fl;
   if (Math.abs(frac - 0.5) > 1e-3) return frac < 0.5 ? fl : fl + 1;
-  // Near a half-integer: compare 2a with (2fl+1)·s exactly (both sides exact in f64).
-  const lhs = 2 * a;
-  const rhs = (2 * fl + 1) * s;
-  if (lhs < rhs) return fl;
-  if (lhs > rhs) return fl + 1;
+  const c = cmpScaled(a, (fl + 0.5) * step, s);
+  if (c < 0) return fl;
+  if (c > 0) return fl + 1;
   return fl % 2 === 0 ? fl : fl + 1;
+}
+
+/** RNE(a / s) for f32 a ≥ 0 and s > 0 (exact). */
+export function roundDivExact(a: number, s: number): number {
+  return rneQuotient(a, s, 1);
 }
 
 /** Exact RNE(x / s) for any f32 x and s > 0, symmetric in the sign of x (RNE is). */
 export function roundDivExactSigned(x: number, s: number): number {
   const q = roundDivExact(Math.abs(x), s);
   return x < 0 ? -q : q;
+}
+
+/** Exact sign of x − b·s for signed f32 x and signed constant b (≤ 12 significant bits), s > 0. */
+export function cmpScaledSigned(x: number, b: number, s: number): -1 | 0 | 1 {
+  return cmpScaled(x, b, s);
+}
+
+/** A computed scale below MIN_SCALE (or subnormal) becomes 0: the group then quantizes to zero. */
+export function flushScale(s: number): number {
+  return s < MIN_SCALE ? 0 : s;
 }
