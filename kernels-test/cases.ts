@@ -118,7 +118,7 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
   await c.throws('wrong data length', () => engine.upload({ rows: 2, cols: 3, data: new Float32Array(5) }), ShapeError, /has 5 entries, expected rows\*cols = 2\*3 = 6/);
   await c.throws('bad format id', () => engine.quantize(good, 'int7-g32'), FormatError, /bit width must be one of 2, 3, 4, 5, 6, 8; got 7/);
   await c.throws('bad group', () => engine.quantize(good, 'int4-g0'), FormatError, /group size must be a positive integer/);
-  await c.throws('unknown format', () => engine.quantize(good, 'fp4-g32'), FormatError, /unknown format id 'fp4-g32'/);
+  await c.throws('unknown format', () => engine.quantize(good, 'fp5-g32'), FormatError, /unknown format id 'fp5-g32'/);
   const huge = gaussianMatrix(2, 32, rng);
   huge.data[5] = 3e9;
   await c.throws('f16 scale overflow', () => engine.quantize(huge, 'int4-g32'), FormatError, /beyond f16's 65504; use scale 'f32' \(format int4-g32-f32\)/);

@@ -1,6 +1,8 @@
 /** Seeded inputs for kernel tests, including the hard ones for an encoder. */
 import type { QuantFormat } from '../src/formats/format.js';
+import { LutCodec, MinifloatCodec, MxInt8Codec, type ElementCodec } from '../src/formats/elements.js';
 import { IntFormat } from '../src/formats/int.js';
+import { ScaledFormat } from '../src/formats/scaled.js';
 import type { Matrix } from '../src/matrix.js';
 import { gaussianMatrix, outlierColumnsMatrix, Rng, studentTMatrix } from '../src/reference/random.js';
 
@@ -15,8 +17,9 @@ export function makeInput(kind: InputKind, rows: number, cols: number, rng: Rng,
     case 'outliers':
       return outlierColumnsMatrix(rows, cols, rng, 3, 100);
     case 'boundary':
-      if (!(format instanceof IntFormat)) throw new Error('boundary inputs need an INT format');
-      return boundaryInput(rows, cols, rng, format);
+      if (format instanceof IntFormat) return boundaryInput(rows, cols, rng, format);
+      if (format instanceof ScaledFormat) return boundaryScaled(rows, cols, rng, format);
+      throw new Error('boundary inputs need an INT or group-scaled format');
   }
 }
 
@@ -81,6 +84,53 @@ function boundaryInput(rows: number, K: number, rng: Rng, fmt: IntFormat): Matri
         else if (t === 3) x = f32(rng.normal() * M * 0.3);
         if (Math.abs(x) > M || x < lo || x > M) x = 0;
         data[base + k] = x;
+      }
+    }
+  }
+  return { rows, cols: K, data };
+}
+
+/** Points of an element grid where a decision flips or a value is special, in units of the scale. */
+function criticalPoints(codec: ElementCodec): number[] {
+  let levels: number[];
+  if (codec instanceof MinifloatCodec) levels = codec.grid();
+  else if (codec instanceof MxInt8Codec) levels = Array.from({ length: 128 }, (_, k) => k / 64);
+  else if (codec instanceof LutCodec) return [...codec.levels, ...codec.thresholds];
+  else throw new Error(`no critical points for ${codec.name}`);
+  const mids = levels.slice(1).map((v, i) => (v + levels[i]) / 2);
+  return [...levels, ...mids, codec.vmax * 1.1, codec.vmax * 1.3].flatMap((v) => [v, -v]);
+}
+
+/**
+ * Groups whose entries sit on grid points, on midpoints between grid points (the RNE ties), one ulp
+ * either side, on the format's subnormals, and past the largest value (saturation); plus all-zero and
+ * f32-subnormal groups. The group max is placed first so the scale is known while building the group.
+ */
+function boundaryScaled(rows: number, K: number, rng: Rng, fmt: ScaledFormat): Matrix {
+  const data = new Float32Array(rows * K);
+  const g = fmt.layout(K).groupSize;
+  const points = criticalPoints(fmt.codec);
+  for (let r = 0; r < rows; r++) {
+    for (let k0 = 0; k0 < K; k0 += g) {
+      const end = Math.min(K, k0 + g);
+      const base = r * K;
+      const style = rng.int(0, 9);
+      if (style === 0) continue;
+      if (style === 1) {
+        for (let k = k0; k < end; k++) data[base + k] = (rng.uniform() - 0.5) * 2e-38;
+        continue;
+      }
+      let M = f32(Math.exp(rng.normal() * 4));
+      if (fmt.scaleRule === 'f16') M = Math.min(M, f32(60000 * fmt.codec.vmax));
+      data[base + k0] = rng.uniform() < 0.5 ? M : -M;
+      const s = fmt.scaleValue(fmt.scaleBitsFor(M));
+      if (!(s > 0)) continue;
+      for (let k = k0 + 1; k < end; k++) {
+        let x = f32(points[rng.int(0, points.length - 1)] * s);
+        const t = rng.int(0, 3);
+        if (t === 1) x = nextUp(x);
+        else if (t === 2) x = nextDown(x);
+        data[base + k] = Math.abs(x) <= M ? x : f32(rng.normal() * M * 0.3);
       }
     }
   }

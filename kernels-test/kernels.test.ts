@@ -1,5 +1,6 @@
 import { describe, test } from 'vitest';
 import { GROUP_SIZES, INT_BITS, intFormatId } from '../src/formats/int.js';
+import { SCALED_FORMAT_IDS } from '../src/formats/registry.js';
 import { runCase } from './harness.js';
 
 // Every INT format: b ∈ {2,3,4,5,6,8} × g ∈ {16,32,64,128,row} × {sym, asym} × {f16, f32} scales.
@@ -34,6 +35,25 @@ describe('quantize/dequantize: GPU codes bit-exact with the CPU', () => {
   }
 });
 
+describe('group-scaled formats (FP-absmax, MX, NF4): GPU codes bit-exact with the CPU', () => {
+  const all = [...SCALED_FORMAT_IDS, 'e2m1-g32-f32', 'e4m3-grow', 'e5m2-g16-f32', 'nf4-g64-f32', 'nf4-g128', 'e3m2-g64'];
+  test.each(all)('%s, 23×1000, boundary inputs (ties, subnormals, saturation)', async (format) => {
+    await runCase('quantize', { format, rows: 23, cols: 1000, input: 'boundary' }, '23x1000');
+  });
+  test.each(all)('%s, 7×33 and 257×513, gaussian / student-t', async (format) => {
+    await runCase('quantize', { format, rows: 7, cols: 33, input: 'student' }, '7x33');
+    await runCase('quantize', { format, rows: 257, cols: 513, input: 'gaussian' }, '257x513');
+  });
+  test.each(['mxfp4', 'mxfp8-e4m3', 'nf4-g64', 'e2m1-g32'])('%s GEMM, weight-only and both operands, 100×1000×37', async (format) => {
+    await runCase('gemm', { M: 100, K: 1000, N: 37, x: 'f32', w: format }, '100x1000x37');
+    await runCase('gemm', { M: 100, K: 1000, N: 37, x: format, w: format }, '100x1000x37');
+  });
+  test('mixed families in one GEMM: X mxint8 × W int4-asym-g32; X e5m2 × W nf4', async () => {
+    await runCase('gemm', { M: 257, K: 513, N: 129, x: 'mxint8', w: 'int4-asym-g32' }, '257x513x129');
+    await runCase('gemm', { M: 7, K: 33, N: 5, x: 'e5m2-g16', w: 'nf4-g64' }, '7x33x5');
+  });
+});
+
 describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', () => {
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -62,7 +82,7 @@ describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', (
 
 describe('work split past device limits gives identical results', () => {
   test('64 KiB bindings, ≤ 4 workgroups per dimension', async () => {
-    await runCase('split', { M: 150, K: 700, N: 300, binding: 65536, maxDim: 4, formats: ['f32', 'int4-g32', 'int3-asym-g64-f32', 'int8-grow'] }, '150x700x300');
+    await runCase('split', { M: 150, K: 700, N: 300, binding: 65536, maxDim: 4, formats: ['f32', 'int4-g32', 'int3-asym-g64-f32', 'int8-grow', 'mxfp4', 'nf4-g64'] }, '150x700x300');
   });
   test('4 KiB bindings (a window per few rows), 2 workgroups per dimension', async () => {
     await runCase('split', { M: 40, K: 200, N: 70, binding: 4096, maxDim: 2, formats: ['f32', 'int5-asym-g16'] }, '40x200x70');

@@ -34,14 +34,19 @@ export interface Layout {
   readonly bitsPerEntry: number;
 }
 
+/** A compile-time constant: u32, bool, an exact f32, or an array of exact f32s. */
+export type WgslConstant = number | boolean | { f32: number } | { f32array: readonly number[] };
+
 /** How a format plugs into the WGSL templates: a snippet file plus compile-time constants. */
 export interface WgslSpec {
   /** Path under shaders/ of the snippet declaring the streams and FMT_decode(row, k). */
   readonly snippet: string;
   /** Path under shaders/ of the encoder snippet (FMT_encode_{scales,aux,codes}_word), if the GPU can encode. */
   readonly encodeSnippet?: string;
+  /** Snippets the format is composed from (e.g. its element codec), instantiated before `snippet`. */
+  readonly parts?: readonly string[];
   /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */
-  readonly constants: Readonly<Record<string, number | boolean | { f32: number }>>;
+  readonly constants: Readonly<Record<string, WgslConstant>>;
 }
 
 /** A quantized matrix held on the CPU. */

@@ -56,6 +56,7 @@ export class IntFormat implements QuantFormat {
     this.qmax = symmetric ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
     this.invQmax = Math.fround(1 / this.qmax);
     this.wgsl = {
+      parts: ['formats/streams.wgsl'],
       snippet: 'formats/int.wgsl',
       encodeSnippet: 'formats/int_encode.wgsl',
       constants: {

@@ -1,27 +1,54 @@
 import { FormatError } from '../errors.js';
+import { E2M1, E3M2, E4M3, E5M2, E2M3, MINIFLOATS, MXINT8, NF4, type ElementCodec } from './elements.js';
 import type { QuantFormat } from './format.js';
 import { IntFormat, type IntBits } from './int.js';
+import { ScaledFormat, type ScaleRule } from './scaled.js';
 
 /**
- * Format ids: `int<b>[-asym]-g<size|row>[-f32]`, e.g. `int4-g32` (symmetric absmax, f16 scales, groups of
- * 32), `int4-asym-g128`, `int8-grow-f32`. Later format families register their own patterns here.
+ * Format ids:
+ *  - `int<b>[-asym]-g<size|row>[-f32]`: absmax / min–max INT, e.g. `int4-g32`, `int4-asym-g128`;
+ *  - `<e2m1|e2m3|e3m2|e4m3|e5m2>-g<size|row>[-f32]`: FP-absmax groups, e.g. `e2m1-g32`;
+ *  - `mxfp4`, `mxfp6-e2m3`, `mxfp6-e3m2`, `mxfp8-e4m3`, `mxfp8-e5m2`, `mxint8`: OCP MX (block 32, E8M0);
+ *  - `nf4-g<size|row>[-f32]`: QLoRA NF4 with an absmax scale (QLoRA's block is 64).
+ * Scales are f16 unless the id ends in `-f32`.
  */
 const INT_ID = /^int(\d+)(-asym)?-g(\d+|row)(-f32)?$/;
+const SCALED_ID = /^(e2m1|e2m3|e3m2|e4m3|e5m2|nf4)-g(\d+|row)(-f32)?$/;
+const MX: Readonly<Record<string, ElementCodec>> = {
+  mxfp4: E2M1,
+  'mxfp6-e2m3': E2M3,
+  'mxfp6-e3m2': E3M2,
+  'mxfp8-e4m3': E4M3,
+  'mxfp8-e5m2': E5M2,
+  mxint8: MXINT8,
+};
 
 const cache = new Map<string, QuantFormat>();
 
+function build(id: string): QuantFormat {
+  let m = INT_ID.exec(id);
+  if (m) {
+    return new IntFormat({ bits: Number(m[1]) as IntBits, symmetric: !m[2], group: m[3] === 'row' ? 'row' : Number(m[3]), scale: m[4] ? 'f32' : 'f16' });
+  }
+  m = SCALED_ID.exec(id);
+  if (m) {
+    const codec = m[1] === 'nf4' ? NF4 : MINIFLOATS[m[1]];
+    const scale: ScaleRule = m[3] ? 'f32' : 'f16';
+    return new ScaledFormat(id, codec, m[2] === 'row' ? 'row' : Number(m[2]), scale);
+  }
+  const mx = MX[id];
+  if (mx) return new ScaledFormat(id, mx, 32, 'e8m0');
+  throw new FormatError(
+    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nf4-g64'`,
+  );
+}
+
 export function parseFormat(id: string): QuantFormat {
-  const hit = cache.get(id);
-  if (hit) return hit;
-  const m = INT_ID.exec(id);
-  if (!m) throw new FormatError(`unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'int8-grow-f32'`);
-  const f = new IntFormat({
-    bits: Number(m[1]) as IntBits,
-    symmetric: !m[2],
-    group: m[3] === 'row' ? 'row' : Number(m[3]),
-    scale: m[4] ? 'f32' : 'f16',
-  });
-  cache.set(id, f);
+  let f = cache.get(id);
+  if (!f) {
+    f = build(id);
+    cache.set(id, f);
+  }
   return f;
 }
 
@@ -29,3 +56,16 @@ export function parseFormat(id: string): QuantFormat {
 export function resolveFormat(f: QuantFormat | string): QuantFormat {
   return typeof f === 'string' ? parseFormat(f) : f;
 }
+
+/** One id per format family member, for tests, the bench and the demo. */
+export const SCALED_FORMAT_IDS: readonly string[] = [
+  'e2m1-g32',
+  'e2m1-g16',
+  'e2m3-g32',
+  'e3m2-g32',
+  'e4m3-g32',
+  'e5m2-g32',
+  ...Object.keys(MX),
+  'nf4-g64',
+];
+export { E2M1, E2M3, E3M2, E4M3, E5M2, MXINT8, NF4 };

@@ -1,4 +1,4 @@
-import type { WgslSpec } from '../formats/format.js';
+import type { WgslConstant, WgslSpec } from '../formats/format.js';
 import { wgslSource } from './sources.js';
 
 /**
@@ -30,22 +30,27 @@ function expandIncludes(text: string, seen: Set<string>): string {
   });
 }
 
-function constantDecl(name: string, value: number | boolean | { f32: number }): string {
+function f32Hex(v: number): string {
+  return `bitcast<f32>(0x${new Uint32Array(new Float32Array([v]).buffer)[0].toString(16)}u)`;
+}
+
+function constantDecl(name: string, value: WgslConstant): string {
   if (typeof value === 'boolean') return `const ${name}: bool = ${value};`;
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`constant ${name}=${value} is not a u32`);
     return `const ${name}: u32 = ${value}u;`;
   }
   // f32 constants travel as bit patterns so the shader sees exactly the value the CPU uses.
-  const bits = new Uint32Array(new Float32Array([value.f32]).buffer)[0];
-  return `const ${name}: f32 = bitcast<f32>(0x${bits.toString(16)}u); // ${value.f32}`;
+  if ('f32' in value) return `const ${name}: f32 = ${f32Hex(value.f32)}; // ${value.f32}`;
+  const n = value.f32array.length;
+  return `const ${name} = array<f32, ${n}>(${value.f32array.map(f32Hex).join(', ')});`;
 }
 
 function instantiate(prefix: string, op: OperandSpec): string {
   const consts = Object.entries(op.wgsl.constants)
     .map(([k, v]) => constantDecl(`${prefix}_${k}`, v))
     .join('\n');
-  const snippets = [op.wgsl.snippet];
+  const snippets = [...(op.wgsl.parts ?? []), op.wgsl.snippet];
   if (op.access === 'read_write') {
     if (!op.wgsl.encodeSnippet) throw new Error(`format snippet ${op.wgsl.snippet} has no GPU encoder`);
     snippets.push(op.wgsl.encodeSnippet);
@@ -67,7 +72,7 @@ export function composeWgsl(req: ComposeRequest): string {
 /** Cache key of a composed module: everything that changes its text. */
 export function composeKey(req: ComposeRequest): string {
   const ops = Object.entries(req.operands)
-    .map(([p, o]) => `${p}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
+    .map(([p, o]) => `${p}:${(o.wgsl.parts ?? []).join('+')}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
     .join('|');
   return `${req.template}|${ops}`;
 }

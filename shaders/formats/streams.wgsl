@@ -1,0 +1,45 @@
+// The three u32 streams of a quantized operand (codes, scales, aux; K contiguous, rows word-aligned)
+// and readers of the dense bit fields in them. Part of every stream-based format (FMT_ = operand prefix).
+
+struct FMT_Meta {
+  k: u32,
+  group_size: u32,
+  groups: u32,
+  codes_stride: u32,
+  scales_stride: u32,
+  aux_stride: u32,
+  codes_base: u32,
+  scales_base: u32,
+  aux_base: u32,
+}
+@group(0) @binding(AUTO) var<uniform> FMT_meta: FMT_Meta;
+@group(0) @binding(AUTO) var<storage, FMT_ACCESS> FMT_codes: array<u32>;
+@group(0) @binding(AUTO) var<storage, FMT_ACCESS> FMT_scales: array<u32>;
+@group(0) @binding(AUTO) var<storage, FMT_ACCESS> FMT_aux: array<u32>;
+
+// Code of entry k (FMT_BITS wide) in row `row` of the bound window.
+fn FMT_code(row: u32, k: u32) -> u32 {
+  let bit = k * FMT_BITS;
+  let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + bit_word(bit);
+  var v = FMT_codes[w] >> bit_shift(bit);
+  if (straddles(bit, FMT_BITS)) { v |= FMT_codes[w + 1u] << (32u - bit_shift(bit)); }
+  return v & bits_mask(FMT_BITS);
+}
+
+// Field i (`bits` wide, bits divides 32 or not) of the scales stream of `row`.
+fn FMT_scale_field(row: u32, i: u32, bits: u32) -> u32 {
+  let bit = i * bits;
+  let w = FMT_meta.scales_base + row * FMT_meta.scales_stride + bit_word(bit);
+  var v = FMT_scales[w] >> bit_shift(bit);
+  if (straddles(bit, bits)) { v |= FMT_scales[w + 1u] << (32u - bit_shift(bit)); }
+  return v & bits_mask(bits);
+}
+
+// Field i (`bits` wide) of the aux stream of `row`.
+fn FMT_aux_field(row: u32, i: u32, bits: u32) -> u32 {
+  let bit = i * bits;
+  let w = FMT_meta.aux_base + row * FMT_meta.aux_stride + bit_word(bit);
+  var v = FMT_aux[w] >> bit_shift(bit);
+  if (straddles(bit, bits)) { v |= FMT_aux[w + 1u] << (32u - bit_shift(bit)); }
+  return v & bits_mask(bits);
+}

@@ -1,0 +1,166 @@
+import { FormatError, ShapeError } from '../errors.js';
+import { validateMatrix, type Matrix } from '../matrix.js';
+import { packRow, unpackCode } from './bitpack.js';
+import type { ElementCodec } from './elements.js';
+import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
+import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import { flushScale, ftz, MIN_SCALE } from './rounding.js';
+
+/**
+ * Group-scaled scalar formats: an element codec (minifloat, MX INT8, a codebook) applied to x/s, with
+ * one scale s per group of entries along K. Scale rules:
+ *  - 'f16' / 'f32': absmax, s = max|x|·fl(1/vmax) rounded to the storage type (FP-absmax, NF4);
+ *  - 'e8m0': OCP MX, s = 2^(⌊log₂ max|x|⌋ − emax_elem), stored as a biased 8-bit exponent.
+ * Codes use the stored scale; decode is s·value(code). GPU twin: shaders/formats/scaled*.wgsl.
+ */
+export type ScaleRule = 'f16' | 'f32' | 'e8m0';
+
+const SCALE_BITS: Record<ScaleRule, number> = { f16: 16, f32: 32, e8m0: 8 };
+const SCALE_KIND: Record<ScaleRule, number> = { f32: 0, f16: 1, e8m0: 2 };
+
+export interface ScaledFormatParams {
+  readonly kind: 'scaled';
+  readonly element: string;
+  readonly group: number | 'row';
+  readonly scale: ScaleRule;
+}
+
+export class ScaledFormat implements QuantFormat {
+  readonly params: ScaledFormatParams;
+  readonly wgsl: WgslSpec;
+  readonly invVmax: number;
+  private readonly layouts = new Map<number, Layout>();
+
+  constructor(
+    readonly id: string,
+    readonly codec: ElementCodec,
+    group: number | 'row',
+    readonly scaleRule: ScaleRule,
+  ) {
+    if (group !== 'row' && !(Number.isInteger(group) && group >= 1 && group <= 1 << 20)) {
+      throw new FormatError(`group size must be a positive integer or 'row'; got ${String(group)}`);
+    }
+    if (!(scaleRule in SCALE_BITS)) throw new FormatError(`scale rule must be 'f16', 'f32' or 'e8m0'; got ${String(scaleRule)}`);
+    this.params = { kind: 'scaled', element: codec.name, group, scale: scaleRule };
+    this.invVmax = Math.fround(1 / codec.vmax);
+    this.wgsl = {
+      snippet: 'formats/scaled.wgsl',
+      encodeSnippet: 'formats/scaled_encode.wgsl',
+      parts: ['formats/streams.wgsl', codec.wgslSnippet],
+      constants: {
+        ...codec.wgslConstants,
+        BITS: codec.bits,
+        SCALE_KIND: SCALE_KIND[scaleRule],
+        SCALE_BITS: SCALE_BITS[scaleRule],
+        INV_VMAX: { f32: this.invVmax },
+        EMAX_ELEM: codec.emaxElem + 64,
+      },
+    };
+  }
+
+  layout(K: number): Layout {
+    let l = this.layouts.get(K);
+    if (!l) {
+      if (!Number.isInteger(K) || K <= 0) throw new ShapeError(`K must be a positive integer, got ${K}`);
+      const g = this.params.group === 'row' ? K : Math.min(this.params.group, K);
+      const groups = Math.ceil(K / g);
+      l = makeLayout(K, g, { codes: K * this.codec.bits, scales: groups * SCALE_BITS[this.scaleRule], aux: 0 });
+      this.layouts.set(K, l);
+    }
+    return l;
+  }
+
+  private groupMax(data: Float32Array, start: number, end: number): number {
+    let m = 0;
+    for (let i = start; i < end; i++) m = Math.max(m, Math.abs(ftz(data[i])));
+    return m;
+  }
+
+  /** Stored scale bits for a group with max |x| = M. */
+  scaleBitsFor(M: number): number {
+    switch (this.scaleRule) {
+      case 'f32':
+        return f32Bits(flushScale(Math.fround(M * this.invVmax)));
+      case 'f16':
+        return f32ToF16Bits(flushScale(Math.fround(M * this.invVmax)));
+      case 'e8m0': {
+        if (M < MIN_SCALE) return 0; // zero group: any scale, all codes 0
+        const e = ((f32Bits(M) >>> 23) & 0xff) - 127 - this.codec.emaxElem; // ⌊log₂ M⌋ − emax (M normal)
+        return Math.min(254, Math.max(0, e + 127));
+      }
+    }
+  }
+
+  /** The scale value the codes are computed with and decoded by. */
+  scaleValue(bits: number): number {
+    switch (this.scaleRule) {
+      case 'f32':
+        return bitsToF32(bits);
+      case 'f16':
+        return f16BitsToF32(bits);
+      case 'e8m0':
+        return bits === 0 ? 0 : 2 ** (bits - 127);
+    }
+  }
+
+  checkRepresentable(m: Matrix, what: string): void {
+    if (this.scaleRule !== 'f16') return;
+    const K = m.cols;
+    const g = this.layout(K).groupSize;
+    for (let r = 0; r < m.rows; r++) {
+      for (let k0 = 0; k0 < K; k0 += g) {
+        const end = Math.min(K, k0 + g);
+        const bits = this.scaleBitsFor(this.groupMax(m.data, r * K + k0, r * K + end));
+        if ((bits & 0x7c00) === 0x7c00) {
+          throw new FormatError(`${what}: group at row ${r}, cols ${k0}..${end - 1} needs a scale beyond f16's 65504; use the f32-scale variant (${this.id}-f32)`);
+        }
+      }
+    }
+  }
+
+  encode(m: Matrix): QuantizedMatrix {
+    validateMatrix(m, 'encode input');
+    this.checkRepresentable(m, 'encode input');
+    const K = m.cols;
+    const layout = this.layout(K);
+    const g = layout.groupSize;
+    const wpr = layout.wordsPerRow;
+    const codes = new Uint32Array(m.rows * wpr.codes);
+    const scales = new Uint32Array(m.rows * wpr.scales);
+    const rowCodes = new Uint32Array(K);
+    const scaleBits = new Uint32Array(layout.groups);
+    for (let r = 0; r < m.rows; r++) {
+      const base = r * K;
+      for (let gi = 0; gi < layout.groups; gi++) {
+        const start = gi * g;
+        const end = Math.min(K, start + g);
+        const sb = this.scaleBitsFor(this.groupMax(m.data, base + start, base + end));
+        scaleBits[gi] = sb;
+        const s = this.scaleValue(sb);
+        for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);
+      }
+      packRow(rowCodes, K, this.codec.bits, codes, r * wpr.codes);
+      packRow(scaleBits, layout.groups, SCALE_BITS[this.scaleRule], scales, r * wpr.scales);
+    }
+    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
+  }
+
+  scaleOf(q: QuantizedMatrix, r: number, gi: number): number {
+    return this.scaleValue(unpackCode(q.scales, r * q.layout.wordsPerRow.scales, gi, SCALE_BITS[this.scaleRule]));
+  }
+
+  decode(q: QuantizedMatrix): Matrix {
+    if (q.format.id !== this.id) throw new FormatError(`decode: matrix is ${q.format.id}, not ${this.id}`);
+    const K = q.cols;
+    const { groupSize: g, wordsPerRow: wpr } = q.layout;
+    const data = new Float32Array(q.rows * K);
+    for (let r = 0; r < q.rows; r++) {
+      for (let k = 0; k < K; k++) {
+        const s = this.scaleOf(q, r, Math.floor(k / g));
+        const c = unpackCode(q.codes, r * wpr.codes, k, this.codec.bits);
+        data[r * K + k] = ftz(Math.fround(s * this.codec.value(c)));
+      }
+    }
+    return { rows: q.rows, cols: K, data };
+  }
+}
