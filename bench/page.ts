@@ -5,6 +5,7 @@ import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, sumSquares } from '../src/reference/metrics.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { gammaBound, rateLoss } from '../src/theory/gaussian.js';
+import { predictedMse } from '../src/theory/highrate.js';
 import { DEFAULT_FORMATS, type BenchOptions, type BenchRow } from './rows.js';
 
 declare global {
@@ -85,6 +86,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       params: { ...fmt.params },
       bitsPerEntry: bpe,
       mse: m,
+      predictedMse: predictedMse(fmt, K),
       deltaR: rateLoss(bpe, m),
       productNmse: nmse,
       gamma,

@@ -11,6 +11,8 @@ export interface BenchRow {
   bitsPerEntry: number;
   /** Per-entry MSE of quantizing iid N(0,1) (`samples` entries). */
   mse: number;
+  /** The uniform-noise (Bennett) heuristic's MSE for this format (highrate.md §2.3), or null if none. */
+  predictedMse: number | null;
   /** Rate loss ΔR = bitsPerEntry + ½·log₂(mse): bits above the Gaussian D(R) at the same MSE. */
   deltaR: number;
   /** ‖XWᵀ − X̂Ŵᵀ‖²/(‖X‖²‖W‖²/K), both operands quantized in this format, iid N(0,1). */
@@ -57,4 +59,19 @@ export const DEFAULT_FORMATS = [
   'int5-g32',
   'int6-g32',
   'int8-g32',
+  'e2m1-g16',
+  'e2m1-g32',
+  'e2m1-g32-f32',
+  'e2m3-g32',
+  'e3m2-g32',
+  'e4m3-g32',
+  'e5m2-g32',
+  'mxfp4',
+  'mxfp6-e2m3',
+  'mxfp6-e3m2',
+  'mxfp8-e4m3',
+  'mxfp8-e5m2',
+  'mxint8',
+  'nf4-g64',
+  'nf4-g64-f32',
 ];

@@ -39,6 +39,7 @@ function table(rows) {
     ['format', (r) => r.format],
     ['bits/entry', (r) => fmt(r.bitsPerEntry, 5)],
     ['MSE N(0,1)', (r) => fmt(r.mse, 5)],
+    ['predicted', (r) => (r.predictedMse === null ? '–' : fmt(r.predictedMse, 5))],
     ['ΔR (bit)', (r) => fmt(r.deltaR, 4)],
     ['product NMSE', (r) => fmt(r.productNmse, 5)],
     ['Γ(R)', (r) => fmt(r.gamma, 5)],

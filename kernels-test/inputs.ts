@@ -110,28 +110,35 @@ function boundaryScaled(rows: number, K: number, rng: Rng, fmt: ScaledFormat): M
   const data = new Float32Array(rows * K);
   const g = fmt.layout(K).groupSize;
   const points = criticalPoints(fmt.codec);
+  // Phase 1: each group's style and max (so NVFP4's tensor scale is known before groups are filled).
+  const groups: { base: number; start: number; end: number; style: number; M: number }[] = [];
   for (let r = 0; r < rows; r++) {
     for (let k0 = 0; k0 < K; k0 += g) {
-      const end = Math.min(K, k0 + g);
-      const base = r * K;
-      const style = rng.int(0, 9);
-      if (style === 0) continue;
-      if (style === 1) {
-        for (let k = k0; k < end; k++) data[base + k] = (rng.uniform() - 0.5) * 2e-38;
-        continue;
+      const grp = { base: r * K, start: k0, end: Math.min(K, k0 + g), style: rng.int(0, 9), M: 0 };
+      if (grp.style >= 2) {
+        grp.M = f32(Math.exp(rng.normal() * 4));
+        if (fmt.scaleRule === 'f16') grp.M = Math.min(grp.M, f32(60000 * fmt.codec.vmax));
+        data[grp.base + k0] = rng.uniform() < 0.5 ? grp.M : -grp.M;
       }
-      let M = f32(Math.exp(rng.normal() * 4));
-      if (fmt.scaleRule === 'f16') M = Math.min(M, f32(60000 * fmt.codec.vmax));
-      data[base + k0] = rng.uniform() < 0.5 ? M : -M;
-      const s = fmt.scaleValue(fmt.scaleBitsFor(M));
-      if (!(s > 0)) continue;
-      for (let k = k0 + 1; k < end; k++) {
-        let x = f32(points[rng.int(0, points.length - 1)] * s);
-        const t = rng.int(0, 3);
-        if (t === 1) x = nextUp(x);
-        else if (t === 2) x = nextDown(x);
-        data[base + k] = Math.abs(x) <= M ? x : f32(rng.normal() * M * 0.3);
-      }
+      groups.push(grp);
+    }
+  }
+  const tensor = fmt.scaleRule === 'nvfp4' ? fmt.tensorScale({ rows, cols: K, data }) : 0;
+  // Phase 2: fill each group against its stored scale.
+  for (const { base, start, end, style, M } of groups) {
+    if (style === 0) continue;
+    if (style === 1) {
+      for (let k = start; k < end; k++) data[base + k] = (rng.uniform() - 0.5) * 2e-38;
+      continue;
+    }
+    const s = fmt.scaleValue(fmt.scaleBitsFor(M, tensor), tensor);
+    if (!(s > 0)) continue;
+    for (let k = start + 1; k < end; k++) {
+      let x = f32(points[rng.int(0, points.length - 1)] * s);
+      const t = rng.int(0, 3);
+      if (t === 1) x = nextUp(x);
+      else if (t === 2) x = nextDown(x);
+      data[base + k] = Math.abs(x) <= M ? x : f32(rng.normal() * M * 0.3);
     }
   }
   return { rows, cols: K, data };

@@ -1,6 +1,7 @@
 // Quantize rows of an f32 matrix into operand `q` (any format with the encoder contract:
-// q_encode_scales_word / q_encode_aux_word / q_encode_codes_word). Three entry points, dispatched in
-// this order, one thread per output word: scales, then aux (reads scales), then codes (reads both).
+// q_encode_scales_word / q_encode_aux_word / q_encode_codes_word). One entry point per stream, one
+// thread per output word, dispatched in the format's encode order (each pass may read earlier ones).
+// Formats that need the tensor's max |x| (NVFP4) get quantize_tensor_max first, over all rows.
 #include "common/bits.wgsl"
 #include "common/f16.wgsl"
 #include "common/rounding.wgsl"
@@ -16,6 +17,24 @@ struct QuantizeParams {
 
 fn src_value(row: u32, k: u32) -> f32 {
   return src[params.src_base + row * params.src_stride + k];
+}
+
+// max |x| over the whole tensor, as f32 bits (for non-negative floats, u32 order is value order).
+@group(0) @binding(AUTO) var<storage, read_write> tensor_max: array<atomic<u32>>;
+
+fn tensor_amax() -> f32 {
+  return bitcast<f32>(atomicLoad(&tensor_max[0]));
+}
+
+const TENSOR_MAX_STRIP: u32 = 256u;
+
+@compute @workgroup_size(64)
+fn quantize_tensor_max(@builtin(global_invocation_id) id: vec3<u32>) {
+  let k0 = (params.word0 + id.x) * TENSOR_MAX_STRIP;
+  if (id.y >= params.rows || k0 >= params.src_stride) { return; }
+  var m = 0.0;
+  for (var k = k0; k < min(params.src_stride, k0 + TENSOR_MAX_STRIP); k++) { m = max(m, abs(ftz(src_value(id.y, k)))); }
+  atomicMax(&tensor_max[0], bitcast<u32>(m));
 }
 
 @compute @workgroup_size(64)

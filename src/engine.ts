@@ -4,7 +4,7 @@ import { resolveFormat } from './formats/registry.js';
 import { BufferPool, readBuffer, storageSize, writeBuffer } from './gpu/buffers.js';
 import type { OperandSpec } from './gpu/compose.js';
 import { describeFeatures, requestDevice, type DeviceFeatures } from './gpu/device.js';
-import { encodeDispatch, PipelineCache } from './gpu/pipelines.js';
+import { encodeDispatch, PipelineCache, type Kernel } from './gpu/pipelines.js';
 import { checkBufferSize, ranges, rowsPerWindow, windowOf, type PlannerLimits, type Window } from './gpu/split.js';
 import { matmulShape, validateMatrix, type Matrix } from './matrix.js';
 
@@ -60,6 +60,9 @@ export class GpuQuantizedMatrix {
 }
 
 export type GpuOperand = GpuMatrix | GpuQuantizedMatrix;
+
+/** Entries per invocation of quantize_tensor_max (shaders/quantize.wgsl). */
+const TENSOR_MAX_STRIP = 256; // = TENSOR_MAX_STRIP in shaders/quantize.wgsl
 
 /** Outputs per invocation along M and along N in shaders/gemm.wgsl (its register block). */
 const GEMM_BLOCK = 4;
@@ -255,23 +258,28 @@ export class Engine {
         const req = { template: 'quantize.wgsl', operands: { q: { wgsl: fmt.wgsl, access: 'read_write' as const } } };
         const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
         const rowStep = Math.min(maxDim, rowsPerWindow(src.cols, this.limits, 'quantize input'), rowsPerWindow(Math.max(w.codes, w.scales, w.aux), this.limits, `${fmt.id} row`));
-        const kernels = {
-          quantize_scales: await this.pipelines.kernel(req, 'quantize_scales'),
-          quantize_aux: await this.pipelines.kernel(req, 'quantize_aux'),
-          quantize_codes: await this.pipelines.kernel(req, 'quantize_codes'),
-        };
+        const order = fmt.wgsl.encodeOrder ?? ['scales', 'aux', 'codes'];
+        const entries = { scales: 'quantize_scales', aux: 'quantize_aux', codes: 'quantize_codes' } as const;
+        const passes: { kernel: Kernel; words: number }[] = [];
+        const tensorMax = this.allocate(4, 'tensor max', false);
+        writeBuffer(this.device, tensorMax, new Uint32Array(1));
+        if (fmt.wgsl.needsTensorMax) passes.push({ kernel: await this.pipelines.kernel(req, 'quantize_tensor_max'), words: Math.ceil(src.cols / TENSOR_MAX_STRIP) });
+        for (const stream of order) {
+          if (w[stream] > 0) passes.push({ kernel: await this.pipelines.kernel(req, entries[stream]), words: w[stream] });
+        }
+        const chunks = [...ranges(src.rows, rowStep)];
+        const tmWin = windowOf(tensorMax, 0, 1, this.limits);
         this.submit((pass, transient) => {
-          for (const [r0, r1] of ranges(src.rows, rowStep)) {
-            const input = this.operandBindings('src', src, r0, r1);
-            const out = this.operandBindings('q', q, r0, r1);
-            const srcWin = input.storage.src_data;
-            for (const [entry, words] of [['quantize_scales', w.scales], ['quantize_aux', w.aux], ['quantize_codes', w.codes]] as const) {
-              if (words === 0) continue;
-              const kernel = kernels[entry];
-              for (const [w0, w1] of ranges(words, 64 * maxDim)) {
+          // Pass by pass over all row chunks: the tensor max must cover every row before any row uses it.
+          for (const p of passes) {
+            for (const [r0, r1] of chunks) {
+              const input = this.operandBindings('src', src, r0, r1);
+              const out = this.operandBindings('q', q, r0, r1);
+              const srcWin = input.storage.src_data;
+              for (const [w0, w1] of ranges(p.words, 64 * maxDim)) {
                 encodeDispatch(
-                  this.device, pass, kernel,
-                  { src: srcWin, ...out.storage },
+                  this.device, pass, p.kernel,
+                  { src: srcWin, tensor_max: tmWin, ...out.storage },
                   { params: { rows: r1 - r0, src_base: srcWin.base, src_stride: src.cols, word0: w0 }, ...out.uniforms },
                   [Math.ceil((w1 - w0) / 64), r1 - r0, 1],
                   transient,
@@ -280,6 +288,7 @@ export class Engine {
             }
           }
         });
+        this.release(tensorMax);
         return q;
       });
     } finally {

@@ -102,6 +102,7 @@ describe('group-scaled formats', () => {
     ['e2m1-g32-f32', 5],
     ['nf4-g64', 4.25],
     ['nf4-g64-f32', 4.5],
+    ['nvfp4', 4.5 + 32 / 4096], // E4M3 per 16, plus the f32 tensor scale kept with each row
   ])('%s bitsPerEntry at K=4096 is %f', (id, bpe) => {
     expect(parseFormat(id).layout(4096).bitsPerEntry).toBe(bpe);
   });
@@ -114,6 +115,24 @@ describe('group-scaled formats', () => {
     const bad = gaussianMatrix(2, 10, seededRng());
     bad.data[11] = Infinity;
     expect(() => f.encode(bad)).toThrow(NonFiniteError);
+  });
+});
+
+describe('NVFP4 (highrate.md §4 recipe)', () => {
+  test('tensor scale S = amax·fl(1/2688) in every row; block scales are E4M3 of amax_b/(6S), ≥ 2^−9', () => {
+    const f = parseFormat('nvfp4') as ScaledFormat;
+    const m = gaussianMatrix(4, 64, seededRng());
+    m.data[70] = 9; // the tensor max
+    m.data.fill(0, 16, 32); // an all-zero block of row 0
+    const q = f.encode(m);
+    const S = Math.fround(9 * Math.fround(1 / 2688));
+    expect(Array.from(new Float32Array(q.aux.buffer))).toEqual([S, S, S, S]);
+    expect(f.scaleOf(q, 0, 1)).toBe(Math.fround(S * 2 ** -9)); // zero block: the smallest scale
+    const blockMax = Math.max(...Array.from(m.data.subarray(0, 16), Math.abs));
+    const want = E4M3.value(E4M3.encode(blockMax, Math.fround(6 * S)));
+    expect(f.scaleOf(q, 0, 0)).toBe(Math.fround(S * want));
+    // the tensor max maps to 6·448·S ≈ 9 and is reproduced to within E2M1/E4M3 rounding
+    expect(Math.abs(f.decode(q).data[70] - 9)).toBeLessThan(9 * 0.07);
   });
 });
 
@@ -131,6 +150,7 @@ describe('MSE on iid N(0,1), 2^22 samples, within ±1% of highrate.md §2.4', ()
     ['mxfp8-e4m3', 8.6108e-4],
     ['mxfp8-e5m2', 2.9102e-3],
     ['mxint8', 6.8079e-5],
+    ['nvfp4', 0.0090465],
   ])('%s: %f', (id, ref) => {
     const f = parseFormat(id);
     const m = gaussianMatrix(N / 4096, 4096, seededRng());

@@ -37,14 +37,27 @@ export interface Layout {
 /** A compile-time constant: u32, bool, an exact f32, or an array of exact f32s. */
 export type WgslConstant = number | boolean | { f32: number } | { f32array: readonly number[] };
 
+/** A snippet path, or a named sub-instance of a snippet with its own constants. */
+export type WgslPart = string | { readonly snippet: string; readonly as: string; readonly constants: Readonly<Record<string, WgslConstant>> };
+
 /** How a format plugs into the WGSL templates: a snippet file plus compile-time constants. */
 export interface WgslSpec {
   /** Path under shaders/ of the snippet declaring the streams and FMT_decode(row, k). */
   readonly snippet: string;
   /** Path under shaders/ of the encoder snippet (FMT_encode_{scales,aux,codes}_word), if the GPU can encode. */
   readonly encodeSnippet?: string;
-  /** Snippets the format is composed from (e.g. its element codec), instantiated before `snippet`. */
-  readonly parts?: readonly string[];
+  /** Encoder-only parts (they may call src_value / tensor_amax of the quantize template). */
+  readonly encodeParts?: readonly WgslPart[];
+  /**
+   * Snippets the format is composed from (e.g. its element codec), instantiated before `snippet`. A
+   * part given as `{ snippet, as, constants }` is a named sub-instance: its FMT_ becomes FMT_<as>_ and
+   * its constants are its own (e.g. the E4M3 block-scale codec inside NVFP4).
+   */
+  readonly parts?: readonly WgslPart[];
+  /** Order of the GPU encode passes (default scales, aux, codes); each pass may read earlier ones. */
+  readonly encodeOrder?: readonly StreamName[];
+  /** The encoder needs the tensor's max |x| (a reduction pass runs first; see quantize.wgsl). */
+  readonly needsTensorMax?: boolean;
   /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */
   readonly constants: Readonly<Record<string, WgslConstant>>;
 }

@@ -9,6 +9,7 @@ import { ScaledFormat, type ScaleRule } from './scaled.js';
  *  - `int<b>[-asym]-g<size|row>[-f32]`: absmax / min–max INT, e.g. `int4-g32`, `int4-asym-g128`;
  *  - `<e2m1|e2m3|e3m2|e4m3|e5m2>-g<size|row>[-f32]`: FP-absmax groups, e.g. `e2m1-g32`;
  *  - `mxfp4`, `mxfp6-e2m3`, `mxfp6-e3m2`, `mxfp8-e4m3`, `mxfp8-e5m2`, `mxint8`: OCP MX (block 32, E8M0);
+ *  - `nvfp4`: E2M1 in blocks of 16 with E4M3 block scales and an f32 tensor scale;
  *  - `nf4-g<size|row>[-f32]`: QLoRA NF4 with an absmax scale (QLoRA's block is 64).
  * Scales are f16 unless the id ends in `-f32`.
  */
@@ -38,8 +39,9 @@ function build(id: string): QuantFormat {
   }
   const mx = MX[id];
   if (mx) return new ScaledFormat(id, mx, 32, 'e8m0');
+  if (id === 'nvfp4') return new ScaledFormat(id, E2M1, 16, 'nvfp4');
   throw new FormatError(
-    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nf4-g64'`,
+    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nvfp4', 'nf4-g64'`,
   );
 }
 
@@ -66,6 +68,7 @@ export const SCALED_FORMAT_IDS: readonly string[] = [
   'e4m3-g32',
   'e5m2-g32',
   ...Object.keys(MX),
+  'nvfp4',
   'nf4-g64',
 ];
 export { E2M1, E2M3, E3M2, E4M3, E5M2, MXINT8, NF4 };

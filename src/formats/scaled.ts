@@ -1,7 +1,7 @@
 import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
-import type { ElementCodec } from './elements.js';
+import { E4M3, type ElementCodec } from './elements.js';
 import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
 import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
 import { flushScale, ftz, MIN_SCALE } from './rounding.js';
@@ -10,13 +10,19 @@ import { flushScale, ftz, MIN_SCALE } from './rounding.js';
  * Group-scaled scalar formats: an element codec (minifloat, MX INT8, a codebook) applied to x/s, with
  * one scale s per group of entries along K. Scale rules:
  *  - 'f16' / 'f32': absmax, s = max|x|·fl(1/vmax) rounded to the storage type (FP-absmax, NF4);
- *  - 'e8m0': OCP MX, s = 2^(⌊log₂ max|x|⌋ − emax_elem), stored as a biased 8-bit exponent.
+ *  - 'e8m0': OCP MX, s = 2^(⌊log₂ max|x|⌋ − emax_elem), stored as a biased 8-bit exponent;
+ *  - 'nvfp4': an f32 tensor scale S = amax·fl(1/2688) (kept in each row's aux word, so row windows are
+ *    self-contained: 32 bits per row, counted) and per block an E4M3 code s_b = E4M3(amax_b / fl(6S)),
+ *    at least 2^−9; the block scale is fl(S·s_b) (highrate.md §4, NVFP4 recipe).
  * Codes use the stored scale; decode is s·value(code). GPU twin: shaders/formats/scaled*.wgsl.
  */
-export type ScaleRule = 'f16' | 'f32' | 'e8m0';
+export type ScaleRule = 'f16' | 'f32' | 'e8m0' | 'nvfp4';
 
-const SCALE_BITS: Record<ScaleRule, number> = { f16: 16, f32: 32, e8m0: 8 };
-const SCALE_KIND: Record<ScaleRule, number> = { f32: 0, f16: 1, e8m0: 2 };
+const SCALE_BITS: Record<ScaleRule, number> = { f16: 16, f32: 32, e8m0: 8, nvfp4: 8 };
+const SCALE_KIND: Record<ScaleRule, number> = { f32: 0, f16: 1, e8m0: 2, nvfp4: 3 };
+
+/** NVFP4's tensor scale maps the tensor max onto 448 (E4M3 max) × 6 (E2M1 max). */
+const NVFP4_INV_TENSOR = Math.fround(1 / (448 * 6));
 
 export interface ScaledFormatParams {
   readonly kind: 'scaled';
@@ -40,13 +46,19 @@ export class ScaledFormat implements QuantFormat {
     if (group !== 'row' && !(Number.isInteger(group) && group >= 1 && group <= 1 << 20)) {
       throw new FormatError(`group size must be a positive integer or 'row'; got ${String(group)}`);
     }
-    if (!(scaleRule in SCALE_BITS)) throw new FormatError(`scale rule must be 'f16', 'f32' or 'e8m0'; got ${String(scaleRule)}`);
+    if (!(scaleRule in SCALE_BITS)) throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0' or 'nvfp4'; got ${String(scaleRule)}`);
     this.params = { kind: 'scaled', element: codec.name, group, scale: scaleRule };
     this.invVmax = Math.fround(1 / codec.vmax);
+    const nv = scaleRule === 'nvfp4';
     this.wgsl = {
       snippet: 'formats/scaled.wgsl',
       encodeSnippet: 'formats/scaled_encode.wgsl',
-      parts: ['formats/streams.wgsl', codec.wgslSnippet],
+      parts: nv
+        ? ['formats/streams.wgsl', codec.wgslSnippet, { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } }, 'formats/scale_nvfp4.wgsl']
+        : ['formats/streams.wgsl', codec.wgslSnippet, 'formats/scale_absmax.wgsl'],
+      encodeParts: [nv ? 'formats/scale_nvfp4_encode.wgsl' : 'formats/scale_absmax_encode.wgsl'],
+      encodeOrder: nv ? ['aux', 'scales', 'codes'] : ['scales', 'aux', 'codes'],
+      needsTensorMax: nv,
       constants: {
         ...codec.wgslConstants,
         BITS: codec.bits,
@@ -54,6 +66,7 @@ export class ScaledFormat implements QuantFormat {
         SCALE_BITS: SCALE_BITS[scaleRule],
         INV_VMAX: { f32: this.invVmax },
         EMAX_ELEM: codec.emaxElem + 64,
+        INV_TENSOR: { f32: NVFP4_INV_TENSOR },
       },
     };
   }
@@ -64,7 +77,7 @@ export class ScaledFormat implements QuantFormat {
       if (!Number.isInteger(K) || K <= 0) throw new ShapeError(`K must be a positive integer, got ${K}`);
       const g = this.params.group === 'row' ? K : Math.min(this.params.group, K);
       const groups = Math.ceil(K / g);
-      l = makeLayout(K, g, { codes: K * this.codec.bits, scales: groups * SCALE_BITS[this.scaleRule], aux: 0 });
+      l = makeLayout(K, g, { codes: K * this.codec.bits, scales: groups * SCALE_BITS[this.scaleRule], aux: this.scaleRule === 'nvfp4' ? 32 : 0 });
       this.layouts.set(K, l);
     }
     return l;
@@ -76,8 +89,13 @@ export class ScaledFormat implements QuantFormat {
     return m;
   }
 
-  /** Stored scale bits for a group with max |x| = M. */
-  scaleBitsFor(M: number): number {
+  /** NVFP4 tensor scale of a matrix: its max |x| times fl(1/2688); 0 below MIN_SCALE. */
+  tensorScale(m: Matrix): number {
+    return flushScale(Math.fround(this.groupMax(m.data, 0, m.data.length) * NVFP4_INV_TENSOR));
+  }
+
+  /** Stored scale bits for a group with max |x| = M (`tensor`: the NVFP4 tensor scale). */
+  scaleBitsFor(M: number, tensor = 0): number {
     switch (this.scaleRule) {
       case 'f32':
         return f32Bits(flushScale(Math.fround(M * this.invVmax)));
@@ -88,11 +106,16 @@ export class ScaledFormat implements QuantFormat {
         const e = ((f32Bits(M) >>> 23) & 0xff) - 127 - this.codec.emaxElem; // ⌊log₂ M⌋ − emax (M normal)
         return Math.min(254, Math.max(0, e + 127));
       }
+      case 'nvfp4': {
+        if (tensor === 0) return 1;
+        const code = E4M3.encode(M, Math.fround(6 * tensor));
+        return code === 0 ? 1 : code; // at least 2^−9
+      }
     }
   }
 
   /** The scale value the codes are computed with and decoded by. */
-  scaleValue(bits: number): number {
+  scaleValue(bits: number, tensor = 0): number {
     switch (this.scaleRule) {
       case 'f32':
         return bitsToF32(bits);
@@ -100,6 +123,8 @@ export class ScaledFormat implements QuantFormat {
         return f16BitsToF32(bits);
       case 'e8m0':
         return bits === 0 ? 0 : 2 ** (bits - 127);
+      case 'nvfp4':
+        return flushScale(Math.fround(tensor * E4M3.value(bits)));
     }
   }
 
@@ -127,26 +152,30 @@ export class ScaledFormat implements QuantFormat {
     const wpr = layout.wordsPerRow;
     const codes = new Uint32Array(m.rows * wpr.codes);
     const scales = new Uint32Array(m.rows * wpr.scales);
+    const aux = new Uint32Array(m.rows * wpr.aux);
     const rowCodes = new Uint32Array(K);
     const scaleBits = new Uint32Array(layout.groups);
+    const tensor = this.scaleRule === 'nvfp4' ? this.tensorScale(m) : 0;
+    if (wpr.aux) aux.fill(f32Bits(tensor));
     for (let r = 0; r < m.rows; r++) {
       const base = r * K;
       for (let gi = 0; gi < layout.groups; gi++) {
         const start = gi * g;
         const end = Math.min(K, start + g);
-        const sb = this.scaleBitsFor(this.groupMax(m.data, base + start, base + end));
+        const sb = this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
         scaleBits[gi] = sb;
-        const s = this.scaleValue(sb);
+        const s = this.scaleValue(sb, tensor);
         for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);
       }
       packRow(rowCodes, K, this.codec.bits, codes, r * wpr.codes);
       packRow(scaleBits, layout.groups, SCALE_BITS[this.scaleRule], scales, r * wpr.scales);
     }
-    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
+    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux };
   }
 
   scaleOf(q: QuantizedMatrix, r: number, gi: number): number {
-    return this.scaleValue(unpackCode(q.scales, r * q.layout.wordsPerRow.scales, gi, SCALE_BITS[this.scaleRule]));
+    const tensor = q.layout.wordsPerRow.aux ? bitsToF32(q.aux[r * q.layout.wordsPerRow.aux]) : 0;
+    return this.scaleValue(unpackCode(q.scales, r * q.layout.wordsPerRow.scales, gi, SCALE_BITS[this.scaleRule]), tensor);
   }
 
   decode(q: QuantizedMatrix): Matrix {

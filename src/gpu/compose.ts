@@ -50,15 +50,24 @@ function instantiate(prefix: string, op: OperandSpec): string {
   const consts = Object.entries(op.wgsl.constants)
     .map(([k, v]) => constantDecl(`${prefix}_${k}`, v))
     .join('\n');
-  const snippets = [...(op.wgsl.parts ?? []), op.wgsl.snippet];
+  const pieces: string[] = [consts];
+  const emit = (path: string, to: string) =>
+    `// ---- operand '${prefix}': ${path} as ${to} ----\n` + wgslSource(path).replace(/\bFMT_ACCESS\b/g, op.access).replace(/\bFMT_/g, `${to}_`);
+  const parts = [...(op.wgsl.parts ?? []), ...(op.access === 'read_write' ? (op.wgsl.encodeParts ?? []) : [])];
+  for (const part of parts) {
+    if (typeof part === 'string') pieces.push(emit(part, prefix));
+    else {
+      const sub = `${prefix}_${part.as}`;
+      pieces.push(Object.entries(part.constants).map(([k, v]) => constantDecl(`${sub}_${k}`, v)).join('\n'));
+      pieces.push(emit(part.snippet, sub));
+    }
+  }
+  pieces.push(emit(op.wgsl.snippet, prefix));
   if (op.access === 'read_write') {
     if (!op.wgsl.encodeSnippet) throw new Error(`format snippet ${op.wgsl.snippet} has no GPU encoder`);
-    snippets.push(op.wgsl.encodeSnippet);
+    pieces.push(emit(op.wgsl.encodeSnippet, prefix));
   }
-  const body = snippets
-    .map((path) => `// ---- operand '${prefix}': ${path} ----\n` + wgslSource(path).replace(/\bFMT_ACCESS\b/g, op.access).replace(/\bFMT_/g, `${prefix}_`))
-    .join('\n');
-  return `${consts}\n${body}`;
+  return pieces.join('\n');
 }
 
 export function composeWgsl(req: ComposeRequest): string {
@@ -72,7 +81,7 @@ export function composeWgsl(req: ComposeRequest): string {
 /** Cache key of a composed module: everything that changes its text. */
 export function composeKey(req: ComposeRequest): string {
   const ops = Object.entries(req.operands)
-    .map(([p, o]) => `${p}:${(o.wgsl.parts ?? []).join('+')}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
+    .map(([p, o]) => `${p}:${JSON.stringify(o.wgsl.parts ?? [])}:${JSON.stringify(o.wgsl.encodeParts ?? [])}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
     .join('|');
   return `${req.template}|${ops}`;
 }
