@@ -54,7 +54,10 @@ describe('WGSL composition and reflection', () => {
     expect(enc).toContain('fn q_encode_codes_word');
     expect(enc).toContain('var<storage, read_write> q_codes');
     const entries = reflectModule(enc);
-    expect([...entries.keys()].sort()).toEqual(['quantize_aux', 'quantize_codes', 'quantize_scales']);
+    expect([...entries.keys()].sort()).toEqual(['quantize_aux', 'quantize_codes', 'quantize_scales', 'quantize_tensor_max']);
+    // only the passes that use the tensor max bind it
+    expect(entries.get('quantize_tensor_max')!.resources.map((r) => r.name)).toContain('tensor_max');
+    expect(entries.get('quantize_codes')!.resources.map((r) => r.name)).not.toContain('tensor_max');
     const k1 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } } });
     const k2 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int4-asym-g64').wgsl, access: 'read' } } });
     const k3 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int3-asym-g32').wgsl, access: 'read' } } });
