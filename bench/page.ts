@@ -6,6 +6,12 @@ import { mse, productNmse, sumSquares } from '../src/reference/metrics.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { gammaBound, rateLoss } from '../src/theory/gaussian.js';
 import { predictedMse } from '../src/theory/highrate.js';
+import { exactMatmulError } from '../src/formats/density.js';
+import { LutCodec } from '../src/formats/elements.js';
+import { ScaledFormat } from '../src/formats/scaled.js';
+import { optimalConstant, panterDiteMatmulConstant } from '../src/theory/density.js';
+import type { QuantFormat } from '../src/formats/format.js';
+import type { Matrix } from '../src/matrix.js';
 import { DEFAULT_FORMATS, type BenchOptions, type BenchRow } from './rows.js';
 
 declare global {
@@ -34,6 +40,35 @@ async function timeMs(engine: Engine, reps: number, run: () => Promise<{ destroy
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+/** E[D²], E[D] of D = XY − X̂Ŷ over correlated pairs quantized on the GPU, and the theory beside them. */
+async function pairObjective(engine: Engine, fmt: QuantFormat, source: Matrix, rho: number, rng: Rng) {
+  if (!(fmt instanceof ScaledFormat && fmt.scaleRule === 'rms' && fmt.codec instanceof LutCodec)) return null;
+  const y: Matrix = { rows: source.rows, cols: source.cols, data: new Float32Array(source.data.length) };
+  const c = Math.sqrt(1 - rho * rho);
+  for (let i = 0; i < y.data.length; i++) y.data[i] = Math.fround(rho * source.data[i] + c * rng.normal());
+  const read = async (m: Matrix) => {
+    const q = await engine.quantize(m, fmt);
+    const d = await engine.dequantize(q);
+    const out = await engine.read(d);
+    q.destroy();
+    d.destroy();
+    return out;
+  };
+  const xq = await read(source);
+  const yq = await read(y);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < xq.length; i++) {
+    const d = source.data[i] * y.data[i] - xq[i] * yq[i];
+    s1 += d;
+    s2 += d * d;
+  }
+  const K = fmt.codec.levels.length;
+  const q = { centers: Array.from(fmt.codec.levels), thresholds: Array.from(fmt.codec.thresholds) };
+  const C = fmt.id.endsWith('-lm') ? panterDiteMatmulConstant(rho) : optimalConstant(rho);
+  return { pairMeanSquare: s2 / xq.length, pairBias: s1 / xq.length, pairExact: exactMatmulError(q, rho).meanSquare, k2Prediction: (2 * C) / (K * K) };
 }
 
 async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
@@ -79,6 +114,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     xq.destroy();
     wq.destroy();
 
+    const pair = await pairObjective(engine, fmt, source, opts.rho ?? 0.9, rng);
     const bpe = fmt.layout(sourceK).bitsPerEntry;
     const gamma = gammaBound(fmt.layout(K).bitsPerEntry);
     rows.push({
@@ -97,6 +133,11 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       samples: source.data.length,
       shape: { M, K, N },
       device,
+      pairRho: pair ? (opts.rho ?? 0.9) : null,
+      pairMeanSquare: pair?.pairMeanSquare ?? null,
+      pairBias: pair?.pairBias ?? null,
+      pairExact: pair?.pairExact ?? null,
+      k2Prediction: pair?.k2Prediction ?? null,
     });
   }
   xGpu.destroy();

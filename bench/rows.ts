@@ -33,6 +33,17 @@ export interface BenchRow {
   shape: { M: number; K: number; N: number };
   /** Adapter architecture the times were measured on (e.g. `swiftshader`). */
   device: string;
+  /**
+   * Codebook (sq…) rows only, else null: the scalar matmul objective on `samples` correlated pairs (X, Y)
+   * with correlation `pairRho`, both quantized on the GPU: E[D²] and the bias E[D] for D = XY − X̂Ŷ, the
+   * exact E[D²] by quadrature, and the K⁻² prediction 2C/K² (C_opt of the optimal density, or C_pd of the
+   * Panter–Dite density for Lloyd–Max).
+   */
+  pairRho: number | null;
+  pairMeanSquare: number | null;
+  pairBias: number | null;
+  pairExact: number | null;
+  k2Prediction: number | null;
 }
 
 export interface BenchOptions {
@@ -43,6 +54,8 @@ export interface BenchOptions {
   K?: number;
   N?: number;
   reps?: number;
+  /** Correlation of the pairs for the codebook rows (default 0.9). */
+  rho?: number;
 }
 
 export const DEFAULT_FORMATS = [
@@ -74,4 +87,13 @@ export const DEFAULT_FORMATS = [
   'mxint8',
   'nf4-g64',
   'nf4-g64-f32',
+  'sq4-lm',
+  'sq4-mm-r0.9',
+  'sq8-lm',
+  'sq8-opt-r0.9',
+  'sq16-lm',
+  'sq16-wl-r0.9',
+  'sq16-opt-r0.9',
+  'sq16-cp-r0.9',
+  'sq32-opt-r0.9',
 ];

@@ -18,6 +18,7 @@ function parseArgs(argv) {
     else if (a === '--formats') opts.formats = next().split(',').filter(Boolean);
     else if (a === '--samples') opts.samples = Number(next());
     else if (a === '--reps') opts.reps = Number(next());
+    else if (a === '--rho') opts.rho = Number(next());
     else if (a === '--M' || a === '--K' || a === '--N') opts[a.slice(2)] = Number(next());
     else if (a === '--help' || a === '-h') {
       process.stderr.write('usage: npm run bench -- [--json] [--formats id,id] [--samples N] [--M m --K k --N n] [--reps r]\n');
@@ -35,7 +36,7 @@ function fmt(v, digits = 4) {
 }
 
 function table(rows) {
-  const cols = [
+  return renderTable(rows, [
     ['format', (r) => r.format],
     ['bits/entry', (r) => fmt(r.bitsPerEntry, 5)],
     ['MSE N(0,1)', (r) => fmt(r.mse, 5)],
@@ -47,13 +48,27 @@ function table(rows) {
     ['GEMM ms', (r) => fmt(r.gemmMs, 4)],
     ['f32 GEMM ms', (r) => fmt(r.f32GemmMs, 4)],
     ['ratio', (r) => fmt(r.gemmRatio, 3)],
-  ];
+  ]);
+}
+
+function renderTable(rows, cols) {
   const cells = rows.map((r) => cols.map(([, f]) => f(r)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (vals) => '| ' + vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ') + ' |';
   const out = [line(cols.map(([h]) => h)), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|') + '|'];
   for (const c of cells) out.push(line(c));
   return out.join('\n');
+}
+
+function pairTable(rows) {
+  return renderTable(rows, [
+    ['format', (r) => r.format],
+    ['K', (r) => r.format.match(/^sq(\d+)/)?.[1] ?? ''],
+    ['E[D²] measured', (r) => fmt(r.pairMeanSquare, 5)],
+    ['E[D²] exact', (r) => fmt(r.pairExact, 5)],
+    ['2C/K²', (r) => fmt(r.k2Prediction, 5)],
+    ['E[D] (bias)', (r) => fmt(r.pairBias, 4)],
+  ]);
 }
 
 const { opts, json } = parseArgs(process.argv.slice(2));
@@ -68,6 +83,11 @@ try {
     const r0 = rows[0];
     if (r0) process.stdout.write(`Device: ${r0.device}. MSE on ${r0.samples} iid N(0,1) entries; product NMSE and GEMM times at M=${r0.shape.M}, K=${r0.shape.K}, N=${r0.shape.N} (weight-only GEMM vs the f32 GEMM, median wall ms).\n\n`);
     process.stdout.write(table(rows) + '\n');
+    const pairs = rows.filter((r) => r.pairMeanSquare !== null);
+    if (pairs.length) {
+      process.stdout.write(`\nCodebooks on ${r0.samples} correlated pairs (ρ = ${pairs[0].pairRho}), both operands quantized on the GPU, D = XY − X̂Ŷ:\n\n`);
+      process.stdout.write(pairTable(pairs) + '\n');
+    }
   }
 } finally {
   await chrome.close();

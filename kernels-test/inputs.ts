@@ -18,6 +18,7 @@ export function makeInput(kind: InputKind, rows: number, cols: number, rng: Rng,
       return outlierColumnsMatrix(rows, cols, rng, 3, 100);
     case 'boundary':
       if (format instanceof IntFormat) return boundaryInput(rows, cols, rng, format);
+      if (format instanceof ScaledFormat && format.scaleRule === 'rms') return boundaryRms(rows, cols, rng);
       if (format instanceof ScaledFormat) return boundaryScaled(rows, cols, rng, format);
       throw new Error('boundary inputs need an INT or group-scaled format');
   }
@@ -139,6 +140,28 @@ function boundaryScaled(rows: number, K: number, rng: Rng, fmt: ScaledFormat): M
       if (t === 1) x = nextUp(x);
       else if (t === 2) x = nextDown(x);
       data[base + k] = Math.abs(x) <= M ? x : f32(rng.normal() * M * 0.3);
+    }
+  }
+  return { rows, cols: K, data };
+}
+
+/**
+ * Rows for the per-row RMS scale: constant rows of a 12-bit value whose square root rounding is a tie
+ * at 11 bits (K a power of two makes every partial sum exact), gaussian rows, zero rows and rows of
+ * f32 subnormals.
+ */
+function boundaryRms(rows: number, K: number, rng: Rng): Matrix {
+  const data = new Float32Array(rows * K);
+  for (let r = 0; r < rows; r++) {
+    const style = r % 4;
+    const row = data.subarray(r * K, (r + 1) * K);
+    if (style === 0) {
+      const mid = (2 * rng.int(1024, 2047) + 1) * 2 ** (rng.int(-20, 20) - 11); // odd 12-bit mantissa: a tie
+      row.fill(rng.uniform() < 0.5 ? mid : -mid);
+    } else if (style === 1) {
+      for (let k = 0; k < K; k++) row[k] = f32(rng.normal() * Math.exp(rng.normal() * 3));
+    } else if (style === 2) {
+      for (let k = 0; k < K; k++) row[k] = (rng.uniform() - 0.5) * 2e-38;
     }
   }
   return { rows, cols: K, data };

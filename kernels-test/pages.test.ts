@@ -33,8 +33,8 @@ describe('demo page', () => {
 describe('benchmark page', () => {
   test('rows carry the documented fields with finite values', async () => {
     const page = await openPage(browser, inject('baseUrl'), '/bench/index.html');
-    const rows = await page.evaluate(() => window.runBench({ formats: ['int4-g32', 'int2-asym-grow', 'mxfp4', 'nf4-g64'], samples: 8192, M: 16, K: 128, N: 32, reps: 1 }));
-    expect(rows).toHaveLength(4);
+    const rows = await page.evaluate(() => window.runBench({ formats: ['int4-g32', 'int2-asym-grow', 'mxfp4', 'nf4-g64', 'sq16-opt-r0.9'], samples: 8192, M: 16, K: 128, N: 32, reps: 1 }));
+    expect(rows).toHaveLength(5);
     for (const r of rows) {
       for (const k of ['bitsPerEntry', 'mse', 'deltaR', 'productNmse', 'gamma', 'gapBits', 'gemmMs', 'f32GemmMs', 'gemmRatio'] as const) {
         expect(Number.isFinite(r[k]), `${r.format}.${k} = ${r[k]}`).toBe(true);
@@ -43,6 +43,10 @@ describe('benchmark page', () => {
       expect(r.gapBits).toBeGreaterThan(0); // no scheme beats the bound
     }
     expect(rows[0].bitsPerEntry).toBe(4.5);
+    expect(rows[0].pairMeanSquare).toBeNull();
+    const sq = rows[4];
+    for (const k of ['pairMeanSquare', 'pairBias', 'pairExact', 'k2Prediction'] as const) expect(Number.isFinite(sq[k]), k).toBe(true);
+    expect(sq.pairRho).toBe(0.9);
     await page.close();
   });
 });

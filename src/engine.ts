@@ -218,6 +218,7 @@ export class Engine {
         codes_base: codes.base,
         scales_base: scales.base,
         aux_base: aux.base,
+        inv_k: Math.fround(1 / l.K),
       };
     }
     return { storage, uniforms };

@@ -35,7 +35,7 @@ describe('WGSL composition and reflection', () => {
     expect(meta.kind).toBe('uniform');
     expect(meta.fields.map((f) => [f.name, f.offset])).toEqual([
       ['k', 0], ['group_size', 4], ['groups', 8], ['codes_stride', 12], ['scales_stride', 16],
-      ['aux_stride', 20], ['codes_base', 24], ['scales_base', 28], ['aux_base', 32],
+      ['aux_stride', 20], ['codes_base', 24], ['scales_base', 28], ['aux_base', 32], ['inv_k', 36],
     ]);
     expect(meta.size).toBe(48);
   });

@@ -64,3 +64,39 @@ fn round_div_exact_signed(x: f32, s: f32) -> f32 {
 fn flush_scale(s: f32) -> f32 {
   return select(s, 0.0, s < MIN_SCALE);
 }
+
+// x with its mantissa cut to 12 significant bits: its square is exact in f32 (twin of top12Bits).
+fn top12_bits(x: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
+}
+
+fn exp_of(c: f32) -> i32 {
+  return i32((bitcast<u32>(c) >> 23u) & 0xffu) - 127;
+}
+
+fn is_pow2(c: f32) -> bool {
+  return (bitcast<u32>(c) & 0x7fffffu) == 0u;
+}
+
+// RNE to 11 significant bits of sqrt(v), decided exactly (twin of rneSqrt11). Only multiplications by
+// powers of two and squares of 12-bit midpoints are used, all exact.
+fn rne_sqrt11(v: f32) -> f32 {
+  if (!(v > 0.0)) { return 0.0; }
+  let r = sqrt(v);
+  var c = round(r * ldexp(1.0, 10 - exp_of(r))) * ldexp(1.0, exp_of(r) - 10);
+  for (var i = 0; i < 4; i++) {
+    let e = exp_of(c);
+    let u = ldexp(1.0, e - 10);
+    let up = c + u * 0.5;
+    let down = c - select(u * 0.5, u * 0.25, is_pow2(c));
+    let odd = (u32(c * ldexp(1.0, 10 - e)) & 1u) == 1u;
+    if (up * up < v || (up * up == v && odd)) {
+      c += u;
+    } else if (down * down > v || (down * down == v && odd)) {
+      c -= select(u, u * 0.5, is_pow2(c));
+    } else {
+      break;
+    }
+  }
+  return c;
+}

@@ -1,6 +1,6 @@
 // Encoder half of the group-scaled formats (twin of ScaledFormat.encode): scale words from each group's
-// max |x| (the scale rule's FMT_scale_bits_for), then codes against each group's stored scale. The aux
-// word comes from the scale rule's encode part.
+// statistics (the scale rule's FMT_group_scale_bits), then codes against each group's stored scale. The
+// aux word comes from the scale rule's encode part.
 
 fn FMT_group_max(row: u32, g: u32) -> f32 {
   let start = g * FMT_meta.group_size;
@@ -15,7 +15,7 @@ fn FMT_encode_scales_word(row: u32, word: u32) -> u32 {
   var out = 0u;
   for (var h = 0u; h < per; h++) {
     let g = word * per + h;
-    if (g < FMT_meta.groups) { out |= FMT_scale_bits_for(row, FMT_group_max(row, g)) << (h * FMT_SCALE_BITS); }
+    if (g < FMT_meta.groups) { out |= FMT_group_scale_bits(row, g) << (h * FMT_SCALE_BITS); }
   }
   return out;
 }

@@ -11,6 +11,7 @@ struct FMT_Meta {
   codes_base: u32,
   scales_base: u32,
   aux_base: u32,
+  inv_k: f32, // fl(1/k), for per-row statistics
 }
 @group(0) @binding(AUTO) var<uniform> FMT_meta: FMT_Meta;
 @group(0) @binding(AUTO) var<storage, FMT_ACCESS> FMT_codes: array<u32>;

@@ -139,18 +139,28 @@ export class LutCodec implements ElementCodec {
   readonly wgslSnippet = 'formats/elem_lut.wgsl';
   readonly wgslConstants;
 
+  /**
+   * `thresholds` (K − 1 values, default the midpoints) are rounded to 12 significant bits; each must
+   * lie strictly between its two levels after rounding.
+   */
   constructor(
     readonly name: string,
     levels: readonly number[],
+    thresholds?: readonly number[],
   ) {
     if (levels.length < 2 || levels.length > 256) throw new FormatError(`a codebook needs 2..256 levels, got ${levels.length}`);
     this.levels = Float32Array.from(levels);
     for (let i = 1; i < this.levels.length; i++) {
       if (!(this.levels[i] > this.levels[i - 1])) throw new FormatError(`codebook levels must be strictly increasing (level ${i})`);
     }
-    this.bits = Math.ceil(Math.log2(levels.length));
+    this.bits = Math.max(1, Math.ceil(Math.log2(levels.length)));
     this.vmax = Math.max(Math.abs(this.levels[0]), Math.abs(this.levels[this.levels.length - 1]));
-    this.thresholds = Float32Array.from(this.levels.subarray(1), (v, i) => roundTo12Bits((this.levels[i] + v) / 2));
+    if (thresholds && thresholds.length !== levels.length - 1) throw new FormatError(`a codebook of ${levels.length} levels needs ${levels.length - 1} thresholds, got ${thresholds.length}`);
+    const t = thresholds ?? Array.from(this.levels.subarray(1), (v, i) => (this.levels[i] + v) / 2);
+    this.thresholds = Float32Array.from(t, roundTo12Bits);
+    this.thresholds.forEach((v, i) => {
+      if (!(v > this.levels[i] && v < this.levels[i + 1])) throw new FormatError(`threshold ${i} (${v}) must lie strictly between levels ${this.levels[i]} and ${this.levels[i + 1]}`);
+    });
     this.wgslConstants = { LEVELS: { f32array: Array.from(this.levels) }, THRESHOLDS: { f32array: Array.from(this.thresholds) }, N_THRESHOLDS: this.thresholds.length, ZERO_CODE: this.zeroCode() };
   }
 

@@ -2,6 +2,7 @@ import { FormatError } from '../errors.js';
 import { E2M1, E3M2, E4M3, E5M2, E2M3, MINIFLOATS, MXINT8, NF4, type ElementCodec } from './elements.js';
 import type { QuantFormat } from './format.js';
 import { IntFormat, type IntBits } from './int.js';
+import { densityFormat, type DensityMethod } from './density.js';
 import { ScaledFormat, type ScaleRule } from './scaled.js';
 
 /**
@@ -10,11 +11,14 @@ import { ScaledFormat, type ScaleRule } from './scaled.js';
  *  - `<e2m1|e2m3|e3m2|e4m3|e5m2>-g<size|row>[-f32]`: FP-absmax groups, e.g. `e2m1-g32`;
  *  - `mxfp4`, `mxfp6-e2m3`, `mxfp6-e3m2`, `mxfp8-e4m3`, `mxfp8-e5m2`, `mxint8`: OCP MX (block 32, E8M0);
  *  - `nvfp4`: E2M1 in blocks of 16 with E4M3 block scales and an f32 tensor scale;
- *  - `nf4-g<size|row>[-f32]`: QLoRA NF4 with an absmax scale (QLoRA's block is 64).
+ *  - `nf4-g<size|row>[-f32]`: QLoRA NF4 with an absmax scale (QLoRA's block is 64);
+ *  - `sq<K>-<opt|cp|wl|mm>-r<ρ>`, `sq<K>-lm`: K-level matmul-optimal / Lloyd–Max codebooks with a per-row σ
+ *    scale (density.ts), e.g. `sq16-opt-r0.9`.
  * Scales are f16 unless the id ends in `-f32`.
  */
 const INT_ID = /^int(\d+)(-asym)?-g(\d+|row)(-f32)?$/;
 const SCALED_ID = /^(e2m1|e2m3|e3m2|e4m3|e5m2|nf4)-g(\d+|row)(-f32)?$/;
+const DENSITY_ID = /^sq(\d+)-(opt|cp|lm|wl|mm)(?:-r(-?[0-9.]+))?$/;
 const MX: Readonly<Record<string, ElementCodec>> = {
   mxfp4: E2M1,
   'mxfp6-e2m3': E2M3,
@@ -40,8 +44,16 @@ function build(id: string): QuantFormat {
   const mx = MX[id];
   if (mx) return new ScaledFormat(id, mx, 32, 'e8m0');
   if (id === 'nvfp4') return new ScaledFormat(id, E2M1, 16, 'nvfp4');
+  m = DENSITY_ID.exec(id);
+  if (m) {
+    const method = m[2] as DensityMethod;
+    if ((method === 'lm') !== (m[3] === undefined)) throw new FormatError(`format '${id}': give -r<ρ> for every method but lm (e.g. 'sq16-opt-r0.9', 'sq16-lm')`);
+    const f = densityFormat(Number(m[1]), method, m[3] === undefined ? 0 : Number(m[3]));
+    if (f.id !== id) throw new FormatError(`format '${id}': write it as '${f.id}'`);
+    return f;
+  }
   throw new FormatError(
-    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nvfp4', 'nf4-g64'`,
+    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nvfp4', 'nf4-g64', 'sq16-opt-r0.9'`,
   );
 }
 
@@ -70,5 +82,9 @@ export const SCALED_FORMAT_IDS: readonly string[] = [
   ...Object.keys(MX),
   'nvfp4',
   'nf4-g64',
+  'sq16-opt-r0.9',
+  'sq16-lm',
+  'sq4-mm-r0.9',
+  'sq256-cp-r0.5',
 ];
 export { E2M1, E2M3, E3M2, E4M3, E5M2, MXINT8, NF4 };

@@ -80,3 +80,33 @@ export function cmpScaledSigned(x: number, b: number, s: number): -1 | 0 | 1 {
 export function flushScale(s: number): number {
   return s < MIN_SCALE ? 0 : s;
 }
+
+/** x with its mantissa cut to 12 significant bits (the GPU masks the same bits); its square is exact in f32. */
+export function top12Bits(x: number): number {
+  const f = new Float32Array([x]);
+  const u = new Uint32Array(f.buffer);
+  u[0] &= 0xfffff000;
+  return f[0];
+}
+
+/** Unit in the last place of c at 11 significant bits (c > 0 normal). */
+function ulp11(c: number): number {
+  return 2 ** (Math.floor(Math.log2(c)) - 10);
+}
+
+/** RNE to 11 significant bits of √v, decided exactly (midpoints have 12 bits, so their squares are exact). */
+export function rneSqrt11(v: number): number {
+  if (!(v > 0)) return 0;
+  const r = Math.sqrt(v);
+  let u = ulp11(r);
+  let c = Math.round(r / u) * u;
+  for (let i = 0; i < 4; i++) {
+    u = ulp11(c);
+    const up = c + u / 2; // midpoint to the next 11-bit value
+    const down = c - (c === 2 ** Math.floor(Math.log2(c)) ? u / 4 : u / 2); // a power of two's lower neighbour is finer
+    if (up * up < v || (up * up === v && (c / u) % 2 === 1)) c += u;
+    else if (down * down > v || (down * down === v && (c / u) % 2 === 1)) c = c === 2 ** Math.floor(Math.log2(c)) ? c - u / 2 : c - u;
+    else break;
+  }
+  return c;
+}

@@ -4,7 +4,7 @@ import { packRow, unpackCode } from './bitpack.js';
 import { E4M3, type ElementCodec } from './elements.js';
 import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
 import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
-import { flushScale, ftz, MIN_SCALE } from './rounding.js';
+import { flushScale, ftz, MIN_SCALE, rneSqrt11, top12Bits } from './rounding.js';
 
 /**
  * Group-scaled scalar formats: an element codec (minifloat, MX INT8, a codebook) applied to x/s, with
@@ -13,13 +13,16 @@ import { flushScale, ftz, MIN_SCALE } from './rounding.js';
  *  - 'e8m0': OCP MX, s = 2^(⌊log₂ max|x|⌋ − emax_elem), stored as a biased 8-bit exponent;
  *  - 'nvfp4': an f32 tensor scale S = amax·fl(1/2688) (kept in each row's aux word, so row windows are
  *    self-contained: 32 bits per row, counted) and per block an E4M3 code s_b = E4M3(amax_b / fl(6S)),
- *    at least 2^−9; the block scale is fl(S·s_b) (highrate.md §4, NVFP4 recipe).
+ *    at least 2^−9; the block scale is fl(S·s_b) (highrate.md §4, NVFP4 recipe);
+ *  - 'rms': one scale per row, σ = RNE₁₁(√(fl(Σ top12(x)²)·fl(1/K))) (11 significant bits, f32 storage),
+ *    for codebooks designed in σ units (the optimal-density quantizers). Every step is exact or
+ *    order-fixed, so the GPU reproduces it bit for bit.
  * Codes use the stored scale; decode is s·value(code). GPU twin: shaders/formats/scaled*.wgsl.
  */
-export type ScaleRule = 'f16' | 'f32' | 'e8m0' | 'nvfp4';
+export type ScaleRule = 'f16' | 'f32' | 'e8m0' | 'nvfp4' | 'rms';
 
-const SCALE_BITS: Record<ScaleRule, number> = { f16: 16, f32: 32, e8m0: 8, nvfp4: 8 };
-const SCALE_KIND: Record<ScaleRule, number> = { f32: 0, f16: 1, e8m0: 2, nvfp4: 3 };
+const SCALE_BITS: Record<ScaleRule, number> = { f16: 16, f32: 32, e8m0: 8, nvfp4: 8, rms: 32 };
+const SCALE_KIND: Record<ScaleRule, number> = { f32: 0, f16: 1, e8m0: 2, nvfp4: 3, rms: 4 };
 
 /** NVFP4's tensor scale maps the tensor max onto 448 (E4M3 max) × 6 (E2M1 max). */
 const NVFP4_INV_TENSOR = Math.fround(1 / (448 * 6));
@@ -46,7 +49,8 @@ export class ScaledFormat implements QuantFormat {
     if (group !== 'row' && !(Number.isInteger(group) && group >= 1 && group <= 1 << 20)) {
       throw new FormatError(`group size must be a positive integer or 'row'; got ${String(group)}`);
     }
-    if (!(scaleRule in SCALE_BITS)) throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0' or 'nvfp4'; got ${String(scaleRule)}`);
+    if (!(scaleRule in SCALE_BITS)) throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0', 'nvfp4' or 'rms'; got ${String(scaleRule)}`);
+    if (scaleRule === 'rms' && group !== 'row') throw new FormatError(`the 'rms' scale rule is per row (group 'row'); got group ${String(group)}`);
     this.params = { kind: 'scaled', element: codec.name, group, scale: scaleRule };
     this.invVmax = Math.fround(1 / codec.vmax);
     const nv = scaleRule === 'nvfp4';
@@ -55,8 +59,8 @@ export class ScaledFormat implements QuantFormat {
       encodeSnippet: 'formats/scaled_encode.wgsl',
       parts: nv
         ? ['formats/streams.wgsl', codec.wgslSnippet, { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } }, 'formats/scale_nvfp4.wgsl']
-        : ['formats/streams.wgsl', codec.wgslSnippet, 'formats/scale_absmax.wgsl'],
-      encodeParts: [nv ? 'formats/scale_nvfp4_encode.wgsl' : 'formats/scale_absmax_encode.wgsl'],
+        : ['formats/streams.wgsl', codec.wgslSnippet, scaleRule === 'rms' ? 'formats/scale_rms.wgsl' : 'formats/scale_absmax.wgsl'],
+      encodeParts: [nv ? 'formats/scale_nvfp4_encode.wgsl' : scaleRule === 'rms' ? 'formats/scale_rms_encode.wgsl' : 'formats/scale_absmax_encode.wgsl'],
       encodeOrder: nv ? ['aux', 'scales', 'codes'] : ['scales', 'aux', 'codes'],
       needsTensorMax: nv,
       constants: {
@@ -106,6 +110,8 @@ export class ScaledFormat implements QuantFormat {
         const e = ((f32Bits(M) >>> 23) & 0xff) - 127 - this.codec.emaxElem; // ⌊log₂ M⌋ − emax (M normal)
         return Math.min(254, Math.max(0, e + 127));
       }
+      case 'rms':
+        throw new FormatError('the rms scale comes from the whole row (rmsScaleBits), not from a group max');
       case 'nvfp4': {
         if (tensor === 0) return 1;
         const code = E4M3.encode(M, Math.fround(6 * tensor));
@@ -125,10 +131,30 @@ export class ScaledFormat implements QuantFormat {
         return bits === 0 ? 0 : 2 ** (bits - 127);
       case 'nvfp4':
         return flushScale(Math.fround(tensor * E4M3.value(bits)));
+      case 'rms':
+        return bitsToF32(bits);
     }
   }
 
+  /** Stored σ bits of one row for the 'rms' rule (twin of scale_rms_encode.wgsl). */
+  rmsScaleBits(data: Float32Array, start: number, end: number): number {
+    let acc = 0;
+    for (let i = start; i < end; i++) {
+      const h = top12Bits(ftz(data[i]));
+      acc = Math.fround(acc + ftz(h * h));
+    }
+    return f32Bits(flushScale(rneSqrt11(ftz(Math.fround(acc * Math.fround(1 / (end - start)))))));
+  }
+
   checkRepresentable(m: Matrix, what: string): void {
+    if (this.scaleRule === 'rms') {
+      for (let i = 0; i < m.data.length; i++) {
+        if (Math.abs(m.data[i]) >= 2 ** 62) {
+          throw new FormatError(`${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for an RMS scale (squares overflow f32); scale the matrix down or use an absmax format`);
+        }
+      }
+      return;
+    }
     if (this.scaleRule !== 'f16') return;
     const K = m.cols;
     const g = this.layout(K).groupSize;
@@ -162,7 +188,7 @@ export class ScaledFormat implements QuantFormat {
       for (let gi = 0; gi < layout.groups; gi++) {
         const start = gi * g;
         const end = Math.min(K, start + g);
-        const sb = this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
+        const sb = this.scaleRule === 'rms' ? this.rmsScaleBits(m.data, base + start, base + end) : this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
         scaleBits[gi] = sb;
         const s = this.scaleValue(sb, tensor);
         for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);

@@ -6,6 +6,7 @@
  */
 import { LutCodec, MinifloatCodec, MxInt8Codec, type ElementCodec } from '../formats/elements.js';
 import type { QuantFormat } from '../formats/format.js';
+import { marginalMse } from '../formats/density.js';
 import { IntFormat } from '../formats/int.js';
 import { ScaledFormat } from '../formats/scaled.js';
 import { erf, halfNormalCdf, integrate, normalCdf, normalPdf } from './special.js';
@@ -140,13 +141,20 @@ export function mxHeuristicMse(n: number, grid: Grid, emaxElem: number): number 
   return total;
 }
 
-/** The heuristic prediction of a format's per-entry MSE on iid N(0,1) with rows of length K. */
+/**
+ * The predicted per-entry MSE of a format on iid N(0,1) with rows of length K: the uniform-noise heuristic
+ * for absmax/MX/NVFP4-style formats, the exact marginal MSE for σ-scaled codebooks.
+ */
 export function predictedMse(format: QuantFormat, K: number): number | null {
   const n = format.layout(K).groupSize;
   if (format instanceof IntFormat) {
     return format.params.symmetric ? intAbsmaxHeuristicMse(n, format.params.bits) : intMinMaxHeuristicMse(n, format.params.bits);
   }
   if (format instanceof ScaledFormat) {
+    // σ-scaled codebooks: the Gaussian marginal MSE of the codebook, exact (σ estimated per row ≈ 1).
+    if (format.scaleRule === 'rms' && format.codec instanceof LutCodec) {
+      return marginalMse({ centers: Array.from(format.codec.levels), thresholds: Array.from(format.codec.thresholds) });
+    }
     const grid = gridOf(format.codec);
     return format.scaleRule === 'e8m0' ? mxHeuristicMse(n, grid, format.codec.emaxElem) : absmaxGridHeuristicMse(n, grid);
   }

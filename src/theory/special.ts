@@ -2,6 +2,7 @@
 
 export function erf(x: number): number {
   if (x < 0) return -erf(-x);
+  if (x === Infinity) return 1;
   if (x < 3) {
     // Maclaurin series: erf x = 2/√π Σ (−1)^n x^{2n+1} / (n! (2n+1)).
     let term = x;
@@ -21,6 +22,7 @@ export function erf(x: number): number {
 /** erfc for x ≥ 3 by the Laplace continued fraction (modified Lentz). */
 export function erfc(x: number): number {
   if (x < 3) return 1 - erf(x);
+  if (x === Infinity) return 0;
   // erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
   const tiny = 1e-300;
   let f = x;
@@ -46,6 +48,8 @@ export function normalPdf(x: number): number {
 
 /** Standard normal CDF. */
 export function normalCdf(x: number): number {
+  if (x === -Infinity) return 0;
+  if (x === Infinity) return 1;
   return x < -3 * Math.SQRT2 ? 0.5 * erfc(-x / Math.SQRT2) : 0.5 * (1 + erf(x / Math.SQRT2));
 }
 
