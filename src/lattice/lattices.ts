@@ -1,0 +1,119 @@
+import { closestDnTwice, closestE8Twice, closestZnTwice } from './closest.js';
+
+/**
+ * A lattice L = G·ℤ^n with its exact closest-point map and integer coordinates (lattice.md §3.1, §3.6).
+ * Points are passed around doubled (2y) so E8's half-integer coset stays integral.
+ */
+export interface Lattice {
+  /** 'E8', 'D4', 'D<n>' or 'Z<n>'. */
+  readonly name: string;
+  readonly dim: number;
+  /** Volume of the Voronoi cell, det G. */
+  readonly det: number;
+  /** Normalised second moment G(L) (Conway–Sloane), for the theory columns. */
+  readonly nsm: number;
+  /** 2·Q_L(N / D) for integer numerators N and an even integer denominator D (ties: lattice.md §3.3). */
+  closestTwice(N: ArrayLike<number>, D: number): number[];
+  /** Integer coordinates z with G·z = y, from 2y. */
+  coordsFromTwice(yTwice: ArrayLike<number>): number[];
+  /** 2·G·z for integer coordinates z. */
+  twiceFromCoords(z: ArrayLike<number>): number[];
+}
+
+/** Gosset lattice E8 with the NestQuant / gemvq generator (basis 2e₁, e₂−e₁, …, e₇−e₆, ½𝟙). */
+export const E8: Lattice = {
+  name: 'E8',
+  dim: 8,
+  det: 1,
+  nsm: 929 / 12960,
+  closestTwice: closestE8Twice,
+  coordsFromTwice(Y) {
+    // Rows of G⁻¹ (lattice.md §3.6) applied to y = Y/2, kept in integers.
+    const z: number[] = new Array(8);
+    let tail = 0; // Σ_{i=k}^{6} Y_i, built from the right
+    for (let k = 6; k >= 1; k--) {
+      tail += Y[k];
+      z[k] = (tail - (7 - k) * Y[7]) / 2;
+    }
+    z[0] = (tail + Y[0] - 7 * Y[7]) / 4;
+    z[7] = Y[7];
+    return z;
+  },
+  twiceFromCoords(z) {
+    const Y: number[] = new Array(8);
+    Y[0] = 2 * (2 * z[0] - z[1]) + z[7];
+    for (let i = 1; i <= 5; i++) Y[i] = 2 * (z[i] - z[i + 1]) + z[7];
+    Y[6] = 2 * z[6] + z[7];
+    Y[7] = z[7];
+    return Y;
+  },
+};
+
+/** Checkerboard lattice D_n = {z ∈ ℤ^n : Σz even}, n ≥ 3, generator columns (−1,−1,0,…), e_{j−1} − e_j. */
+export function checkerboard(n: number): Lattice {
+  if (!Number.isInteger(n) || n < 3) throw new RangeError(`D_n needs n ≥ 3, got ${n}`);
+  return {
+    name: `D${n}`,
+    dim: n,
+    det: 2,
+    nsm: dnNsm(n),
+    closestTwice: closestDnTwice,
+    coordsFromTwice(Y) {
+      const y = Array.from(Y, (v) => v / 2);
+      const z: number[] = new Array(n);
+      z[n - 1] = -y[n - 1];
+      for (let i = n - 2; i >= 2; i--) z[i] = z[i + 1] - y[i];
+      z[1] = (y[0] - y[1] + z[2]) / 2;
+      z[0] = z[1] - y[0];
+      return z;
+    },
+    twiceFromCoords(z) {
+      const y: number[] = new Array(n).fill(0);
+      y[0] -= z[0];
+      y[1] -= z[0];
+      for (let j = 1; j < n; j++) {
+        y[j - 1] += z[j];
+        y[j] -= z[j];
+      }
+      return y.map((v) => 2 * v);
+    },
+  };
+}
+
+/** G(D_n) = 2^{−2/n}·(1/12 + 1/(2n(n+1))) (Conway & Sloane, SPLAG ch. 21); D4: 0.0766032, D3: 0.0787. */
+function dnNsm(n: number): number {
+  return 2 ** (-2 / n) * (1 / 12 + 1 / (2 * n * (n + 1)));
+}
+
+/** Integer lattice ℤ^n (the scalar baseline in the same machinery). */
+export function integer(n: number): Lattice {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Z^n needs n ≥ 1, got ${n}`);
+  return {
+    name: `Z${n}`,
+    dim: n,
+    det: 1,
+    nsm: 1 / 12,
+    closestTwice: closestZnTwice,
+    coordsFromTwice: (Y) => Array.from(Y, (v) => v / 2),
+    twiceFromCoords: (z) => Array.from(z, (v) => 2 * v),
+  };
+}
+
+export const D4 = checkerboard(4);
+
+/** Lattice by name: 'E8', 'D<n>', 'Z<n>'. */
+export function latticeByName(name: string): Lattice {
+  if (name === 'E8') return E8;
+  const m = /^([DZ])(\d+)$/.exec(name);
+  if (m) return m[1] === 'D' ? checkerboard(Number(m[2])) : integer(Number(m[2]));
+  throw new RangeError(`unknown lattice '${name}'; expected 'E8', 'D<n>' (n ≥ 3) or 'Z<n>'`);
+}
+
+/** Fixed-point grid for the real-valued helpers: inputs are rounded to multiples of 2^-20. */
+const REAL_GRID = 2 ** 20;
+
+/** Q_L(x) for real x (rounded to the 2^-20 grid first, so the exact tie rule applies). */
+export function closestPoint(lattice: Lattice, x: ArrayLike<number>): Float64Array {
+  const N = Array.from(x, (v) => Math.round(v * REAL_GRID));
+  return Float64Array.from(lattice.closestTwice(N, REAL_GRID), (v) => v / 2);
+}
