@@ -13,7 +13,7 @@ export function wordsForBits(bits: number): number {
 export function packRow(codes: ArrayLike<number>, count: number, bits: number, out: Uint32Array, wordOffset: number): void {
   const words = wordsForBits(count * bits);
   out.fill(0, wordOffset, wordOffset + words);
-  const mask = bits === 32 ? 0xffffffff : (1 << bits) - 1;
+  const mask = 2 ** bits - 1;
   for (let k = 0; k < count; k++) {
     const c = codes[k];
     if (c < 0 || c > mask || !Number.isInteger(c)) throw new RangeError(`code ${c} at ${k} does not fit in ${bits} bits`);
@@ -32,5 +32,5 @@ export function unpackCode(words: Uint32Array, wordOffset: number, k: number, bi
   const sh = bit & 31;
   let v = words[w] >>> sh;
   if (sh + bits > 32) v = (v | (words[w + 1] << (32 - sh))) >>> 0;
-  return bits === 32 ? v >>> 0 : v & ((1 << bits) - 1);
+  return bits === 32 ? v >>> 0 : (v & (2 ** bits - 1)) >>> 0;
 }

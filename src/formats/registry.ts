@@ -4,6 +4,7 @@ import type { QuantFormat } from './format.js';
 import { IntFormat, type IntBits } from './int.js';
 import { densityFormat, type DensityMethod } from './density.js';
 import { ScaledFormat, type ScaleRule } from './scaled.js';
+import { latticeFormatFromId } from '../lattice/registry.js';
 
 /**
  * Format ids:
@@ -13,7 +14,9 @@ import { ScaledFormat, type ScaleRule } from './scaled.js';
  *  - `nvfp4`: E2M1 in blocks of 16 with E4M3 block scales and an f32 tensor scale;
  *  - `nf4-g<size|row>[-f32]`: QLoRA NF4 with an absmax scale (QLoRA's block is 64);
  *  - `sq<K>-<opt|cp|wl|mm>-r<ρ>`, `sq<K>-lm`: K-level matmul-optimal / Lloyd–Max codebooks with a per-row σ
- *    scale (density.ts), e.g. `sq16-opt-r0.9`.
+ *    scale (density.ts), e.g. `sq16-opt-r0.9`;
+ *  - `<e8|d4|d8|z<n>>-q<q>-k<k>[-norot|-s<seed>]`, `…-b<β_β_…>`: nested-lattice Voronoi codes with a Hadamard
+ *    rotation and k fitted (or given) scalings (lattice/format.ts), e.g. `e8-q14-k4`.
  * Scales are f16 unless the id ends in `-f32`.
  */
 const INT_ID = /^int(\d+)(-asym)?-g(\d+|row)(-f32)?$/;
@@ -52,8 +55,10 @@ function build(id: string): QuantFormat {
     if (f.id !== id) throw new FormatError(`format '${id}': write it as '${f.id}'`);
     return f;
   }
+  const lattice = latticeFormatFromId(id);
+  if (lattice) return lattice;
   throw new FormatError(
-    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nvfp4', 'nf4-g64', 'sq16-opt-r0.9'`,
+    `unknown format id '${id}'; expected e.g. 'int4-g32', 'int4-asym-g128', 'e2m1-g32', 'e4m3-g32-f32', 'mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8', 'nvfp4', 'nf4-g64', 'sq16-opt-r0.9', 'e8-q14-k4', 'd4-q16-k4'`,
   );
 }
 

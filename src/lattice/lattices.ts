@@ -1,4 +1,6 @@
-import { closestDnTwice, closestE8Twice, closestZnTwice } from './closest.js';
+import { ClosestScratch, closestDnTwice, closestDnTwiceInto, closestE8Twice, closestE8TwiceInto, closestZnTwice, closestZnTwiceInto } from './closest.js';
+
+type Vec = Float64Array | number[];
 
 /**
  * A lattice L = G·ℤ^n with its exact closest-point map and integer coordinates (lattice.md §3.1, §3.6).
@@ -18,18 +20,39 @@ export interface Lattice {
   coordsFromTwice(yTwice: ArrayLike<number>): number[];
   /** 2·G·z for integer coordinates z. */
   twiceFromCoords(z: ArrayLike<number>): number[];
+  /** Allocation-free forms of the three maps above. */
+  closestTwiceInto(N: ArrayLike<number>, D: number, out: Vec, s: ClosestScratch): void;
+  coordsFromTwiceInto(yTwice: ArrayLike<number>, out: Vec): void;
+  twiceFromCoordsInto(z: ArrayLike<number>, out: Vec): void;
+}
+
+/** Fills in the allocating forms from the allocation-free ones. */
+function withAllocating(l: Omit<Lattice, 'coordsFromTwice' | 'twiceFromCoords'>): Lattice {
+  return {
+    ...l,
+    coordsFromTwice(Y) {
+      const z: number[] = new Array(l.dim);
+      l.coordsFromTwiceInto(Y, z);
+      return z;
+    },
+    twiceFromCoords(z) {
+      const Y: number[] = new Array(l.dim);
+      l.twiceFromCoordsInto(z, Y);
+      return Y;
+    },
+  };
 }
 
 /** Gosset lattice E8 with the NestQuant / gemvq generator (basis 2e₁, e₂−e₁, …, e₇−e₆, ½𝟙). */
-export const E8: Lattice = {
+export const E8: Lattice = withAllocating({
   name: 'E8',
   dim: 8,
   det: 1,
   nsm: 929 / 12960,
   closestTwice: closestE8Twice,
-  coordsFromTwice(Y) {
+  closestTwiceInto: closestE8TwiceInto,
+  coordsFromTwiceInto(Y, z) {
     // Rows of G⁻¹ (lattice.md §3.6) applied to y = Y/2, kept in integers.
-    const z: number[] = new Array(8);
     let tail = 0; // Σ_{i=k}^{6} Y_i, built from the right
     for (let k = 6; k >= 1; k--) {
       tail += Y[k];
@@ -37,47 +60,42 @@ export const E8: Lattice = {
     }
     z[0] = (tail + Y[0] - 7 * Y[7]) / 4;
     z[7] = Y[7];
-    return z;
   },
-  twiceFromCoords(z) {
-    const Y: number[] = new Array(8);
+  twiceFromCoordsInto(z, Y) {
     Y[0] = 2 * (2 * z[0] - z[1]) + z[7];
     for (let i = 1; i <= 5; i++) Y[i] = 2 * (z[i] - z[i + 1]) + z[7];
     Y[6] = 2 * z[6] + z[7];
     Y[7] = z[7];
-    return Y;
   },
-};
+});
 
 /** Checkerboard lattice D_n = {z ∈ ℤ^n : Σz even}, n ≥ 3, generator columns (−1,−1,0,…), e_{j−1} − e_j. */
 export function checkerboard(n: number): Lattice {
   if (!Number.isInteger(n) || n < 3) throw new RangeError(`D_n needs n ≥ 3, got ${n}`);
-  return {
+  return withAllocating({
     name: `D${n}`,
     dim: n,
     det: 2,
     nsm: dnNsm(n),
     closestTwice: closestDnTwice,
-    coordsFromTwice(Y) {
-      const y = Array.from(Y, (v) => v / 2);
-      const z: number[] = new Array(n);
-      z[n - 1] = -y[n - 1];
-      for (let i = n - 2; i >= 2; i--) z[i] = z[i + 1] - y[i];
-      z[1] = (y[0] - y[1] + z[2]) / 2;
-      z[0] = z[1] - y[0];
-      return z;
+    closestTwiceInto: closestDnTwiceInto,
+    coordsFromTwiceInto(Y, z) {
+      // G⁻¹ by back substitution on y = Y/2.
+      z[n - 1] = -Y[n - 1] / 2;
+      for (let i = n - 2; i >= 2; i--) z[i] = z[i + 1] - Y[i] / 2;
+      z[1] = (Y[0] / 2 - Y[1] / 2 + z[2]) / 2;
+      z[0] = z[1] - Y[0] / 2;
     },
-    twiceFromCoords(z) {
-      const y: number[] = new Array(n).fill(0);
-      y[0] -= z[0];
-      y[1] -= z[0];
+    twiceFromCoordsInto(z, Y) {
+      for (let i = 0; i < n; i++) Y[i] = 0;
+      Y[0] -= 2 * z[0];
+      Y[1] -= 2 * z[0];
       for (let j = 1; j < n; j++) {
-        y[j - 1] += z[j];
-        y[j] -= z[j];
+        Y[j - 1] += 2 * z[j];
+        Y[j] -= 2 * z[j];
       }
-      return y.map((v) => 2 * v);
     },
-  };
+  });
 }
 
 /** G(D_n) = 2^{−2/n}·(1/12 + 1/(2n(n+1))) (Conway & Sloane, SPLAG ch. 21); D4: 0.0766032, D3: 0.0787. */
@@ -88,15 +106,20 @@ function dnNsm(n: number): number {
 /** Integer lattice ℤ^n (the scalar baseline in the same machinery). */
 export function integer(n: number): Lattice {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`Z^n needs n ≥ 1, got ${n}`);
-  return {
+  return withAllocating({
     name: `Z${n}`,
     dim: n,
     det: 1,
     nsm: 1 / 12,
     closestTwice: closestZnTwice,
-    coordsFromTwice: (Y) => Array.from(Y, (v) => v / 2),
-    twiceFromCoords: (z) => Array.from(z, (v) => 2 * v),
-  };
+    closestTwiceInto: closestZnTwiceInto,
+    coordsFromTwiceInto(Y, z) {
+      for (let i = 0; i < n; i++) z[i] = Y[i] / 2;
+    },
+    twiceFromCoordsInto(z, Y) {
+      for (let i = 0; i < n; i++) Y[i] = 2 * z[i];
+    },
+  });
 }
 
 export const D4 = checkerboard(4);

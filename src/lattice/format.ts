@@ -1,0 +1,314 @@
+import { FormatError, ShapeError } from '../errors.js';
+import { validateMatrix, type Matrix } from '../matrix.js';
+import { packRow, unpackCode } from '../formats/bitpack.js';
+import { bitsToF32, f32Bits } from '../formats/f16.js';
+import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from '../formats/format.js';
+import { flushScale, ftz, rneSqrt11, top12Bits } from '../formats/rounding.js';
+import { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from '../transforms/hadamard.js';
+import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
+import { latticeByName, type Lattice } from './lattices.js';
+
+/**
+ * NestQuant-style nested-lattice matrix format (lattice.md §4): per row, a random Hadamard rotation
+ * along K, an RMS scale σ, then blocks of n = dim(L) entries, each coded as a Voronoi code of L ⊃ qL
+ * at one of k scalings β (the coarse cell is σ·β·V_L; the fine lattice step is σ·β/q), the β of each
+ * block chosen by minimum error. Stored per row:
+ *  - codes:  per block its coset digits, one mixed-radix field of ⌈log₂ q^n⌉ bits when q^n < 2^32
+ *            (E8, q = 14: 31 bits for 8 entries), else n fields of ⌈log₂ q⌉ bits;
+ *  - aux:    per block the β index, ⌈log₂ k⌉ bits;
+ *  - scales: σ as f32 (11 significant bits, the exact RMS rule of the 'rms' scalar formats).
+ * bits/entry counts all of it plus the rotation's padding (Kp − K zeros are stored like data).
+ *
+ * Exactness: t = RNE(fl(y·m_j)) with m_j = fl(a_j·fl(1/σ)), a_j = fl(256·q/β_j); 1/σ is exact because
+ * σ has 11 significant bits (the GPU reads fl(1/M) from a table). β index: argmin of err_j·w_j,
+ * w_j = (16·β_j)², an exact integer product (β_j are multiples of 1/16). Decode:
+ * x̂ = fl(fl(2λ̂_i·fl(β_j/(2q)))·σ) in the rotated domain.
+ */
+export interface NestedLatticeParams {
+  readonly lattice: string;
+  readonly q: number;
+  /** Coarse-cell scales β (multiples of 1/16, ascending), in units of the row RMS. */
+  readonly betas: readonly number[];
+  /** Seed of the random Hadamard rotation, or null for none. */
+  readonly rotationSeed: number | null;
+}
+
+export const DEFAULT_ROTATION_SEED = 0x5eed;
+/** β values are multiples of 1/16 in [1/16, 256] so that (16β)² is an exact ≤ 24-bit integer. */
+export const BETA_UNIT = 16;
+
+export function checkBetas(betas: readonly number[]): void {
+  if (betas.length < 1 || betas.length > 16) throw new FormatError(`a nested-lattice format needs 1 to 16 scalings β, got ${betas.length}`);
+  for (const b of betas) {
+    if (!(b * BETA_UNIT >= 1 && b * BETA_UNIT <= 4096 && Number.isInteger(b * BETA_UNIT))) throw new FormatError(`β = ${b} must be a multiple of 1/${BETA_UNIT} in [1/${BETA_UNIT}, 256]`);
+  }
+  for (let i = 1; i < betas.length; i++) if (!(betas[i] > betas[i - 1])) throw new FormatError(`β values must be strictly ascending, got ${betas.join(', ')}`);
+}
+
+export function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
+  const rot = p.rotationSeed === null ? '-norot' : p.rotationSeed === DEFAULT_ROTATION_SEED ? '' : `-s${p.rotationSeed}`;
+  return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}`;
+}
+
+/** fl(1/M) for the 1024 11-bit mantissas M = 1024…2047: the reciprocal of σ = M·2^e is exact from it. */
+export const RECIP11: readonly number[] = Array.from({ length: 1024 }, (_, i) => Math.fround(1 / (1024 + i)));
+
+/** fl(1/σ) for an 11-significant-bit σ > 0, read the way the GPU does (table · 2^−e). */
+export function reciprocalSigma(sigma: number): number {
+  const bits = f32Bits(sigma);
+  const e = ((bits >>> 23) & 0xff) - 127 - 10;
+  const M = 1024 + ((bits >>> 13) & 1023);
+  return RECIP11[M - 1024] * 2 ** -e;
+}
+
+export class NestedLatticeFormat implements QuantFormat {
+  readonly id: string;
+  readonly params: NestedLatticeParams & { readonly kind: 'lattice' };
+  readonly lattice: Lattice;
+  readonly q: number;
+  readonly betas: readonly number[];
+  readonly n: number;
+  readonly digits: ReturnType<typeof digitLayout>;
+  readonly indexBits: number;
+  /** a_j = fl(256·q/β_j). */
+  readonly encodeFactors: readonly number[];
+  /** fl(β_j / (2q)). */
+  readonly decodeSteps: readonly number[];
+  /** (16·β_j)². */
+  readonly errorWeights: readonly number[];
+  readonly wgsl: WgslSpec;
+  private readonly layouts = new Map<number, Layout>();
+  private readonly rotations = new Map<number, HadamardRotation>();
+
+  constructor(p: NestedLatticeParams, id?: string) {
+    const lattice = latticeByName(p.lattice);
+    if (!Number.isInteger(p.q) || p.q < 2 || p.q > 256) throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${p.q}`);
+    checkBetas(p.betas);
+    if (p.rotationSeed !== null && !(Number.isInteger(p.rotationSeed) && p.rotationSeed >= 0 && p.rotationSeed < 2 ** 32)) throw new FormatError(`rotation seed must be a u32 or null, got ${p.rotationSeed}`);
+    if (p.rotationSeed !== null && (lattice.dim & (lattice.dim - 1)) !== 0) throw new FormatError(`the Hadamard rotation needs a power-of-two block; ${lattice.name} has ${lattice.dim} (use rotationSeed: null)`);
+    this.lattice = lattice;
+    this.q = p.q;
+    this.betas = [...p.betas];
+    this.n = lattice.dim;
+    this.params = { kind: 'lattice', lattice: lattice.name, q: p.q, betas: this.betas, rotationSeed: p.rotationSeed };
+    this.id = id ?? nestedLatticeId(this.params);
+    this.digits = digitLayout(p.q, this.n);
+    this.indexBits = Math.ceil(Math.log2(this.betas.length));
+    this.encodeFactors = this.betas.map((b) => Math.fround((FIXED_POINT * p.q) / b));
+    this.decodeSteps = this.betas.map((b) => Math.fround(b / (2 * p.q)));
+    this.errorWeights = this.betas.map((b) => (b * BETA_UNIT) ** 2);
+    this.wgsl = {
+      parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl'],
+      snippet: 'formats/lattice.wgsl',
+      encodeSnippet: 'formats/lattice_encode.wgsl',
+      encodeParts: ['formats/scale_rms_encode.wgsl'],
+      encodeOrder: ['scales', 'aux', 'codes'],
+      constants: {
+        LATTICE: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
+        DIM: this.n,
+        Q: p.q,
+        RADIX: this.digits.radix,
+        FIELD_BITS: this.digits.fieldBits,
+        FIELDS: this.digits.fields,
+        BLOCK_BITS: this.digits.blockBits,
+        INDEX_BITS: this.indexBits,
+        NBETA: this.betas.length,
+        ENC_FACTORS: { f32array: this.encodeFactors },
+        DEC_STEPS: { f32array: this.decodeSteps },
+        ERR_WEIGHTS: { f32array: this.errorWeights },
+        RECIP11: { f32array: RECIP11 },
+      },
+    };
+  }
+
+  /** The rotation applied along K (null when the format has none). */
+  rotation(K: number): HadamardRotation | null {
+    if (this.params.rotationSeed === null) return null;
+    let r = this.rotations.get(K);
+    if (!r) {
+      r = hadamardRotation(K, this.params.rotationSeed, this.n);
+      this.rotations.set(K, r);
+    }
+    return r;
+  }
+
+  /** Stored row length: the rotation's Kp, or K rounded up to whole blocks. */
+  paddedK(K: number): number {
+    return this.params.rotationSeed === null ? Math.ceil(K / this.n) * this.n : hadamardShape(K, this.n).Kp;
+  }
+
+  layout(K: number): Layout {
+    let l = this.layouts.get(K);
+    if (!l) {
+      const Kp = this.paddedK(K);
+      const blocks = Kp / this.n;
+      const inner = makeLayout(Kp, this.n, { codes: blocks * this.digits.blockBits, scales: 32, aux: blocks * this.indexBits });
+      const padBits = 32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux) - blocks * this.digits.blockBits - 32 - blocks * this.indexBits;
+      // Same words, but rates are per *logical* entry; the (Kp − K) stored zeros count as padding.
+      const codeShare = (blocks * this.digits.blockBits * K) / Kp;
+      l = {
+        ...inner,
+        K,
+        bitsPerRow: { codes: codeShare, scales: 32, aux: (blocks * this.indexBits * K) / Kp, padding: padBits + (blocks * (this.digits.blockBits + this.indexBits) * (Kp - K)) / Kp },
+        bitsPerEntry: (32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux)) / K,
+      };
+      this.layouts.set(K, l);
+    }
+    return l;
+  }
+
+  /** Information rate log₂q + (index bits)/n + 32/K, before word rounding (lattice.md §4.4). */
+  nominalRate(K: number): number {
+    return Math.log2(this.q) + this.indexBits / this.n + 32 / K;
+  }
+
+  checkRepresentable(m: Matrix, what: string): void {
+    for (let i = 0; i < m.data.length; i++) {
+      if (Math.abs(m.data[i]) >= 2 ** 56) throw new FormatError(`${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for a nested-lattice format (its RMS scale would overflow f32); scale the matrix down`);
+    }
+  }
+
+  /** Rotated (and padded) rows: what the encoder and the GPU decode work on. */
+  toCodingDomain(m: Matrix): Matrix {
+    const r = this.rotation(m.cols);
+    if (r) return rotateRows(m, r);
+    const Kp = this.paddedK(m.cols);
+    if (Kp === m.cols) return m;
+    const data = new Float32Array(m.rows * Kp);
+    for (let row = 0; row < m.rows; row++) data.set(m.data.subarray(row * m.cols, (row + 1) * m.cols), row * Kp);
+    return { rows: m.rows, cols: Kp, data };
+  }
+
+  /** Back from the coding domain to rows×K. */
+  fromCodingDomain(m: Matrix, K: number): Matrix {
+    const r = this.rotation(K);
+    if (r) return unrotateRows(m, r);
+    if (m.cols === K) return m;
+    const data = new Float32Array(m.rows * K);
+    for (let row = 0; row < m.rows; row++) data.set(m.data.subarray(row * m.cols, row * m.cols + K), row * K);
+    return { rows: m.rows, cols: K, data };
+  }
+
+  /** σ of one coding-domain row (twin of scale_rms_encode.wgsl with inv_k = fl(1/Kp)). */
+  rowSigma(y: Float32Array, start: number, Kp: number): number {
+    let acc = 0;
+    for (let i = start; i < start + Kp; i++) {
+      const h = top12Bits(ftz(y[i]));
+      acc = Math.fround(acc + ftz(h * h));
+    }
+    return flushScale(rneSqrt11(ftz(Math.fround(acc * Math.fround(1 / Kp)))));
+  }
+
+  /** β index of one block: argmin_j err_j·w_j (exact: < 2^52), ties to the smaller j. */
+  chooseBeta(coder: BlockCoder, y: Float32Array, start: number, rho: number, t: number[]): number {
+    let best = 0;
+    let bestScore = Infinity;
+    for (let j = 0; j < this.betas.length; j++) {
+      toFixedPoint(y, start, this.n, Math.fround(this.encodeFactors[j] * rho), t);
+      coder.encode(t);
+      const score = coder.err * this.errorWeights[j];
+      if (score < bestScore) {
+        best = j;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  encode(m: Matrix): QuantizedMatrix {
+    validateMatrix(m, 'encode input');
+    this.checkRepresentable(m, 'encode input');
+    const K = m.cols;
+    const layout = this.layout(K);
+    const y = this.toCodingDomain(m);
+    const Kp = y.cols;
+    const blocks = Kp / this.n;
+    const wpr = layout.wordsPerRow;
+    const codes = new Uint32Array(m.rows * wpr.codes);
+    const scales = new Uint32Array(m.rows * wpr.scales);
+    const aux = new Uint32Array(m.rows * wpr.aux);
+    const fields = new Array<number>(blocks * this.digits.fields);
+    const indices = new Array<number>(blocks);
+    const t = new Array<number>(this.n);
+    const coder = new BlockCoder(this.lattice, this.q);
+    for (let r = 0; r < m.rows; r++) {
+      const sigma = this.rowSigma(y.data, r * Kp, Kp);
+      scales[r * wpr.scales] = f32Bits(sigma);
+      if (sigma === 0) {
+        // All-zero (or flushed) row: digits 0 decode to the origin.
+        fields.fill(0);
+        indices.fill(0);
+      } else {
+        const rho = reciprocalSigma(sigma);
+        for (let b = 0; b < blocks; b++) {
+          const index = this.chooseBeta(coder, y.data, r * Kp + b * this.n, rho, t);
+          indices[b] = index;
+          // Re-encode at the chosen β (as the GPU codes pass does).
+          toFixedPoint(y.data, r * Kp + b * this.n, this.n, Math.fround(this.encodeFactors[index] * rho), t);
+          coder.encode(t);
+          const packed = packDigits(coder.digits, this.q, this.digits.radix);
+          for (let f = 0; f < packed.length; f++) fields[b * this.digits.fields + f] = packed[f];
+        }
+      }
+      packRow(fields, fields.length, this.digits.fieldBits, codes, r * wpr.codes);
+      if (this.indexBits) packRow(indices, blocks, this.indexBits, aux, r * wpr.aux);
+    }
+    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux };
+  }
+
+  /** β index of every block (row-major), e.g. for the entropy of the index. */
+  blockIndices(qm: QuantizedMatrix): Uint8Array {
+    const blocks = this.paddedK(qm.cols) / this.n;
+    const out = new Uint8Array(qm.rows * blocks);
+    if (!this.indexBits) return out;
+    for (let r = 0; r < qm.rows; r++) for (let b = 0; b < blocks; b++) out[r * blocks + b] = unpackCode(qm.aux, r * qm.layout.wordsPerRow.aux, b, this.indexBits);
+    return out;
+  }
+
+  /** Decoded rows in the coding domain (rows×Kp): exactly what the GPU decode function returns. */
+  decodeCodingDomain(qm: QuantizedMatrix): Matrix {
+    if (qm.format.id !== this.id) throw new FormatError(`decode: matrix is ${qm.format.id}, not ${this.id}`);
+    const Kp = this.paddedK(qm.cols);
+    const blocks = Kp / this.n;
+    const wpr = qm.layout.wordsPerRow;
+    const data = new Float32Array(qm.rows * Kp);
+    const fields: number[] = new Array(this.digits.fields);
+    const coder = new BlockCoder(this.lattice, this.q);
+    for (let r = 0; r < qm.rows; r++) {
+      const sigma = bitsToF32(qm.scales[r * wpr.scales]);
+      for (let b = 0; b < blocks; b++) {
+        for (let f = 0; f < this.digits.fields; f++) fields[f] = unpackCode(qm.codes, r * wpr.codes, b * this.digits.fields + f, this.digits.fieldBits);
+        const j = this.indexBits ? unpackCode(qm.aux, r * wpr.aux, b, this.indexBits) : 0;
+        if (j >= this.betas.length) throw new FormatError(`corrupt β index ${j} at row ${r}, block ${b} (format has ${this.betas.length})`);
+        const digits = unpackDigits(fields, this.q, this.n, this.digits.radix);
+        if (digits.some((d) => d >= this.q)) throw new FormatError(`corrupt lattice code at row ${r}, block ${b}: digit ≥ q = ${this.q}`);
+        coder.decode(digits);
+        for (let i = 0; i < this.n; i++) data[r * Kp + b * this.n + i] = ftz(Math.fround(Math.fround(coder.decodedTwice[i] * this.decodeSteps[j]) * sigma));
+      }
+    }
+    return { rows: qm.rows, cols: Kp, data };
+  }
+
+  /** Reconstruction in the original domain (rotation undone, padding dropped). */
+  decode(qm: QuantizedMatrix): Matrix {
+    return this.fromCodingDomain(this.decodeCodingDomain(qm), qm.cols);
+  }
+}
+
+/** Empirical entropy (bits per entry) of the β indices of a quantized matrix: the entropy-coded index rate. */
+export function indexEntropyPerEntry(f: NestedLatticeFormat, qm: QuantizedMatrix): number {
+  const idx = f.blockIndices(qm);
+  const counts = new Array(f.betas.length).fill(0);
+  for (const v of idx) counts[v]++;
+  let h = 0;
+  for (const c of counts) if (c) h -= (c / idx.length) * Math.log2(c / idx.length);
+  return (h * (f.paddedK(qm.cols) / f.n)) / qm.cols;
+}
+
+export function assertSameRotation(a: NestedLatticeFormat, b: NestedLatticeFormat, K: number): void {
+  const ra = a.rotation(K);
+  const rb = b.rotation(K);
+  if ((ra === null) !== (rb === null) || (ra && rb && (ra.seed !== rb.seed || ra.h !== rb.h || ra.Kp !== rb.Kp))) {
+    throw new ShapeError(`operands are rotated differently (${a.id} vs ${b.id}); both operands of a product must share the Hadamard rotation`);
+  }
+}

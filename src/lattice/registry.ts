@@ -1,0 +1,44 @@
+import { FormatError } from '../errors.js';
+import { gaussianMatrix, Rng } from '../reference/random.js';
+import { optimizeBetas } from './betas.js';
+import { DEFAULT_ROTATION_SEED, NestedLatticeFormat, type NestedLatticeParams } from './format.js';
+
+/**
+ * Nested-lattice format ids: `<lattice>-q<q>-k<k>[-norot|-s<seed>]` with β fitted by the built-in
+ * optimiser to iid Gaussian rows (what the rotation makes every row look like), or
+ * `<lattice>-q<q>-b<β_β_…>[…]` with explicit β. Lattices: e8, d4, d8, z<n>. E.g. `e8-q14-k4`.
+ */
+export const LATTICE_ID = /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?$/;
+
+/** Fixed sample for the default β: 512 Gaussian rows of 4096 (2^18 E8 blocks; the optimiser stratifies). */
+const GAUSSIAN_SAMPLE_SEED = 0x6a55;
+
+export function latticeFormatFromId(id: string): NestedLatticeFormat | null {
+  const m = LATTICE_ID.exec(id);
+  if (!m) return null;
+  const lattice = m[1].toUpperCase();
+  const q = Number(m[2]);
+  const rotationSeed = m[5] ? null : m[6] !== undefined ? Number(m[6]) : DEFAULT_ROTATION_SEED;
+  const base = { lattice, q, rotationSeed };
+  if (m[4] !== undefined) {
+    const betas = m[4].split('_').map(Number);
+    return new NestedLatticeFormat({ ...base, betas }, id);
+  }
+  const k = Number(m[3]);
+  if (!(k >= 1 && k <= 16)) throw new FormatError(`format '${id}': k must be 1..16`);
+  return new NestedLatticeFormat({ ...base, betas: gaussianBetas(base, k) }, id);
+}
+
+const betaCache = new Map<string, number[]>();
+
+/** β fitted by optimizeBetas to a fixed Gaussian sample (deterministic; cached per process). */
+export function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): number[] {
+  const key = `${base.lattice}/${base.q}/${k}`;
+  let b = betaCache.get(key);
+  if (!b) {
+    const sample = gaussianMatrix(512, 4096, new Rng(GAUSSIAN_SAMPLE_SEED));
+    b = optimizeBetas({ ...base, rotationSeed: null }, k, sample).betas;
+    betaCache.set(key, b);
+  }
+  return b;
+}
