@@ -123,6 +123,14 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
   huge.data[5] = 3e9;
   await c.throws('f16 scale overflow', () => engine.quantize(huge, 'int4-g32'), FormatError, /beyond f16's 65504; use scale 'f32' \(format int4-g32-f32\)/);
 
+  const e8a = await engine.quantize(good, 'e8-q14-k4');
+  const e8b = await engine.quantize(good, 'e8-q14-k4-s7');
+  const i8 = await engine.quantize(good, 'int8-g32');
+  await c.throws('different rotations', () => engine.matmul(e8a, e8b), ShapeError, /different rotations\/paddings.*same rotation seed/);
+  await c.throws('coded × uncoded', () => engine.matmul(i8, e8a), ShapeError, /X \(int8-g32\) is not coded in the rotated domain/);
+  await c.throws('bad lattice β', () => engine.quantize(good, 'e8-q14-b4.01'), FormatError, /multiple of 1\/16/);
+  for (const q of [e8a, e8b, i8]) q.destroy();
+
   // Device loss: an engine on a device we destroy must fail with DeviceLostError; a new one works.
   const doomed = await createEngine();
   const q = await doomed.quantize(good, 'int4-g32');

@@ -63,6 +63,30 @@ describe('group-scaled formats (FP-absmax, MX, NF4): GPU codes bit-exact with th
   });
 });
 
+describe('nested-lattice formats (E8 / D4 / Z^n Voronoi codes, Hadamard rotation): GPU codes bit-exact with the CPU', () => {
+  const LATTICE = ['e8-q14-k4', 'e8-q14-k4-norot', 'e8-q8-b3.5_4.25_5.25_7.75_11-norot', 'd4-q16-k4-norot', 'z8-q6-b1.5_2.5-norot', 'e8-q32-k2', 'd4-q5-k3'];
+  test.each(LATTICE)('%s: ties / overloads (boundary) at 37×1000, gaussian at 7×33 and 9×4', async (format) => {
+    await runCase('quantize', { format, rows: 37, cols: 1000, input: 'boundary' }, '37x1000');
+    await runCase('quantize', { format, rows: 7, cols: 33, input: 'gaussian' }, '7x33');
+    await runCase('quantize', { format, rows: 9, cols: 4, input: 'student' }, '9x4');
+  });
+  test('e8-q14-k4 on 2^20 blocks (1024×8192, student-t): every code word equal', async () => {
+    await runCase('quantize', { format: 'e8-q14-k4', rows: 1024, cols: 8192, input: 'student' }, '1024x8192');
+  });
+  test.each([
+    ['f32', 'e8-q14-k4'],
+    ['e8-q14-k4', 'e8-q14-k4'],
+    ['f32', 'd4-q16-k4-norot'],
+    ['e8-q8-k4', 'e8-q8-k4'],
+  ])('GEMM X %s × W %s at 100×1000×37 and 7×33×5', async (x, w) => {
+    await runCase('gemm', { M: 100, K: 1000, N: 37, x, w }, '100x1000x37');
+    await runCase('gemm', { M: 7, K: 33, N: 5, x, w }, '7x33x5');
+  });
+  test('GEMM with both operands E8-coded and no padding (K = 1024): the direct coded×coded product', async () => {
+    await runCase('gemm', { M: 64, K: 1024, N: 48, x: 'e8-q14-k4', w: 'e8-q14-k4' }, '64x1024x48');
+  });
+});
+
 describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', () => {
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -91,7 +115,7 @@ describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', (
 
 describe('work split past device limits gives identical results', () => {
   test('64 KiB bindings, ≤ 4 workgroups per dimension', async () => {
-    await runCase('split', { M: 150, K: 700, N: 300, binding: 65536, maxDim: 4, formats: ['f32', 'int4-g32', 'int3-asym-g64-f32', 'int8-grow', 'mxfp4', 'nf4-g64'] }, '150x700x300');
+    await runCase('split', { M: 150, K: 700, N: 300, binding: 65536, maxDim: 4, formats: ['f32', 'int4-g32', 'int3-asym-g64-f32', 'int8-grow', 'mxfp4', 'nf4-g64', 'e8-q14-k4'] }, '150x700x300');
   });
   test('4 KiB bindings (a window per few rows), 2 workgroups per dimension', async () => {
     await runCase('split', { M: 40, K: 200, N: 70, binding: 4096, maxDim: 2, formats: ['f32', 'int5-asym-g16'] }, '40x200x70');

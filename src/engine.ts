@@ -1,5 +1,6 @@
 import { DeviceLostError, GpuExecutionError, QuantEngineError, ShapeError } from './errors.js';
 import type { Layout, QuantFormat, QuantizedMatrix } from './formats/format.js';
+import type { HadamardRotation } from './transforms/hadamard.js';
 import { resolveFormat } from './formats/registry.js';
 import { BufferPool, readBuffer, storageSize, writeBuffer } from './gpu/buffers.js';
 import type { OperandSpec } from './gpu/compose.js';
@@ -68,6 +69,31 @@ const TENSOR_MAX_STRIP = 256; // = TENSOR_MAX_STRIP in shaders/quantize.wgsl
 const GEMM_BLOCK = 4;
 
 const F32_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32.wgsl', constants: {} }, access: 'read' };
+
+/** Where a coded format's rows live: K logical entries stored as Kp, rotated in chunks of h (h = 1: padding only). */
+interface DomainMap {
+  readonly K: number;
+  readonly Kp: number;
+  readonly h: number;
+  readonly norm: number;
+  readonly seed: number | null;
+  readonly signBits: Uint32Array;
+}
+
+function domainOf(format: QuantFormat, K: number): DomainMap | null {
+  if (!format.coding) return null;
+  const r: HadamardRotation | null = format.coding.rotation(K);
+  if (r) return { K, Kp: r.Kp, h: r.h, norm: r.norm, seed: r.seed, signBits: r.signBits };
+  const Kp = format.coding.paddedK(K);
+  return { K, Kp, h: 1, norm: 1, seed: null, signBits: new Uint32Array(Math.ceil(Kp / 32)) };
+}
+
+function sameDomain(a: DomainMap, b: DomainMap): boolean {
+  return a.Kp === b.Kp && a.h === b.h && a.seed === b.seed;
+}
+
+/** Entries per workgroup of shaders/hadamard.wgsl (its SEGMENT). */
+const ROTATE_SEGMENT = 4096;
 
 /**
  * The engine: owns a device, a pipeline cache and a buffer pool; quantizes, dequantizes and multiplies.
@@ -208,8 +234,9 @@ export class Engine {
       const scales = win(op.scales, l.wordsPerRow.scales);
       const aux = win(op.aux, l.wordsPerRow.aux);
       Object.assign(storage, { [`${prefix}_codes`]: codes, [`${prefix}_scales`]: scales, [`${prefix}_aux`]: aux });
+      const codedK = l.codedK ?? l.K;
       uniforms[`${prefix}_meta`] = {
-        k: l.K,
+        k: codedK,
         group_size: l.groupSize,
         groups: l.groups,
         codes_stride: l.wordsPerRow.codes,
@@ -218,7 +245,7 @@ export class Engine {
         codes_base: codes.base,
         scales_base: scales.base,
         aux_base: aux.base,
-        inv_k: Math.fround(1 / l.K),
+        inv_k: Math.fround(1 / codedK),
       };
     }
     return { storage, uniforms };
@@ -232,6 +259,48 @@ export class Engine {
 
   private spec(op: GpuOperand): OperandSpec {
     return op instanceof GpuMatrix ? F32_SPEC : { wgsl: op.format.wgsl, access: 'read' };
+  }
+
+  /**
+   * Moves rows into a coded format's domain (forward: rows×K → rows×Kp, rotated) or back (inverse).
+   * shaders/hadamard.wgsl; bit-identical to transforms/hadamard.ts.
+   */
+  private async transformRows(src: GpuMatrix, d: DomainMap, inverse: boolean): Promise<GpuMatrix> {
+    const outCols = inverse ? d.K : d.Kp;
+    if (src.cols !== (inverse ? d.Kp : d.K)) throw new ShapeError(`rotation expects ${inverse ? d.Kp : d.K} columns, got ${src.cols}`);
+    const out = new GpuMatrix(this, src.rows, outCols, this.allocate(src.rows * outCols * 4, inverse ? 'unrotated' : 'rotated', true));
+    const signs = this.allocate(storageSize(d.signBits.byteLength), 'rotation signs', false);
+    writeBuffer(this.device, signs, d.signBits);
+    const kernel = await this.pipelines.kernel({ template: 'hadamard.wgsl', operands: {} }, 'rotate');
+    const seg = Math.max(d.h, Math.min(ROTATE_SEGMENT, d.Kp));
+    const segments = Math.ceil(d.Kp / seg);
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    const rowStep = Math.min(maxDim, rowsPerWindow(src.cols, this.limits, 'rotation input'), rowsPerWindow(outCols, this.limits, 'rotation output'));
+    const signWin = windowOf(signs, 0, d.signBits.length, this.limits);
+    this.submit((pass, transient) => {
+      for (const [r0, r1] of ranges(src.rows, rowStep)) {
+        const inWin = windowOf(src.buffer, r0 * src.cols, (r1 - r0) * src.cols, this.limits);
+        const outWin = windowOf(out.buffer, r0 * outCols, (r1 - r0) * outCols, this.limits);
+        for (const [s0, s1] of ranges(segments, maxDim)) {
+          encodeDispatch(
+            this.device, pass, kernel,
+            { src: inWin, dst: outWin, signs: signWin },
+            { params: { rows: r1 - r0, k: d.K, kp: d.Kp, h: d.h, norm: d.norm, inverse: inverse ? 1 : 0, src_base: inWin.base, src_stride: src.cols, dst_base: outWin.base, dst_stride: outCols, segment0: s0 } },
+            [s1 - s0, r1 - r0, 1],
+            transient,
+          );
+        }
+      }
+    });
+    this.release(signs);
+    return out;
+  }
+
+  /** Rotates (and pads) an f32 matrix the way `format` codes its rows; a plain copy-free pass-through otherwise. */
+  async toCodingDomain(m: GpuMatrix, format: QuantFormat | string): Promise<GpuMatrix> {
+    const d = domainOf(resolveFormat(format), m.cols);
+    if (!d) return m;
+    return this.guarded('rotate', () => this.transformRows(m, d, false));
   }
 
   /**
@@ -250,12 +319,21 @@ export class Engine {
       src = this.upload(input, 'quantize input');
       owned = true;
     }
+    const K = src.cols;
+    const domain = domainOf(fmt, K);
+    let coded: GpuMatrix | null = null;
     try {
       return await this.guarded(`quantize ${fmt.id}`, async () => {
-        const layout = fmt.layout(src.cols);
+        if (domain) {
+          coded = await this.transformRows(src, domain, false);
+          if (owned) src.destroy();
+          owned = false;
+          src = coded;
+        }
+        const layout = fmt.layout(K);
         const w = layout.wordsPerRow;
         const alloc = (words: number, s: string) => this.allocate(words * 4, `${fmt.id} ${s}`, true);
-        const q = new GpuQuantizedMatrix(this, fmt, src.rows, src.cols, layout, alloc(src.rows * w.codes, 'codes'), alloc(src.rows * w.scales, 'scales'), alloc(src.rows * w.aux, 'aux'));
+        const q = new GpuQuantizedMatrix(this, fmt, src.rows, K, layout, alloc(src.rows * w.codes, 'codes'), alloc(src.rows * w.scales, 'scales'), alloc(src.rows * w.aux, 'aux'));
         const req = { template: 'quantize.wgsl', operands: { q: { wgsl: fmt.wgsl, access: 'read_write' as const } } };
         const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
         const rowStep = Math.min(maxDim, rowsPerWindow(src.cols, this.limits, 'quantize input'), rowsPerWindow(Math.max(w.codes, w.scales, w.aux), this.limits, `${fmt.id} row`));
@@ -294,33 +372,41 @@ export class Engine {
       });
     } finally {
       if (owned) src.destroy();
+      if (coded) (coded as GpuMatrix).destroy();
     }
   }
 
   /** Decodes a quantized matrix into a dense f32 GpuMatrix (exactly the CPU `format.decode`). */
   async dequantize(q: GpuQuantizedMatrix): Promise<GpuMatrix> {
     return this.guarded(`dequantize ${q.format.id}`, async () => {
-      const out = new GpuMatrix(this, q.rows, q.cols, this.allocate(q.rows * q.cols * 4, 'dequantized', true));
+      const domain = domainOf(q.format, q.cols);
+      const cols = domain ? domain.Kp : q.cols;
+      const out = new GpuMatrix(this, q.rows, cols, this.allocate(q.rows * cols * 4, 'dequantized', true));
       const req = { template: 'dequantize.wgsl', operands: { q: { wgsl: q.format.wgsl, access: 'read' as const } } };
       const kernel = await this.pipelines.kernel(req, 'dequantize');
       const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
-      const rowStep = Math.min(maxDim, rowsPerWindow(q.cols, this.limits, 'dequantized row'), rowsPerWindow(this.wordsPerRow(q), this.limits, `${q.format.id} row`));
+      const rowStep = Math.min(maxDim, rowsPerWindow(cols, this.limits, 'dequantized row'), rowsPerWindow(this.wordsPerRow(q), this.limits, `${q.format.id} row`));
       this.submit((pass, transient) => {
         for (const [r0, r1] of ranges(q.rows, rowStep)) {
           const src = this.operandBindings('q', q, r0, r1);
-          const outWin = windowOf(out.buffer, r0 * q.cols, (r1 - r0) * q.cols, this.limits);
-          for (const [k0, k1] of ranges(q.cols, 64 * maxDim)) {
+          const outWin = windowOf(out.buffer, r0 * cols, (r1 - r0) * cols, this.limits);
+          for (const [k0, k1] of ranges(cols, 64 * maxDim)) {
             encodeDispatch(
               this.device, pass, kernel,
               { out: outWin, ...src.storage },
-              { params: { rows: r1 - r0, k: q.cols, k0, out_base: outWin.base, out_stride: q.cols }, ...src.uniforms },
+              { params: { rows: r1 - r0, k: cols, k0, out_base: outWin.base, out_stride: cols }, ...src.uniforms },
               [Math.ceil((k1 - k0) / 64), r1 - r0, 1],
               transient,
             );
           }
         }
       });
-      return out;
+      if (!domain) return out;
+      try {
+        return await this.transformRows(out, domain, true);
+      } finally {
+        out.destroy();
+      }
     });
   }
 
@@ -330,11 +416,42 @@ export class Engine {
    */
   async matmul(x: GpuOperand | Matrix, w: GpuOperand | Matrix): Promise<GpuMatrix> {
     this.assertAlive();
-    const xs = x instanceof GpuMatrix || x instanceof GpuQuantizedMatrix ? x : this.upload(x, 'X');
-    const ws = w instanceof GpuMatrix || w instanceof GpuQuantizedMatrix ? w : this.upload(w, 'W');
+    // Buffers this call creates (uploads, rotated copies) and frees at the end.
+    const temps: GpuMatrix[] = [];
+    const own = (m: GpuMatrix) => (temps.push(m), m);
+    let xs: GpuOperand = x instanceof GpuMatrix || x instanceof GpuQuantizedMatrix ? x : own(this.upload(x, 'X'));
+    let ws: GpuOperand = w instanceof GpuMatrix || w instanceof GpuQuantizedMatrix ? w : own(this.upload(w, 'W'));
     try {
-      const { M, K, N } = matmulShape(xs, ws);
+      const shape = matmulShape(xs, ws);
+      const { M, N } = shape;
+      let K = shape.K;
       return await this.guarded('matmul', async () => {
+        // Coded formats (rotated / padded rows): both operands must be in the same domain; an f32
+        // operand is moved there, a quantized operand of another domain is an error.
+        const dx = xs instanceof GpuQuantizedMatrix ? domainOf(xs.format, K) : null;
+        const dw = ws instanceof GpuQuantizedMatrix ? domainOf(ws.format, K) : null;
+        if (dx && dw && !sameDomain(dx, dw)) throw new ShapeError(`X (${(xs as GpuQuantizedMatrix).format.id}) and W (${(ws as GpuQuantizedMatrix).format.id}) are coded in different rotations/paddings; quantize both with the same rotation seed`);
+        const domain = dx ?? dw;
+        if (dx && dw && dx.Kp > K) {
+          // Both coded with padding: decoded rows carry quantization noise in the padded coordinates
+          // too, which the K-entry matrices do not have. Decode X, drop the padding, rotate it back as
+          // f32, so Y is exactly the product of the two decoded K-entry matrices.
+          xs = own(await this.dequantize(xs as GpuQuantizedMatrix));
+        }
+        if (domain) {
+          for (const side of ['X', 'W'] as const) {
+            const op = side === 'X' ? xs : ws;
+            if (op instanceof GpuQuantizedMatrix && !domainOf(op.format, K)) {
+              throw new ShapeError(`${side} (${op.format.id}) is not coded in the rotated domain of the other operand; quantize it with a nested-lattice format too, or pass it as f32`);
+            }
+            if (op instanceof GpuMatrix) {
+              const t = own(await this.transformRows(op, domain, false));
+              if (side === 'X') xs = t;
+              else ws = t;
+            }
+          }
+          K = domain.Kp;
+        }
         const y = new GpuMatrix(this, M, N, this.allocate(M * N * 4, 'Y', true));
         const req = { template: 'gemm.wgsl', operands: { x: this.spec(xs), w: this.spec(ws) } };
         const kernel = await this.pipelines.kernel(req, 'gemm');
@@ -366,8 +483,7 @@ export class Engine {
         return y;
       });
     } finally {
-      if (xs !== x) xs.destroy();
-      if (ws !== w) ws.destroy();
+      for (const t of temps) t.destroy();
     }
   }
 

@@ -32,6 +32,20 @@ export interface Layout {
   readonly bitsPerRow: Readonly<BitsBreakdown>;
   /** Total stored bits per matrix entry: 32·Σ wordsPerRow / K. Computed, never typed in. */
   readonly bitsPerEntry: number;
+  /** Length of the stored (coding-domain) rows when it differs from K (rotation / block padding). */
+  readonly codedK?: number;
+}
+
+/**
+ * How a format that codes rows in a transformed domain (a Hadamard rotation and/or zero padding to
+ * whole blocks) maps K-wide rows there. Its GPU decode returns coding-domain values; the engine moves
+ * an f32 partner operand into the same domain before a product, and back after a dequantize.
+ */
+export interface CodingDomain {
+  /** Stored row length for K logical entries. */
+  paddedK(K: number): number;
+  /** The rotation applied along K, or null for padding only. */
+  rotation(K: number): import('../transforms/hadamard.js').HadamardRotation | null;
 }
 
 /** A compile-time constant: u32, bool, an exact f32, or an array of exact f32s. */
@@ -87,6 +101,8 @@ export interface QuantFormat {
   /** Throws a FormatError if some group of `m` cannot be represented (e.g. f16 scale overflow). */
   checkRepresentable(m: Matrix, what: string): void;
   readonly wgsl: WgslSpec;
+  /** Present when rows are coded in a transformed domain (nested-lattice formats). */
+  readonly coding?: CodingDomain;
 }
 
 /** Builds a Layout from per-row bit counts; words are rounded up per stream. */

@@ -60,7 +60,7 @@ export class ScaledFormat implements QuantFormat {
       parts: nv
         ? ['formats/streams.wgsl', codec.wgslSnippet, { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } }, 'formats/scale_nvfp4.wgsl']
         : ['formats/streams.wgsl', codec.wgslSnippet, scaleRule === 'rms' ? 'formats/scale_rms.wgsl' : 'formats/scale_absmax.wgsl'],
-      encodeParts: [nv ? 'formats/scale_nvfp4_encode.wgsl' : scaleRule === 'rms' ? 'formats/scale_rms_encode.wgsl' : 'formats/scale_absmax_encode.wgsl'],
+      encodeParts: nv ? ['formats/scale_nvfp4_encode.wgsl'] : scaleRule === 'rms' ? ['formats/row_rms.wgsl', 'formats/scale_rms_encode.wgsl'] : ['formats/scale_absmax_encode.wgsl'],
       encodeOrder: nv ? ['aux', 'scales', 'codes'] : ['scales', 'aux', 'codes'],
       needsTensorMax: nv,
       constants: {

@@ -41,7 +41,7 @@ export class PipelineCache {
       if (errors.length) {
         const lines = mod.code.split('\n');
         const detail = errors.map((e) => `line ${e.lineNum}: ${e.message}\n    ${lines[e.lineNum - 1] ?? ''}`).join('\n');
-        throw new Error(`WGSL compile error in ${req.template} (${key}):\n${detail}`);
+        throw new Error(`WGSL compile error in ${req.template} (${key.length > 300 ? key.slice(0, 300) + "…" : key}):\n${detail}`);
       }
       mod.checked = true;
     }

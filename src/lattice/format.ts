@@ -2,7 +2,7 @@ import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from '../formats/bitpack.js';
 import { bitsToF32, f32Bits } from '../formats/f16.js';
-import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from '../formats/format.js';
+import { makeLayout, type CodingDomain, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from '../formats/format.js';
 import { flushScale, ftz, rneSqrt11, top12Bits } from '../formats/rounding.js';
 import { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from '../transforms/hadamard.js';
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
@@ -77,11 +77,13 @@ export class NestedLatticeFormat implements QuantFormat {
   /** (16·β_j)². */
   readonly errorWeights: readonly number[];
   readonly wgsl: WgslSpec;
+  readonly coding: CodingDomain = { paddedK: (K) => this.paddedK(K), rotation: (K) => this.rotation(K) };
   private readonly layouts = new Map<number, Layout>();
   private readonly rotations = new Map<number, HadamardRotation>();
 
   constructor(p: NestedLatticeParams, id?: string) {
     const lattice = latticeByName(p.lattice);
+    if (lattice.dim > 8) throw new FormatError(`lattice blocks of more than 8 entries are not supported on the GPU (${lattice.name})`);
     if (!Number.isInteger(p.q) || p.q < 2 || p.q > 256) throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${p.q}`);
     checkBetas(p.betas);
     if (p.rotationSeed !== null && !(Number.isInteger(p.rotationSeed) && p.rotationSeed >= 0 && p.rotationSeed < 2 ** 32)) throw new FormatError(`rotation seed must be a u32 or null, got ${p.rotationSeed}`);
@@ -101,7 +103,7 @@ export class NestedLatticeFormat implements QuantFormat {
       parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl'],
       snippet: 'formats/lattice.wgsl',
       encodeSnippet: 'formats/lattice_encode.wgsl',
-      encodeParts: ['formats/scale_rms_encode.wgsl'],
+      encodeParts: ['formats/row_rms.wgsl'],
       encodeOrder: ['scales', 'aux', 'codes'],
       constants: {
         LATTICE: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
@@ -109,6 +111,7 @@ export class NestedLatticeFormat implements QuantFormat {
         Q: p.q,
         RADIX: this.digits.radix,
         FIELD_BITS: this.digits.fieldBits,
+        BITS: this.digits.fieldBits, // streams.wgsl's FMT_code width (unused by the lattice decode)
         FIELDS: this.digits.fields,
         BLOCK_BITS: this.digits.blockBits,
         INDEX_BITS: this.indexBits,
@@ -149,6 +152,7 @@ export class NestedLatticeFormat implements QuantFormat {
       l = {
         ...inner,
         K,
+        codedK: Kp,
         bitsPerRow: { codes: codeShare, scales: 32, aux: (blocks * this.indexBits * K) / Kp, padding: padBits + (blocks * (this.digits.blockBits + this.indexBits) * (Kp - K)) / Kp },
         bitsPerEntry: (32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux)) / K,
       };
