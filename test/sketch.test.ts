@@ -21,8 +21,8 @@ describe('phase transition at R* (lattice.md §1.4)', () => {
   test('R = 0.5: keeping R/R* of the rotated coordinates beats spreading 0.5 bit over all of them; above R* it does not', () => {
     const rng = seededRng();
     const K = 4096;
-    const A = gaussianMatrix(48, K, rng);
-    const B = gaussianMatrix(48, K, rng);
+    const A = gaussianMatrix(64, K, rng);
+    const B = gaussianMatrix(64, K, rng);
     const seed = rng.u32();
     const spread = lowRateProduct(A, B, 0.5, 'spread', { seed });
     const sketch = lowRateProduct(A, B, 0.5, 'sketch', { seed });
@@ -33,8 +33,8 @@ describe('phase transition at R* (lattice.md §1.4)', () => {
     const d = ecsqForEntropy(0.5).mse;
     const ds = ecsqForEntropy(R_STAR).mse;
     const kappa = sketch.kept;
-    expect(spread.productNmse).toBeCloseTo(2 * d - d * d, 1);
-    expect(sketch.productNmse).toBeCloseTo(kappa * (2 * ds - ds * ds) + 1 - kappa, 1);
+    expect(Math.abs(spread.productNmse / (2 * d - d * d) - 1)).toBeLessThan(0.1);
+    expect(Math.abs(sketch.productNmse / (kappa * (2 * ds - ds * ds) + 1 - kappa) - 1)).toBeLessThan(0.1);
     // and neither beats the bound
     expect(sketch.productNmse).toBeGreaterThan(gammaBound(sketch.rate) * 0.97);
     // above R*: sketching (κ = 0.75 at 2 bits) loses to spreading 1.5 bits
