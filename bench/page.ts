@@ -12,6 +12,9 @@ import { ScaledFormat } from '../src/formats/scaled.js';
 import { optimalConstant, panterDiteMatmulConstant } from '../src/theory/density.js';
 import type { QuantFormat } from '../src/formats/format.js';
 import type { Matrix } from '../src/matrix.js';
+import { indexEntropyPerEntry, NestedLatticeFormat } from '../src/lattice/format.js';
+import { latticeGranularMse } from '../src/theory/highrate.js';
+import { lowRateProduct } from '../src/transforms/sketch.js';
 import { DEFAULT_FORMATS, type BenchOptions, type BenchRow } from './rows.js';
 
 declare global {
@@ -101,6 +104,13 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     const q = await engine.quantize(source, fmt);
     const deq = await engine.dequantize(q);
     const m = mse(await engine.read(deq), source.data);
+    let lattice: { indexEntropyBits: number; usage: number[] } | null = null;
+    if (fmt instanceof NestedLatticeFormat) {
+      const cpu = await engine.readQuantized(q);
+      const idx = fmt.blockIndices(cpu);
+      const usage = fmt.betas.map((_, j) => idx.filter((v) => v === j).length / idx.length);
+      lattice = { indexEntropyBits: indexEntropyPerEntry(fmt, cpu), usage };
+    }
     q.destroy();
     deq.destroy();
 
@@ -122,7 +132,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       params: { ...fmt.params },
       bitsPerEntry: bpe,
       mse: m,
-      predictedMse: predictedMse(fmt, K),
+      predictedMse: lattice && fmt instanceof NestedLatticeFormat ? latticeGranularMse(fmt, lattice.usage) : predictedMse(fmt, K),
       deltaR: rateLoss(bpe, m),
       productNmse: nmse,
       gamma,
@@ -138,11 +148,59 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       pairBias: pair?.pairBias ?? null,
       pairExact: pair?.pairExact ?? null,
       k2Prediction: pair?.k2Prediction ?? null,
+      indexEntropyBits: lattice?.indexEntropyBits ?? null,
+      rateEntropyCoded: lattice && fmt instanceof NestedLatticeFormat ? bpe - (fmt.indexBits / fmt.n) * (fmt.paddedK(sourceK) / sourceK) + lattice.indexEntropyBits : null,
     });
   }
+  if (opts.lowRate !== false) rows.push(...lowRateRows(rng, device));
   xGpu.destroy();
   wGpu.destroy();
   engine.destroy();
+  return rows;
+}
+
+/**
+ * The low-rate regime on the CPU (lattice.md §1.4): at R = 0.25, 0.5, 0.75 bit/entry, an entropy-coded
+ * scalar quantizer spread over every rotated coordinate vs the same quantizer at R* on a kept fraction
+ * R/R* of them (sketching). Rows `ecsq-spread-r<R>` / `ecsq-sketch-r<R>`; GPU fields are null.
+ */
+function lowRateRows(rng: Rng, device: string): BenchRow[] {
+  const K = 4096;
+  const A = gaussianMatrix(64, K, rng);
+  const B = gaussianMatrix(64, K, rng);
+  const rows: BenchRow[] = [];
+  for (const R of [0.25, 0.5, 0.75]) {
+    for (const scheme of ['spread', 'sketch'] as const) {
+      progress(`low-rate ${scheme} at R = ${R}`);
+      const r = lowRateProduct(A, B, R, scheme, { seed: 7 });
+      const gamma = gammaBound(r.rate);
+      rows.push({
+        format: `ecsq-${scheme}-r${R}`,
+        params: { scheme, targetRate: R, kept: r.kept, codedRate: r.codedRate },
+        bitsPerEntry: r.rate,
+        mse: r.mse,
+        predictedMse: null,
+        deltaR: rateLoss(r.rate, r.mse),
+        productNmse: r.productNmse,
+        gamma,
+        gapBits: 0.5 * Math.log2(r.productNmse / gamma),
+        gemmMs: null,
+        f32GemmMs: null,
+        gemmRatio: null,
+        samples: 2 * 64 * K,
+        shape: { M: 64, K, N: 64 },
+        device: 'cpu',
+        pairRho: null,
+        pairMeanSquare: null,
+        pairBias: null,
+        pairExact: null,
+        k2Prediction: null,
+        indexEntropyBits: null,
+        rateEntropyCoded: null,
+      });
+    }
+  }
+  void device;
   return rows;
 }
 

@@ -21,12 +21,12 @@ export interface BenchRow {
   gamma: number;
   /** ½·log₂(productNmse/gamma): bits lost against the bound. */
   gapBits: number;
-  /** Median wall time (ms) of the weight-only GPU GEMM (X f32 · Wᵀ with W in this format). */
-  gemmMs: number;
-  /** Median wall time (ms) of the f32 GEMM of the same shape, measured in the same run. */
-  f32GemmMs: number;
-  /** gemmMs / f32GemmMs (below 1 is faster than f32). */
-  gemmRatio: number;
+  /** Median wall time (ms) of the weight-only GPU GEMM (X f32 · Wᵀ with W in this format); null for CPU-only rows. */
+  gemmMs: number | null;
+  /** Median wall time (ms) of the f32 GEMM of the same shape, measured in the same run; null for CPU-only rows. */
+  f32GemmMs: number | null;
+  /** gemmMs / f32GemmMs (below 1 is faster than f32); null for CPU-only rows. */
+  gemmRatio: number | null;
   /** Entries used for `mse`. */
   samples: number;
   /** GEMM shape used for timing and productNmse. */
@@ -44,6 +44,13 @@ export interface BenchRow {
   pairBias: number | null;
   pairExact: number | null;
   k2Prediction: number | null;
+  /**
+   * Nested-lattice rows only, else null: the empirical entropy of the per-block β index in bits per
+   * entry (what an entropy coder would spend instead of ⌈log₂k⌉/n), and bitsPerEntry with the index
+   * entropy-coded.
+   */
+  indexEntropyBits: number | null;
+  rateEntropyCoded: number | null;
 }
 
 export interface BenchOptions {
@@ -56,6 +63,8 @@ export interface BenchOptions {
   reps?: number;
   /** Correlation of the pairs for the codebook rows (default 0.9). */
   rho?: number;
+  /** Append the CPU low-rate (sketching) rows (default true). */
+  lowRate?: boolean;
 }
 
 export const DEFAULT_FORMATS = [
@@ -96,4 +105,11 @@ export const DEFAULT_FORMATS = [
   'sq16-opt-r0.9',
   'sq16-cp-r0.9',
   'sq32-opt-r0.9',
+  'z8-q16-k4',
+  'd4-q16-k4',
+  'e8-q16-k1',
+  'e8-q8-k4',
+  'e8-q14-k4',
+  'e8-q14-k4-norot',
+  'e8-q32-k4',
 ];

@@ -33,8 +33,9 @@ describe('demo page', () => {
 describe('benchmark page', () => {
   test('rows carry the documented fields with finite values', async () => {
     const page = await openPage(browser, inject('baseUrl'), '/bench/index.html');
-    const rows = await page.evaluate(() => window.runBench({ formats: ['int4-g32', 'int2-asym-grow', 'mxfp4', 'nf4-g64', 'sq16-opt-r0.9'], samples: 8192, M: 16, K: 128, N: 32, reps: 1 }));
-    expect(rows).toHaveLength(5);
+    const all = await page.evaluate(() => window.runBench({ formats: ['int4-g32', 'int2-asym-grow', 'mxfp4', 'nf4-g64', 'sq16-opt-r0.9', 'e8-q14-k4'], samples: 8192, M: 16, K: 128, N: 32, reps: 1 }));
+    const rows = all.filter((r) => r.gemmMs !== null);
+    expect(rows).toHaveLength(6);
     for (const r of rows) {
       for (const k of ['bitsPerEntry', 'mse', 'deltaR', 'productNmse', 'gamma', 'gapBits', 'gemmMs', 'f32GemmMs', 'gemmRatio'] as const) {
         expect(Number.isFinite(r[k]), `${r.format}.${k} = ${r[k]}`).toBe(true);
@@ -47,6 +48,17 @@ describe('benchmark page', () => {
     const sq = rows[4];
     for (const k of ['pairMeanSquare', 'pairBias', 'pairExact', 'k2Prediction'] as const) expect(Number.isFinite(sq[k]), k).toBe(true);
     expect(sq.pairRho).toBe(0.9);
+    const e8 = rows[5];
+    expect(e8.indexEntropyBits).toBeGreaterThan(0);
+    expect(e8.indexEntropyBits).toBeLessThan(0.25);
+    expect(e8.rateEntropyCoded).toBeLessThan(e8.bitsPerEntry);
+    expect(e8.mse).toBeLessThan(0.01);
+    expect(rows[0].indexEntropyBits).toBeNull();
+    // low-rate rows: sketching beats spreading at 0.5 bit/entry, and nothing beats Γ
+    const low = all.filter((r) => r.gemmMs === null);
+    expect(low.map((r) => r.format)).toEqual(['ecsq-spread-r0.25', 'ecsq-sketch-r0.25', 'ecsq-spread-r0.5', 'ecsq-sketch-r0.5', 'ecsq-spread-r0.75', 'ecsq-sketch-r0.75']);
+    for (const r of low) expect(r.gapBits).toBeGreaterThan(0);
+    expect(low[3].productNmse).toBeLessThan(low[2].productNmse);
     await page.close();
   });
 });

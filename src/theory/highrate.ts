@@ -161,3 +161,14 @@ export function predictedMse(format: QuantFormat, K: number): number | null {
   return null;
 }
 
+
+/**
+ * High-resolution (granular) MSE of a nested-lattice format for unit-RMS rows: Σ_j p_j·(β_j/q)²·G(L)·
+ * det(L)^{2/n}, with p_j the share of blocks coded at β_j (lattice.md §3.1, §6.1). It ignores overload,
+ * so it is a lower estimate where overloads matter.
+ */
+export function latticeGranularMse(format: { betas: readonly number[]; q: number; lattice: { nsm: number; det: number; dim: number } }, usage: readonly number[]): number {
+  const { lattice, q } = format;
+  const unit = lattice.nsm * lattice.det ** (2 / lattice.dim);
+  return format.betas.reduce((s, b, j) => s + (usage[j] ?? 0) * (b / q) ** 2 * unit, 0);
+}

@@ -68,7 +68,15 @@ export interface LowRateResult {
   kept: number;
   /** Per-kept-coordinate entropy. */
   codedRate: number;
+  /** Per-entry MSE of the coded operands (rotated domain = original domain: the rotation is orthogonal). */
+  mse: number;
   productNmse: number;
+}
+
+function sq(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return s;
 }
 
 /** Codes the first `keep` rotated coordinates of each row with `q` (row RMS normalised), zeroes the rest. */
@@ -116,6 +124,7 @@ export function lowRateProduct(A: Matrix, B: Matrix, rate: number, scheme: 'spre
     rate: (a.bits + b.bits) / ((A.rows + B.rows) * K),
     kept: keep / K,
     codedRate: r0,
+    mse: (sq(Ar.data, a.out.data) + sq(Br.data, b.out.data)) / (Ar.data.length + Br.data.length),
     productNmse: productNmse(approx, exact, sumSquares(A.data), sumSquares(B.data), K),
   };
 }
