@@ -118,7 +118,13 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     const xq: GpuOperand = await engine.quantize(xGpu, fmt);
     const wq: GpuOperand = await engine.quantize(wGpu, fmt);
     const y = await engine.matmul(xq, wq);
-    const nmse = productNmse(await engine.read(y), exact, xx, ww, K);
+    const yHat = await engine.read(y);
+    const nmse = productNmse(yHat, exact, xx, ww, K);
+    let shrunk: number | null = null;
+    if (fmt instanceof NestedLatticeFormat) {
+      const a2 = fmt.mmseShrinkage ** 2;
+      shrunk = productNmse(yHat.map((v) => v * a2), exact, xx, ww, K);
+    }
     y.destroy();
     const gemmMs = await timeMs(engine, reps, () => engine.matmul(xGpu, wq));
     xq.destroy();
@@ -149,6 +155,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       pairExact: pair?.pairExact ?? null,
       k2Prediction: pair?.k2Prediction ?? null,
       indexEntropyBits: lattice?.indexEntropyBits ?? null,
+      productNmseShrunk: shrunk,
       rateEntropyCoded: lattice && fmt instanceof NestedLatticeFormat ? bpe - (fmt.indexBits / fmt.n) * (fmt.paddedK(sourceK) / sourceK) + lattice.indexEntropyBits : null,
     });
   }
@@ -197,6 +204,7 @@ function lowRateRows(rng: Rng, device: string): BenchRow[] {
         k2Prediction: null,
         indexEntropyBits: null,
         rateEntropyCoded: null,
+        productNmseShrunk: null,
       });
     }
   }

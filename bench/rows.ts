@@ -51,6 +51,8 @@ export interface BenchRow {
    */
   indexEntropyBits: number | null;
   rateEntropyCoded: number | null;
+  /** Nested-lattice rows only: productNmse with the MMSE shrinkage α_X·α_W applied (lattice.md §2). */
+  productNmseShrunk: number | null;
 }
 
 export interface BenchOptions {

@@ -60,6 +60,8 @@ function latticeTable(rows) {
     ['bits/entry, index entropy-coded', (r) => fmt(r.rateEntropyCoded, 5)],
     ['MSE', (r) => fmt(r.mse, 5)],
     ['granular prediction', (r) => fmt(r.predictedMse, 5)],
+    ['product NMSE', (r) => fmt(r.productNmse, 5)],
+    ['with MMSE shrinkage', (r) => fmt(r.productNmseShrunk, 5)],
   ]);
 }
 

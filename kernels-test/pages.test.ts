@@ -53,7 +53,9 @@ describe('benchmark page', () => {
     expect(e8.indexEntropyBits).toBeLessThan(0.25);
     expect(e8.rateEntropyCoded).toBeLessThan(e8.bitsPerEntry);
     expect(e8.mse).toBeLessThan(0.01);
+    expect(e8.productNmseShrunk).toBeLessThanOrEqual(e8.productNmse);
     expect(rows[0].indexEntropyBits).toBeNull();
+    expect(rows[0].productNmseShrunk).toBeNull();
     // low-rate rows: sketching beats spreading at 0.5 bit/entry, and nothing beats Γ
     const low = all.filter((r) => r.gemmMs === null);
     expect(low.map((r) => r.format)).toEqual(['ecsq-spread-r0.25', 'ecsq-sketch-r0.25', 'ecsq-spread-r0.5', 'ecsq-sketch-r0.5', 'ecsq-spread-r0.75', 'ecsq-sketch-r0.75']);

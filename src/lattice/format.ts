@@ -81,7 +81,13 @@ export class NestedLatticeFormat implements QuantFormat {
   private readonly layouts = new Map<number, Layout>();
   private readonly rotations = new Map<number, HadamardRotation>();
 
-  constructor(p: NestedLatticeParams, id?: string) {
+  /**
+   * Expected per-entry MSE for unit-RMS rows: the β optimiser's value on its Gaussian sample when it
+   * fitted the β, else the granular estimate with equal β usage.
+   */
+  readonly expectedNmse: number;
+
+  constructor(p: NestedLatticeParams, id?: string, expectedNmse?: number) {
     const lattice = latticeByName(p.lattice);
     if (lattice.dim > 8) throw new FormatError(`lattice blocks of more than 8 entries are not supported on the GPU (${lattice.name})`);
     if (!Number.isInteger(p.q) || p.q < 2 || p.q > 256) throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${p.q}`);
@@ -99,6 +105,7 @@ export class NestedLatticeFormat implements QuantFormat {
     this.encodeFactors = this.betas.map((b) => Math.fround((FIXED_POINT * p.q) / b));
     this.decodeSteps = this.betas.map((b) => Math.fround(b / (2 * p.q)));
     this.errorWeights = this.betas.map((b) => (b * BETA_UNIT) ** 2);
+    this.expectedNmse = expectedNmse ?? (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) * lattice.nsm * lattice.det ** (2 / lattice.dim);
     this.wgsl = {
       parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl'],
       snippet: 'formats/lattice.wgsl',
@@ -159,6 +166,15 @@ export class NestedLatticeFormat implements QuantFormat {
       this.layouts.set(K, l);
     }
     return l;
+  }
+
+  /**
+   * MMSE shrinkage factor α = 1/(1 + D) for a decoded operand with normalised MSE D (lattice.md §2,
+   * §3.5): multiply a product of two decoded operands by α_X·α_W. It never hurts for Gaussian-like
+   * rows and gains ≈ 2D of the product error.
+   */
+  get mmseShrinkage(): number {
+    return 1 / (1 + this.expectedNmse);
   }
 
   /** Information rate log₂q + (index bits)/n + 32/K, before word rounding (lattice.md §4.4). */

@@ -26,18 +26,20 @@ export function latticeFormatFromId(id: string): NestedLatticeFormat | null {
   }
   const k = Number(m[3]);
   if (!(k >= 1 && k <= 16)) throw new FormatError(`format '${id}': k must be 1..16`);
-  return new NestedLatticeFormat({ ...base, betas: gaussianBetas(base, k) }, id);
+  const fit = gaussianBetas(base, k);
+  return new NestedLatticeFormat({ ...base, betas: fit.betas }, id, fit.mse);
 }
 
-const betaCache = new Map<string, number[]>();
+const betaCache = new Map<string, { betas: number[]; mse: number }>();
 
-/** β fitted by optimizeBetas to a fixed Gaussian sample (deterministic; cached per process). */
-export function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): number[] {
+/** β fitted by optimizeBetas to a fixed Gaussian sample, and the sample MSE (deterministic; cached per process). */
+export function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): { betas: number[]; mse: number } {
   const key = `${base.lattice}/${base.q}/${k}`;
   let b = betaCache.get(key);
   if (!b) {
     const sample = gaussianMatrix(512, 4096, new Rng(GAUSSIAN_SAMPLE_SEED));
-    b = optimizeBetas({ ...base, rotationSeed: null }, k, sample).betas;
+    const r = optimizeBetas({ ...base, rotationSeed: null }, k, sample);
+    b = { betas: r.betas, mse: r.mse };
     betaCache.set(key, b);
   }
   return b;
