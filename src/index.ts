@@ -14,3 +14,13 @@ export { Rng, freshSeed, gaussianMatrix, studentTMatrix, outlierColumnsMatrix } 
 export { gammaBound, phi, gaussianDistortionRate, rateLoss, gapToGammaBits, R_STAR } from './theory/gaussian.js';
 export type { DeviceFeatures } from './gpu/device.js';
 export type { PlannerLimits } from './gpu/split.js';
+export { ScaledFormat, type ScaleRule } from './formats/scaled.js';
+export { densityFormat, estimatePairCorrelation } from './formats/density.js';
+export { NestedLatticeFormat, indexEntropyPerEntry, type NestedLatticeParams } from './lattice/format.js';
+export { optimizeBetas, type BetaOptions, type BetaResult } from './lattice/betas.js';
+export { E8, D4, checkerboard, integer, closestPoint, latticeByName, type Lattice } from './lattice/lattices.js';
+export { voronoiRoundTrip, voronoiEncodeTwice, voronoiDecodeTwice } from './lattice/voronoi.js';
+export { HierarchicalCode, InnerProductLut } from './lattice/hierarchical.js';
+export { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from './transforms/hadamard.js';
+export { ecsq, ecsqForEntropy, lowRateProduct } from './transforms/sketch.js';
+export { predictedMse, latticeGranularMse } from './theory/highrate.js';
