@@ -11,6 +11,7 @@ export default defineConfig({
         demo: resolve(__dirname, 'index.html'),
         kernels: resolve(__dirname, 'kernels-test/index.html'),
         bench: resolve(__dirname, 'bench/index.html'),
+        benchGpu: resolve(__dirname, 'bench/gpu.html'),
       },
     },
   },

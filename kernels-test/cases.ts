@@ -2,7 +2,7 @@
  * Kernel-test cases, run inside the page against the CPU reference. Each returns a CaseResult; the
  * Node side (kernels-test/*.test.ts) asserts on it and prints the seed on failure.
  */
-import { createEngine, Engine, GpuMatrix, type GpuOperand } from '../src/engine.js';
+import { createEngine, Engine, GpuMatrix, type GpuOperand, type MatmulOptions } from '../src/engine.js';
 import { DeviceLostError, FormatError, NonFiniteError, ShapeError } from '../src/errors.js';
 import type { QuantFormat } from '../src/formats/format.js';
 import { parseFormat } from '../src/formats/registry.js';
@@ -53,9 +53,15 @@ async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult
   const c = new Checker();
   const x = await operand(engine, (p.x as string) ?? 'f32', gaussianMatrix(M, K, rng));
   const w = await operand(engine, (p.w as string) ?? 'f32', gaussianMatrix(N, K, rng));
-  const y = await engine.matmul(x.gpu, w.gpu);
+  const options = (p.options as MatmulOptions) ?? {};
+  const y = await engine.matmul(x.gpu, w.gpu, options);
   const got = await engine.read(y);
   const want = matmulF64(x.cpu, w.cpu);
+  if (p.expect) {
+    // the planner must have picked the path the test means to exercise
+    const plan = engine.planMatmul(x.gpu, w.gpu, M, options) as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(p.expect as Record<string, unknown>)) if (plan[k] !== v) c.fail(`plan.${k} = ${String(plan[k])}, expected ${String(v)}`);
+  }
   c.allFinite('Y', got);
   const err = relativeFrobeniusError(got, want);
   c.floatsCompared += got.length;

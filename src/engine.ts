@@ -3,7 +3,7 @@ import type { Layout, QuantFormat, QuantizedMatrix } from './formats/format.js';
 import type { HadamardRotation } from './transforms/hadamard.js';
 import { resolveFormat } from './formats/registry.js';
 import { BufferPool, readBuffer, storageSize, writeBuffer } from './gpu/buffers.js';
-import type { OperandSpec } from './gpu/compose.js';
+import type { ComposeRequest, OperandSpec } from './gpu/compose.js';
 import { describeFeatures, requestDevice, type DeviceFeatures } from './gpu/device.js';
 import { encodeDispatch, PipelineCache, type Kernel } from './gpu/pipelines.js';
 import { checkBufferSize, ranges, rowsPerWindow, windowOf, type PlannerLimits, type Window } from './gpu/split.js';
@@ -65,8 +65,49 @@ export type GpuOperand = GpuMatrix | GpuQuantizedMatrix;
 /** Entries per invocation of quantize_tensor_max (shaders/quantize.wgsl). */
 const TENSOR_MAX_STRIP = 256; // = TENSOR_MAX_STRIP in shaders/quantize.wgsl
 
-/** Outputs per invocation along M and along N in shaders/gemm.wgsl (its register block). */
-const GEMM_BLOCK = 4;
+/** The largest M the GEMV template takes (one vec4 of partial sums per thread). */
+export const GEMV_MAX_M = 4;
+
+/** GEMM tile: WG_X × WG_Y threads, each 4·rqM × 4·rqN outputs; tileK entries of K staged per step. */
+export interface GemmTile {
+  readonly wgX: number;
+  readonly wgY: number;
+  readonly rqM: number;
+  readonly rqN: number;
+  readonly tileK: number;
+}
+/** Default tiles (chosen by `npm run bench:gpu -- --tiles` on SwiftShader; see README). */
+export const GEMM_TILE: GemmTile = { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 };
+export const GEMM_INT_TILE: GemmTile = { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 };
+/** GEMV: rows of W per workgroup × threads per row (split-K lanes). */
+export const GEMV_TILE = { rows: 8, lanes: 32 } as const;
+
+export interface MatmulOptions {
+  /** 'auto' (default): GEMV for M ≤ 4, tiled GEMM otherwise; 'naive': one thread per output (the floor). */
+  readonly kernel?: 'auto' | 'gemm' | 'gemv' | 'naive';
+  /** Integer path when both formats offer integer blocks (default: whenever possible); false forces decode-to-f32. */
+  readonly integer?: boolean;
+  /** GEMV: reduce with subgroupAdd (default: when the device has `subgroups`); false forces workgroup memory. */
+  readonly subgroups?: boolean;
+  /** Integer path: dot4I8Packed (default: when the WGSL feature exists); false forces the emulation. */
+  readonly dp4a?: boolean;
+  /** GEMM tile override (tests and tuning). */
+  readonly tile?: Partial<GemmTile>;
+  /** Quantize an f32 X on the GPU in this format first (activations; e.g. 'int8-g32'). */
+  readonly activations?: QuantFormat | string;
+}
+
+/** What planMatmul chose. */
+export interface MatmulPlan {
+  readonly kernel: 'gemm' | 'gemv' | 'naive';
+  readonly integer: boolean;
+  readonly request: ComposeRequest;
+  readonly entry: string;
+  readonly tileM: number;
+  readonly tileN: number;
+  readonly subgroups?: boolean;
+  readonly dp4a?: boolean;
+}
 
 const F32_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32.wgsl', constants: {} }, access: 'read' };
 
@@ -412,16 +453,22 @@ export class Engine {
 
   /**
    * Y = X·Wᵀ with X (M×K) and W (N×K) each f32 or quantized in any format; returns Y (M×N, f32).
-   * CPU matrices are validated and uploaded. Work past the device limits is split into tiles of Y.
+   * CPU matrices are validated and uploaded. M ≤ 4 runs the GEMV template, larger M the tiled GEMM;
+   * two operands with integer blocks (symmetric INT, 8-dim lattices) multiply on the integer path.
+   * `options.activations` quantizes an f32 X on the GPU first. Work past the device limits is split.
    */
-  async matmul(x: GpuOperand | Matrix, w: GpuOperand | Matrix): Promise<GpuMatrix> {
+  async matmul(x: GpuOperand | Matrix, w: GpuOperand | Matrix, options: MatmulOptions = {}): Promise<GpuMatrix> {
     this.assertAlive();
     // Buffers this call creates (uploads, rotated copies) and frees at the end.
-    const temps: GpuMatrix[] = [];
-    const own = (m: GpuMatrix) => (temps.push(m), m);
+    const temps: { destroy(): void }[] = [];
+    const own = <T extends { destroy(): void }>(m: T) => (temps.push(m), m);
     let xs: GpuOperand = x instanceof GpuMatrix || x instanceof GpuQuantizedMatrix ? x : own(this.upload(x, 'X'));
     let ws: GpuOperand = w instanceof GpuMatrix || w instanceof GpuQuantizedMatrix ? w : own(this.upload(w, 'W'));
     try {
+      if (options.activations !== undefined) {
+        if (!(xs instanceof GpuMatrix)) throw new ShapeError(`options.activations quantizes an f32 X; X is already ${xs.format.id}`);
+        xs = own(await this.quantize(xs, options.activations));
+      }
       const shape = matmulShape(xs, ws);
       const { M, N } = shape;
       let K = shape.K;
@@ -452,18 +499,14 @@ export class Engine {
           }
           K = domain.Kp;
         }
+        const plan = this.planMatmul(xs, ws, M, options);
+        const kernel = await this.pipelines.kernel(plan.request, plan.entry);
         const y = new GpuMatrix(this, M, N, this.allocate(M * N * 4, 'Y', true));
-        const req = { template: 'gemm.wgsl', operands: { x: this.spec(xs), w: this.spec(ws) } };
-        const kernel = await this.pipelines.kernel(req, 'gemm');
         const l = this.limits;
         const usableWords = Math.floor((l.maxStorageBufferBindingSize - l.minStorageBufferOffsetAlignment) / 4);
-        // Each invocation of gemm.wgsl computes a 4×4 block, so a workgroup covers 4× its size.
-        const [wgX, wgY] = kernel.entry.workgroupSize;
-        const tileN = GEMM_BLOCK * wgX;
-        const tileM = GEMM_BLOCK * wgY;
-        const nStep = Math.min(N, rowsPerWindow(this.wordsPerRow(ws), l, 'W row'), tileN * l.maxComputeWorkgroupsPerDimension, usableWords);
+        const nStep = Math.min(N, rowsPerWindow(this.wordsPerRow(ws), l, 'W row'), plan.tileN * l.maxComputeWorkgroupsPerDimension, usableWords);
         const yRows = Math.floor((usableWords - nStep) / N) + 1; // rows of Y one window can span
-        const mStep = Math.min(M, rowsPerWindow(this.wordsPerRow(xs), l, 'X row'), tileM * l.maxComputeWorkgroupsPerDimension, yRows);
+        const mStep = Math.min(M, rowsPerWindow(this.wordsPerRow(xs), l, 'X row'), plan.tileM * l.maxComputeWorkgroupsPerDimension, yRows);
         this.submit((pass, transient) => {
           for (const [m0, m1] of ranges(M, mStep)) {
             const xb = this.operandBindings('x', xs, m0, m1);
@@ -474,7 +517,7 @@ export class Engine {
                 this.device, pass, kernel,
                 { y: yWin, ...xb.storage, ...wb.storage },
                 { params: { m: m1 - m0, n: n1 - n0, k: K, y_base: yWin.base, y_stride: N }, ...xb.uniforms, ...wb.uniforms },
-                [Math.ceil((n1 - n0) / tileN), Math.ceil((m1 - m0) / tileM), 1],
+                [Math.ceil((n1 - n0) / plan.tileN), Math.ceil((m1 - m0) / plan.tileM), 1],
                 transient,
               );
             }
@@ -485,6 +528,60 @@ export class Engine {
     } finally {
       for (const t of temps) t.destroy();
     }
+  }
+
+  /** Which template, specialisation and tile a product of these operands runs with. */
+  planMatmul(xs: GpuOperand, ws: GpuOperand, M: number, options: MatmulOptions = {}): MatmulPlan {
+    const kind = options.kernel ?? 'auto';
+    const integerOk = xs instanceof GpuQuantizedMatrix && ws instanceof GpuQuantizedMatrix && !!xs.format.wgsl.intBlocks && !!ws.format.wgsl.intBlocks;
+    if (options.integer === true && !integerOk) throw new ShapeError('options.integer needs two quantized operands whose formats offer integer blocks (symmetric INT with groups of 8k, 8-dim lattices with q ≤ 63)');
+    const integer = kind !== 'naive' && (options.integer ?? integerOk) && integerOk;
+    const operands = { x: this.spec(xs), w: this.spec(ws) };
+    const dp4a = options.dp4a ?? this.features.dp4a;
+    if (dp4a && !this.features.dp4a) throw new ShapeError('options.dp4a: this device has no WGSL packed_4x8_integer_dot_product');
+    const dot = dp4a ? 'common/dot4_native.wgsl' : 'common/dot4_emulated.wgsl';
+    if (kind === 'naive') {
+      return { kernel: 'naive', integer: false, request: { template: 'matmul/naive.wgsl', operands }, entry: 'naive', tileM: 8, tileN: 8 };
+    }
+    if (kind === 'gemv' || (kind === 'auto' && M <= GEMV_MAX_M)) {
+      if (M > GEMV_MAX_M) throw new ShapeError(`the GEMV kernel takes M ≤ ${GEMV_MAX_M}; got M = ${M}`);
+      const sg = options.subgroups ?? this.features.subgroups;
+      if (sg && !this.features.subgroups) throw new ShapeError("options.subgroups: this device has no 'subgroups' feature");
+      const t = GEMV_TILE;
+      return {
+        kernel: 'gemv',
+        integer,
+        request: {
+          template: sg ? 'matmul/gemv_sg.wgsl' : 'matmul/gemv.wgsl',
+          operands,
+          constants: { ROWS: t.rows, LANES: t.lanes, GEMV_THREADS: t.rows * t.lanes },
+          enables: sg ? ['subgroups'] : [],
+          includes: integer ? [dot, 'matmul/gemv_int.wgsl'] : ['matmul/gemv_float.wgsl'],
+        },
+        entry: 'gemv',
+        tileM: GEMV_MAX_M,
+        tileN: t.rows,
+        subgroups: sg,
+        dp4a: integer ? dp4a : undefined,
+      };
+    }
+    const t = { ...(integer ? GEMM_INT_TILE : GEMM_TILE), ...options.tile };
+    for (const [k, v] of Object.entries(t)) if (!(Number.isInteger(v) && v >= 1)) throw new ShapeError(`options.tile.${k} must be a positive integer, got ${v}`);
+    if (t.tileK % 8 !== 0) throw new ShapeError(`options.tile.tileK must be a multiple of 8, got ${t.tileK}`);
+    return {
+      kernel: 'gemm',
+      integer,
+      request: {
+        template: integer ? 'matmul/gemm_int.wgsl' : 'matmul/gemm.wgsl',
+        operands,
+        constants: { WG_X: t.wgX, WG_Y: t.wgY, RQ_M: t.rqM, RQ_N: t.rqN, TILE_K: t.tileK },
+        includes: integer ? [dot] : [],
+      },
+      entry: 'gemm',
+      tileM: 4 * t.rqM * t.wgY,
+      tileN: 4 * t.rqN * t.wgX,
+      dp4a: integer ? dp4a : undefined,
+    };
   }
 
   /** Waits until all submitted GPU work is done (for timing). */

@@ -1,5 +1,6 @@
 // Plain f32 operand (row-major, K contiguous): the "format" of unquantized matrices, so the GEMM
 // template reads every operand through FMT_decode.
+#include "common/block8.wgsl"
 struct FMT_Meta {
   k: u32,
   stride: u32,
@@ -10,4 +11,10 @@ struct FMT_Meta {
 
 fn FMT_decode(row: u32, k: u32) -> f32 {
   return FMT_data[FMT_meta.base + row * FMT_meta.stride + k];
+}
+
+fn FMT_decode8(row: u32, k: u32) -> Vals8 {
+  let i = FMT_meta.base + row * FMT_meta.stride + k;
+  return Vals8(vec4<f32>(FMT_data[i], FMT_data[i + 1u], FMT_data[i + 2u], FMT_data[i + 3u]),
+               vec4<f32>(FMT_data[i + 4u], FMT_data[i + 5u], FMT_data[i + 6u], FMT_data[i + 7u]));
 }

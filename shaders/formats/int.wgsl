@@ -19,3 +19,57 @@ fn FMT_decode(row: u32, k: u32) -> f32 {
   if (FMT_SYMMETRIC) { offset = i32(1u << (FMT_BITS - 1u)); } else { offset = i32(FMT_zero(row, g)); }
   return ftz(FMT_scale(row, g) * f32(c - offset));
 }
+
+fn FMT_offset(row: u32, g: u32) -> i32 {
+  if (FMT_SYMMETRIC) { return i32(1u << (FMT_BITS - 1u)); }
+  return i32(FMT_zero(row, g));
+}
+
+// Entries k..k+7 (k a multiple of 8), each exactly as FMT_decode gives it.
+fn FMT_decode8(row: u32, k: u32) -> Vals8 {
+  let c = FMT_codes8(row, k);
+  var v: array<f32, 8>;
+  if (FMT_one_group8()) {
+    let g = k / FMT_meta.group_size;
+    let s = FMT_scale(row, g);
+    let off = FMT_offset(row, g);
+    for (var i = 0u; i < 8u; i++) { v[i] = ftz(s * f32(i32(c[i]) - off)); }
+  } else {
+    for (var i = 0u; i < 8u; i++) {
+      let g = (k + i) / FMT_meta.group_size;
+      v[i] = ftz(FMT_scale(row, g) * f32(i32(c[i]) - FMT_offset(row, g)));
+    }
+  }
+  return vals8(v);
+}
+
+// Codes minus their offset (2^(b−1), or the group's zero point) as signed bytes, and the group scale.
+// Offered (WgslSpec.intBlocks) when entries k..k+7 share a group and code − offset fits a byte.
+fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
+  let g = k / FMT_meta.group_size;
+  let s = FMT_scale(row, g);
+  let bit = k * FMT_BITS;
+  let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + bit_word(bit);
+  if (FMT_BITS == 8u && FMT_SYMMETRIC) {
+    // code − 128 as a byte is code ^ 0x80
+    return Int8x8(FMT_codes[w] ^ 0x80808080u, FMT_codes[w + 1u] ^ 0x80808080u, s);
+  }
+  if (FMT_BITS == 4u && FMT_SYMMETRIC) {
+    // Spread the 8 nibbles of the (aligned) word into bytes, then subtract 8 with sign extension:
+    // t = (nibble − 8) mod 16, and bit 3 of t set means negative → fill the high nibble.
+    let x = FMT_codes[w];
+    let a = x & 0xffffu;
+    let b = x >> 16u;
+    let lo = (a & 0xfu) | ((a & 0xf0u) << 4u) | ((a & 0xf00u) << 8u) | ((a & 0xf000u) << 12u);
+    let hi = (b & 0xfu) | ((b & 0xf0u) << 4u) | ((b & 0xf00u) << 8u) | ((b & 0xf000u) << 12u);
+    let tl = lo ^ 0x08080808u;
+    let th = hi ^ 0x08080808u;
+    return Int8x8(tl | ((tl & 0x08080808u) * 0x1eu), th | ((th & 0x08080808u) * 0x1eu), s);
+  }
+  let c = FMT_codes8(row, k);
+  var v: array<i32, 8>;
+  let off = FMT_offset(row, g);
+  for (var i = 0u; i < 8u; i++) { v[i] = i32(c[i]) - off; }
+  let p = pack_i8x8(v);
+  return Int8x8(p.x, p.y, s);
+}

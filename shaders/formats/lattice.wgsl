@@ -7,3 +7,29 @@ fn FMT_decode(row: u32, k: u32) -> f32 {
   let j = FMT_beta_index(row, blk);
   return ftz(f32(lam[k % FMT_DIM]) * FMT_DEC_STEPS[j] * FMT_sigma(row));
 }
+
+// Entries k..k+7 (k a multiple of 8): each lattice block decoded once (8/DIM blocks).
+fn FMT_decode8(row: u32, k: u32) -> Vals8 {
+  var v: array<f32, 8>;
+  if (8u % FMT_DIM == 0u) {
+    let sigma = FMT_sigma(row);
+    for (var b = 0u; b < 8u / FMT_DIM; b++) {
+      let blk = k / FMT_DIM + b;
+      let lam = FMT_voronoi_decode_twice(FMT_digits(row, blk));
+      let st = FMT_DEC_STEPS[FMT_beta_index(row, blk)];
+      for (var i = 0u; i < FMT_DIM; i++) { v[b * FMT_DIM + i] = ftz(f32(lam[i]) * st * sigma); }
+    }
+  } else {
+    for (var i = 0u; i < 8u; i++) { v[i] = FMT_decode(row, k + i); }
+  }
+  return vals8(v);
+}
+
+// 8-dim lattice blocks as integers: the doubled point 2λ̂ (|2λ̂_i| ≤ 2q ≤ 126, offered for q ≤ 63)
+// and the factor β_j/(2q)·σ, so an 8-block inner product is one integer dot product times two factors.
+fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
+  let blk = k / 8u;
+  let lam = FMT_voronoi_decode_twice(FMT_digits(row, blk));
+  let p = pack_i8x8(lam);
+  return Int8x8(p.x, p.y, FMT_DEC_STEPS[FMT_beta_index(row, blk)] * FMT_sigma(row));
+}

@@ -6,3 +6,16 @@ fn FMT_decode(row: u32, k: u32) -> f32 {
   let g = k / FMT_meta.group_size;
   return ftz(FMT_scale(row, g) * FMT_elem_value(FMT_code(row, k)));
 }
+
+// Entries k..k+7 (k a multiple of 8), each exactly as FMT_decode gives it.
+fn FMT_decode8(row: u32, k: u32) -> Vals8 {
+  let c = FMT_codes8(row, k);
+  var v: array<f32, 8>;
+  if (FMT_one_group8()) {
+    let s = FMT_scale(row, k / FMT_meta.group_size);
+    for (var i = 0u; i < 8u; i++) { v[i] = ftz(s * FMT_elem_value(c[i])); }
+  } else {
+    for (var i = 0u; i < 8u; i++) { v[i] = ftz(FMT_scale(row, (k + i) / FMT_meta.group_size) * FMT_elem_value(c[i])); }
+  }
+  return vals8(v);
+}

@@ -1,5 +1,6 @@
 // The three u32 streams of a quantized operand (codes, scales, aux; K contiguous, rows word-aligned)
 // and readers of the dense bit fields in them. Part of every stream-based format (FMT_ = operand prefix).
+#include "common/block8.wgsl"
 
 struct FMT_Meta {
   k: u32,
@@ -43,4 +44,28 @@ fn FMT_aux_field(row: u32, i: u32, bits: u32) -> u32 {
   var v = FMT_aux[w] >> bit_shift(bit);
   if (straddles(bit, bits)) { v |= FMT_aux[w + 1u] << (32u - bit_shift(bit)); }
   return v & bits_mask(bits);
+}
+
+// Codes of entries k..k+7 (k a multiple of 8): eight fields of FMT_BITS ≤ 8 starting at bit k·FMT_BITS.
+// For every width the formats use (2..8), those 8·FMT_BITS bits lie within two words.
+fn FMT_codes8(row: u32, k: u32) -> array<u32, 8> {
+  let bit = k * FMT_BITS;
+  let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + bit_word(bit);
+  let sh = bit_shift(bit);
+  let lo = FMT_codes[w];
+  var hi = 0u;
+  if (sh + 8u * FMT_BITS > 32u) { hi = FMT_codes[w + 1u]; }
+  var c: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) {
+    let s = sh + i * FMT_BITS;
+    var v = lo >> (s & 31u);
+    if (s >= 32u) { v = hi >> (s - 32u); } else if (s > 0u) { v |= hi << (32u - s); }
+    c[i] = v & bits_mask(FMT_BITS);
+  }
+  return c;
+}
+
+// True when entries k..k+7 share one scale group (every group size a multiple of 8, or one group a row).
+fn FMT_one_group8() -> bool {
+  return FMT_meta.group_size % 8u == 0u || FMT_meta.groups == 1u;
 }

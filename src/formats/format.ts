@@ -72,6 +72,11 @@ export interface WgslSpec {
   readonly encodeOrder?: readonly StreamName[];
   /** The encoder needs the tensor's max |x| (a reduction pass runs first; see quantize.wgsl). */
   readonly needsTensorMax?: boolean;
+  /**
+   * The snippet defines FMT_int8x8 (8 entries as signed bytes times one factor, common/block8.wgsl), so
+   * two such operands multiply on the integer path (matmul/gemm_int.wgsl, gemv_int.wgsl).
+   */
+  readonly intBlocks?: boolean;
   /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */
   readonly constants: Readonly<Record<string, WgslConstant>>;
 }

@@ -18,6 +18,12 @@ export interface OperandSpec {
 export interface ComposeRequest {
   readonly template: string;
   readonly operands: Readonly<Record<string, OperandSpec>>;
+  /** Template specialisation (tile sizes, feature switches): emitted as `const NAME` before the template. */
+  readonly constants?: Readonly<Record<string, WgslConstant>>;
+  /** WGSL extensions the module needs (e.g. `subgroups`): emitted as `enable ...;` at the top. */
+  readonly enables?: readonly string[];
+  /** Snippets the host picks for this specialisation (e.g. a kernel body, DP4A or its emulation). */
+  readonly includes?: readonly string[];
 }
 
 const INCLUDE = /^[ \t]*#include\s+"([^"]+)"[ \t]*$/gm;
@@ -72,7 +78,10 @@ function instantiate(prefix: string, op: OperandSpec): string {
 
 export function composeWgsl(req: ComposeRequest): string {
   const seen = new Set<string>();
-  const parts = [expandIncludes(wgslSource(req.template), seen)];
+  const head = (req.enables ?? []).map((e) => `enable ${e};`);
+  head.push(...Object.entries(req.constants ?? {}).map(([k, v]) => constantDecl(k, v)));
+  const parts = [head.join('\n'), expandIncludes(wgslSource(req.template), seen)];
+  for (const path of req.includes ?? []) parts.push(expandIncludes(`#include "${path}"`, seen));
   for (const [prefix, op] of Object.entries(req.operands)) parts.push(expandIncludes(instantiate(prefix, op), seen));
   let slot = 0;
   return parts.join('\n\n').replace(/@binding\(AUTO\)/g, () => `@binding(${slot++})`);
@@ -83,5 +92,5 @@ export function composeKey(req: ComposeRequest): string {
   const ops = Object.entries(req.operands)
     .map(([p, o]) => `${p}:${JSON.stringify(o.wgsl.parts ?? [])}:${JSON.stringify(o.wgsl.encodeParts ?? [])}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
     .join('|');
-  return `${req.template}|${ops}`;
+  return `${req.template}|${JSON.stringify(req.constants ?? {})}|${(req.enables ?? []).join(',')}|${(req.includes ?? []).join(',')}|${ops}`;
 }

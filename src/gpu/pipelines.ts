@@ -39,6 +39,7 @@ export class PipelineCache {
       const info = await mod.module.getCompilationInfo();
       const errors = info.messages.filter((m) => m.type === 'error');
       if (errors.length) {
+        this.modules.delete(composeKey(req)); // a broken module is never reused
         const lines = mod.code.split('\n');
         const detail = errors.map((e) => `line ${e.lineNum}: ${e.message}\n    ${lines[e.lineNum - 1] ?? ''}`).join('\n');
         throw new Error(`WGSL compile error in ${req.template} (${key.length > 300 ? key.slice(0, 300) + "…" : key}):\n${detail}`);

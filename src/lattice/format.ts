@@ -112,6 +112,9 @@ export class NestedLatticeFormat implements QuantFormat {
       encodeSnippet: 'formats/lattice_encode.wgsl',
       encodeParts: ['formats/row_rms.wgsl'],
       encodeOrder: ['scales', 'aux', 'codes'],
+      // 8-dim blocks as doubled integer points: the Voronoi cell of qL lies in [−q, q]^8 (2e_i ∈ D8 ⊂ E8),
+      // so |2λ̂_i| ≤ 2q fits a signed byte for q ≤ 63
+      intBlocks: this.n === 8 && p.q <= 63,
       constants: {
         LATTICE: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
         DIM: this.n,

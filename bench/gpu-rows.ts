@@ -1,0 +1,71 @@
+/**
+ * Row schema of the GPU kernel benchmark (`npm run bench:gpu -- --json`). README documents the fields.
+ */
+export type GpuBenchKernel = 'gemv' | 'gemm' | 'naive' | 'copy' | 'fma';
+
+export interface GpuBenchRow {
+  /** W's format id (`f32` for dense), or the peer's name for peer rows, or `copy` / `fma` for the ceilings. */
+  format: string;
+  /** X's format: `f32`, or the activation format when both operands are quantized. */
+  x: string;
+  /** Which kernel family ran (peers: the shape class they were measured at). */
+  kernel: GpuBenchKernel;
+  /** Our planner's path, e.g. `gemm float`, `gemv int dp4a subgroups`; the peer's op for peer rows. */
+  path: string;
+  M: number;
+  K: number;
+  N: number;
+  /** Median wall ms over `reps` runs (operands resident on the GPU; pipelines warm). */
+  ms: number;
+  /** 2·M·N·K / time. */
+  gflops: number;
+  /** Stored weight bytes (codes, scales, zero points: bitsPerEntry·N·K/8) / time. */
+  weightGBps: number;
+  /** Stored bits per weight entry. */
+  bitsPerEntry: number;
+  /** max(bytes moved / copy GB/s, flops / FMA GFLOP/s) / ms: 1 = at the better of the two ceilings measured in this run. */
+  roofline: number;
+  /** f32 ms / this ms at the same shape (our own f32 kernel; > 1 is faster). */
+  vsF32: number;
+  /** Peer name → peer ms / this ms (> 1: we are faster). */
+  vsPeers: Record<string, number>;
+  /** Relative Frobenius error of the checked rows of Y against the f64 CPU reference of the decoded operands. */
+  relErr: number;
+  /** Adapter architecture (e.g. `swiftshader`). */
+  device: string;
+}
+
+export interface GpuBenchShape {
+  kernel: 'gemv' | 'gemm';
+  M: number;
+  K: number;
+  N: number;
+}
+
+export interface GpuBenchOptions {
+  /** W formats, weight-only (X f32). */
+  formats?: string[];
+  /** Both operands quantized: [x format, w format] pairs. */
+  pairs?: [string, string][];
+  shapes?: GpuBenchShape[];
+  reps?: number;
+  /** Measure the peers (tfjs-webgpu tf.matMul, onnxruntime-web MatMulNBits); default true. */
+  peers?: boolean;
+  /** Measure the naive one-thread-per-output kernel (f32 and int4-g32); default true. */
+  naive?: boolean;
+  /** Override GEMM tiles (tuning). */
+  tile?: Record<string, number>;
+}
+
+export const DEFAULT_GPU_SHAPES: GpuBenchShape[] = [
+  { kernel: 'gemv', M: 1, K: 4096, N: 4096 },
+  { kernel: 'gemm', M: 256, K: 4096, N: 4096 },
+  { kernel: 'gemm', M: 512, K: 4096, N: 4096 },
+];
+
+export const DEFAULT_GPU_FORMATS = ['f32', 'int4-g32', 'int4-asym-g32', 'int8-g32', 'mxfp4', 'nvfp4', 'nf4-g64', 'e8-q14-k4'];
+export const DEFAULT_GPU_PAIRS: [string, string][] = [
+  ['int8-g32', 'int4-g32'],
+  ['int8-g32', 'int8-g32'],
+  ['e8-q14-k4', 'e8-q14-k4'],
+];

@@ -1,0 +1,15 @@
+// The GEMV template of matmul/gemv.wgsl with subgroupAdd row reductions (needs `enable subgroups`).
+#include "common/bits.wgsl"
+#include "common/f16.wgsl"
+#include "common/rounding.wgsl"
+#include "common/block8.wgsl"
+#include "matmul/gemv_io.wgsl"
+#include "matmul/reduce_subgroups.wgsl"
+
+@compute @workgroup_size(GEMV_THREADS)
+fn gemv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32,
+        @builtin(subgroup_invocation_id) sg_id: u32, @builtin(subgroup_size) sg_size: u32) {
+  let n = wg.x * ROWS + tid / LANES;
+  let lane = tid % LANES;
+  gemv_store(n, lane, reduce_rows_sg(gemv_partial(n, lane), tid, sg_id, sg_size));
+}
