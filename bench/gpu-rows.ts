@@ -55,6 +55,8 @@ export interface GpuBenchOptions {
   naive?: boolean;
   /** Override GEMM tiles (tuning). */
   tile?: Record<string, number>;
+  /** Override the GEMV tile (tuning). */
+  gemvTile?: Record<string, number>;
 }
 
 export const DEFAULT_GPU_SHAPES: GpuBenchShape[] = [

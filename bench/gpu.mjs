@@ -28,6 +28,7 @@ function parseArgs(argv) {
     else if (a === '--no-peers') opts.peers = false;
     else if (a === '--no-naive') opts.naive = false;
     else if (a === '--tile') opts.tile = Object.fromEntries(next().split(',').map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; }));
+    else if (a === '--gemv-tile') opts.gemvTile = Object.fromEntries(next().split(',').map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; }));
     else if (a === '--help' || a === '-h') {
       process.stderr.write('usage: npm run bench:gpu -- [--json] [--formats ids] [--pairs x:w,...] [--shapes gemv:1x4096x4096,...] [--reps r] [--no-peers] [--no-naive] [--tile k=v,...]\n');
       process.exit(0);

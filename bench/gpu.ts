@@ -136,7 +136,7 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       shapeRows.push(row);
       return row;
     };
-    const tile = opts.tile ? { tile: opts.tile } : {};
+    const tile = { ...(opts.tile ? { tile: opts.tile } : {}), ...(opts.gemvTile ? { gemvTile: opts.gemvTile } : {}) };
     for (const f of formats) await measure('f32', f, { ...tile }, shape.kernel);
     for (const [xf, wf] of pairs) await measure(xf, wf, { ...tile }, shape.kernel);
     if (opts.naive ?? true) {

@@ -42,6 +42,7 @@ async function quantizeCase(engine: Engine, rng: Rng, p: Params): Promise<CaseRe
 }
 
 async function operand(engine: Engine, id: string, m: Matrix): Promise<{ gpu: GpuOperand; cpu: Matrix }> {
+  // (cpu: what the GPU operand decodes to)
   if (id === 'f32') return { gpu: engine.upload(m), cpu: m };
   const fmt: QuantFormat = parseFormat(id);
   return { gpu: await engine.quantize(m, fmt), cpu: fmt.decode(fmt.encode(m)) };
@@ -54,6 +55,11 @@ async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult
   const x = await operand(engine, (p.x as string) ?? 'f32', gaussianMatrix(M, K, rng));
   const w = await operand(engine, (p.w as string) ?? 'f32', gaussianMatrix(N, K, rng));
   const options = (p.options as MatmulOptions) ?? {};
+  if (typeof options.activations === 'string') {
+    // X is quantized on the GPU inside matmul: the reference multiplies the decoded activations
+    const af = parseFormat(options.activations);
+    x.cpu = af.decode(af.encode(x.cpu));
+  }
   const y = await engine.matmul(x.gpu, w.gpu, options);
   const got = await engine.read(y);
   const want = matmulF64(x.cpu, w.cpu);

@@ -113,6 +113,58 @@ describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', (
   }
 });
 
+describe('fused matmul templates: every format through GEMM and GEMV, each path forced, against the f64 reference', () => {
+  // Awkward shapes: K not a multiple of 8 (a masked last chunk), N and M not multiples of any tile.
+  const weightFormats = ['f32', 'int4-g32', 'int3-asym-g64', 'int8-grow', 'int2-g16-f32', 'int5-asym-g16', 'mxfp4', 'mxfp6-e3m2', 'nvfp4', 'nf4-g64', 'e4m3-g32', 'sq16-opt-r0.9', 'e8-q14-k4', 'd4-q16-k4', 'z8-q16-k4'];
+  const gpuTile = { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 };
+  for (const w of weightFormats) {
+    test(`W ${w}: GEMM (CPU-class and GPU-class tiles) and GEMV (split-K with subgroupAdd, with workgroup memory, one thread per row)`, async () => {
+      await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w, expect: { kernel: 'gemm', integer: false } }, '67x1003x45');
+      await runCase('gemm', { M: 9, K: 203, N: 70, x: 'f32', w, options: { tile: gpuTile } }, '9x203x70');
+      for (const M of [1, 3, 4]) {
+        await runCase('gemm', { M, K: 1003, N: 45, x: 'f32', w, options: { subgroups: true, gemvTile: { rows: 8, lanes: 32 } }, expect: { kernel: 'gemv', subgroups: true } }, `${M}x1003x45`);
+      }
+      await runCase('gemm', { M: 2, K: 517, N: 19, x: 'f32', w, options: { subgroups: false, gemvTile: { rows: 8, lanes: 32 } }, expect: { kernel: 'gemv', subgroups: false } }, '2x517x19');
+      await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w, options: { gemvTile: { rows: 64, lanes: 1 } } }, '1x517x130');
+    });
+  }
+
+  // Both operands quantized with integer blocks: dot4I8Packed (where the WGSL feature exists) and its emulation.
+  const intPairs: [string, string][] = [
+    ['int8-g32', 'int4-g32'],
+    ['int4-g16', 'int8-grow'],
+    ['int6-g32', 'int5-asym-g64'],
+    ['int2-g16-f32', 'int3-asym-g32'],
+    ['e8-q14-k4', 'e8-q14-k4'],
+    ['z8-q16-k4', 'z8-q16-k4'],
+  ];
+  for (const [x, w] of intPairs) {
+    test(`X ${x} × W ${w}: integer GEMM and GEMV, DP4A and emulated, against the decoded product`, async () => {
+      for (const dp4a of [true, false]) {
+        await runCase('gemm', { M: 37, K: 1003, N: 29, x, w, options: { dp4a }, expect: { kernel: 'gemm', integer: true, dp4a } }, '37x1003x29');
+        await runCase('gemm', { M: 3, K: 1003, N: 29, x, w, options: { dp4a, subgroups: dp4a, gemvTile: { rows: 4, lanes: 16 } }, expect: { kernel: 'gemv', integer: true, dp4a } }, '3x1003x29');
+      }
+      await runCase('gemm', { M: 5, K: 260, N: 11, x, w, options: { integer: false }, expect: { integer: false } }, '5x260x11');
+    });
+  }
+
+  test('activations quantized on the GPU as a pre-pass (options.activations), then the integer path', async () => {
+    await runCase('gemm', { M: 33, K: 512, N: 40, x: 'f32', w: 'int4-g32', options: { activations: 'int8-g32' }, expect: { integer: true } }, '33x512x40');
+    await runCase('gemm', { M: 1, K: 512, N: 40, x: 'f32', w: 'int4-g32', options: { activations: 'int8-g32' }, expect: { kernel: 'gemv', integer: true } }, '1x512x40');
+  });
+
+  test('naive one-thread-per-output kernel (the benchmark floor)', async () => {
+    await runCase('gemm', { M: 13, K: 300, N: 21, x: 'f32', w: 'nvfp4', options: { kernel: 'naive' }, expect: { kernel: 'naive' } }, '13x300x21');
+    await runCase('gemm', { M: 13, K: 300, N: 21, x: 'int8-g32', w: 'int4-g32', options: { kernel: 'naive' }, expect: { kernel: 'naive' } }, '13x300x21');
+  });
+
+  test('LLM shapes: GEMV 1×4096×11008 (int4-g32), GEMM 2048×64×96 and 256×1024×512 (integer path)', async () => {
+    await runCase('gemm', { M: 1, K: 4096, N: 11008, x: 'f32', w: 'int4-g32', expect: { kernel: 'gemv' } }, '1x4096x11008');
+    await runCase('gemm', { M: 2048, K: 64, N: 96, x: 'f32', w: 'mxfp4' }, '2048x64x96');
+    await runCase('gemm', { M: 256, K: 1024, N: 512, x: 'int8-g32', w: 'int4-g32', expect: { integer: true } }, '256x1024x512');
+  });
+});
+
 describe('work split past device limits gives identical results', () => {
   test('64 KiB bindings, ≤ 4 workgroups per dimension', async () => {
     await runCase('split', { M: 150, K: 700, N: 300, binding: 65536, maxDim: 4, formats: ['f32', 'int4-g32', 'int3-asym-g64-f32', 'int8-grow', 'mxfp4', 'nf4-g64', 'e8-q14-k4'] }, '150x700x300');

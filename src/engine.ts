@@ -76,11 +76,39 @@ export interface GemmTile {
   readonly rqN: number;
   readonly tileK: number;
 }
-/** Default tiles (chosen by `npm run bench:gpu -- --tiles` on SwiftShader; see README). */
-export const GEMM_TILE: GemmTile = { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 };
-export const GEMM_INT_TILE: GemmTile = { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 };
+/**
+ * Default tiles per adapter class, measured with `npm run bench:gpu -- --tile … / --gemv-tile …`.
+ * GPUs: the usual 8×8 threads × 4×4 outputs (32×32 tile) and 8 rows × 32 split-K lanes for GEMV.
+ * CPU-backed adapters (SwiftShader runs invocations as SIMD lanes on 2 cores, barriers are costly):
+ * few threads with big register tiles, and one thread per GEMV row (no reduction) — 2–4× faster there.
+ */
+export interface MatmulTiles {
+  readonly gemm: GemmTile;
+  readonly gemmInt: GemmTile;
+  readonly gemv: GemvTile;
+}
+export const GPU_TILES: MatmulTiles = {
+  gemm: { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 },
+  gemmInt: { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 },
+  gemv: { rows: 8, lanes: 32 },
+};
+export const CPU_ADAPTER_TILES: MatmulTiles = {
+  gemm: { wgX: 2, wgY: 8, rqM: 2, rqN: 8, tileK: 16 },
+  gemmInt: { wgX: 2, wgY: 8, rqM: 2, rqN: 8, tileK: 32 },
+  gemv: { rows: 64, lanes: 1 },
+};
+
 /** GEMV: rows of W per workgroup × threads per row (split-K lanes). */
-export const GEMV_TILE = { rows: 8, lanes: 32 } as const;
+export interface GemvTile {
+  readonly rows: number;
+  readonly lanes: number;
+}
+
+/** True for software adapters that run shaders on the CPU (SwiftShader, fallback adapters). */
+export function isCpuAdapter(info: GPUAdapterInfo | undefined): boolean {
+  if (!info) return false;
+  return info.architecture === 'swiftshader' || /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.description ?? ''}`) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+}
 
 export interface MatmulOptions {
   /** 'auto' (default): GEMV for M ≤ 4, tiled GEMM otherwise; 'naive': one thread per output (the floor). */
@@ -93,6 +121,8 @@ export interface MatmulOptions {
   readonly dp4a?: boolean;
   /** GEMM tile override (tests and tuning). */
   readonly tile?: Partial<GemmTile>;
+  /** GEMV tile override: rows of W per workgroup, threads per row (split-K lanes). */
+  readonly gemvTile?: Partial<GemvTile>;
   /** Quantize an f32 X on the GPU in this format first (activations; e.g. 'int8-g32'). */
   readonly activations?: QuantFormat | string;
 }
@@ -147,6 +177,8 @@ export class Engine {
   readonly limits: PlannerLimits;
   readonly adapterInfo?: GPUAdapterInfo;
   readonly pipelines: PipelineCache;
+  /** Default matmul tiles for this adapter class (GPU_TILES or CPU_ADAPTER_TILES). */
+  readonly tiles: MatmulTiles;
   private readonly pool: BufferPool;
   private readonly poison: boolean;
   private lostInfo: GPUDeviceLostInfo | null = null;
@@ -165,6 +197,7 @@ export class Engine {
       maxBufferSize: dl.maxBufferSize,
     };
     this.pipelines = new PipelineCache(device);
+    this.tiles = isCpuAdapter(adapterInfo ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? CPU_ADAPTER_TILES : GPU_TILES;
     this.pool = new BufferPool(device);
     this.poison = options.poisonOutputs ?? false;
     void device.lost.then((info) => {
@@ -533,10 +566,13 @@ export class Engine {
   /** Which template, specialisation and tile a product of these operands runs with. */
   planMatmul(xs: GpuOperand, ws: GpuOperand, M: number, options: MatmulOptions = {}): MatmulPlan {
     const kind = options.kernel ?? 'auto';
-    const integerOk = xs instanceof GpuQuantizedMatrix && ws instanceof GpuQuantizedMatrix && !!xs.format.wgsl.intBlocks && !!ws.format.wgsl.intBlocks;
+    // An f32 X with options.activations is planned as the quantized X matmul() will make of it.
+    const xFormat = xs instanceof GpuQuantizedMatrix ? xs.format : options.activations !== undefined ? resolveFormat(options.activations) : null;
+    const wFormat = ws instanceof GpuQuantizedMatrix ? ws.format : null;
+    const integerOk = !!xFormat?.wgsl.intBlocks && !!wFormat?.wgsl.intBlocks;
     if (options.integer === true && !integerOk) throw new ShapeError('options.integer needs two quantized operands whose formats offer integer blocks (symmetric INT with groups of 8k, 8-dim lattices with q ≤ 63)');
     const integer = kind !== 'naive' && (options.integer ?? integerOk) && integerOk;
-    const operands = { x: this.spec(xs), w: this.spec(ws) };
+    const operands = { x: xFormat ? { wgsl: xFormat.wgsl, access: 'read' as const } : F32_SPEC, w: this.spec(ws) };
     const dp4a = options.dp4a ?? this.features.dp4a;
     if (dp4a && !this.features.dp4a) throw new ShapeError('options.dp4a: this device has no WGSL packed_4x8_integer_dot_product');
     const dot = dp4a ? 'common/dot4_native.wgsl' : 'common/dot4_emulated.wgsl';
@@ -547,7 +583,8 @@ export class Engine {
       if (M > GEMV_MAX_M) throw new ShapeError(`the GEMV kernel takes M ≤ ${GEMV_MAX_M}; got M = ${M}`);
       const sg = options.subgroups ?? this.features.subgroups;
       if (sg && !this.features.subgroups) throw new ShapeError("options.subgroups: this device has no 'subgroups' feature");
-      const t = GEMV_TILE;
+      const t = { ...this.tiles.gemv, ...options.gemvTile };
+      if (!(t.rows >= 1 && t.lanes >= 1 && t.rows * t.lanes <= 256 && Number.isInteger(t.rows) && Number.isInteger(t.lanes))) throw new ShapeError(`options.gemvTile must be positive integers with rows·lanes ≤ 256, got ${JSON.stringify(t)}`);
       return {
         kernel: 'gemv',
         integer,
@@ -565,7 +602,7 @@ export class Engine {
         dp4a: integer ? dp4a : undefined,
       };
     }
-    const t = { ...(integer ? GEMM_INT_TILE : GEMM_TILE), ...options.tile };
+    const t = { ...(integer ? this.tiles.gemmInt : this.tiles.gemm), ...options.tile };
     for (const [k, v] of Object.entries(t)) if (!(Number.isInteger(v) && v >= 1)) throw new ShapeError(`options.tile.${k} must be a positive integer, got ${v}`);
     if (t.tileK % 8 !== 0) throw new ShapeError(`options.tile.tileK must be a multiple of 8, got ${t.tileK}`);
     return {

@@ -10,6 +10,10 @@ fn ftz(x: f32) -> f32 {
   return select(x, 0.0, abs(x) < F32_MIN_NORMAL);
 }
 
+fn ftz4(x: vec4<f32>) -> vec4<f32> {
+  return select(x, vec4<f32>(0.0), abs(x) < vec4<f32>(F32_MIN_NORMAL));
+}
+
 // Exact sign of a - b*s for a >= 0, b >= 0 (<= 12 significant bits), s >= MIN_SCALE.
 // s = s_hi + s_lo with 12-bit halves, so b*s_hi and b*s_lo are exact (fused or not). When a is within a
 // factor 2 of b*s_hi, a - b*s_hi is exact (Sterbenz) and is compared with b*s_lo; otherwise the sign

@@ -27,6 +27,20 @@ fn FMT_offset(row: u32, g: u32) -> i32 {
 
 // Entries k..k+7 (k a multiple of 8), each exactly as FMT_decode gives it.
 fn FMT_decode8(row: u32, k: u32) -> Vals8 {
+  if ((FMT_BITS == 2u || FMT_BITS == 4u || FMT_BITS == 8u) && FMT_one_group8()) {
+    // Widths that divide 32: the 8 codes sit in one or two aligned words; unpack them as vectors.
+    let g = k / FMT_meta.group_size;
+    let s = FMT_scale(row, g);
+    let off = vec4<f32>(f32(FMT_offset(row, g)));
+    let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + (k * FMT_BITS) / 32u;
+    let m = vec4<u32>(bits_mask(FMT_BITS));
+    let sh = vec4<u32>(0u, 1u, 2u, 3u) * FMT_BITS;
+    let a = FMT_codes[w] >> ((k * FMT_BITS) & 31u); // 2-bit codes: 16 bits, at bit 0 or 16
+    let lo = (vec4<u32>(a) >> sh) & m;
+    var hi: vec4<u32>;
+    if (FMT_BITS == 8u) { hi = (vec4<u32>(FMT_codes[w + 1u]) >> sh) & m; } else { hi = (vec4<u32>(a) >> (sh + vec4<u32>(4u * FMT_BITS))) & m; }
+    return Vals8(ftz4(s * (vec4<f32>(lo) - off)), ftz4(s * (vec4<f32>(hi) - off)));
+  }
   let c = FMT_codes8(row, k);
   var v: array<f32, 8>;
   if (FMT_one_group8()) {
