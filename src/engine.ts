@@ -569,7 +569,11 @@ export class Engine {
     // An f32 X with options.activations is planned as the quantized X matmul() will make of it.
     const xFormat = xs instanceof GpuQuantizedMatrix ? xs.format : options.activations !== undefined ? resolveFormat(options.activations) : null;
     const wFormat = ws instanceof GpuQuantizedMatrix ? ws.format : null;
-    const integerOk = !!xFormat?.wgsl.intBlocks && !!wFormat?.wgsl.intBlocks;
+    // Two padded coded operands: matmul() decodes X to f32 first (see there), so no integer path.
+    const xDomain = xs instanceof GpuQuantizedMatrix ? domainOf(xs.format, xs.cols) : null;
+    const wDomain = ws instanceof GpuQuantizedMatrix ? domainOf(ws.format, ws.cols) : null;
+    const paddedPair = !!xDomain && !!wDomain && xDomain.Kp > xDomain.K;
+    const integerOk = !!xFormat?.wgsl.intBlocks && !!wFormat?.wgsl.intBlocks && !paddedPair;
     if (options.integer === true && !integerOk) throw new ShapeError('options.integer needs two quantized operands whose formats offer integer blocks (symmetric INT with groups of 8k, 8-dim lattices with q ≤ 63)');
     const integer = kind !== 'naive' && (options.integer ?? integerOk) && integerOk;
     const operands = { x: xFormat ? { wgsl: xFormat.wgsl, access: 'read' as const } : F32_SPEC, w: this.spec(ws) };

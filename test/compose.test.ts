@@ -7,7 +7,7 @@ const int4 = parseFormat('int4-asym-g32').wgsl;
 const f32 = { snippet: 'formats/f32.wgsl', constants: {} };
 
 describe('WGSL composition and reflection', () => {
-  const code = composeWgsl({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } } });
+  const code = composeWgsl({ template: 'matmul/gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } }, constants: { WG_X: 8, WG_Y: 8, RQ_M: 1, RQ_N: 1, TILE_K: 32 } });
 
   test('snippets are instantiated per operand, shared snippets included once, bindings numbered', () => {
     expect(code).toContain('fn x_decode(row: u32, k: u32) -> f32');

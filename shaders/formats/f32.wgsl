@@ -15,6 +15,7 @@ fn FMT_decode(row: u32, k: u32) -> f32 {
 
 fn FMT_decode8(row: u32, k: u32) -> Vals8 {
   let i = FMT_meta.base + row * FMT_meta.stride + k;
-  return Vals8(vec4<f32>(FMT_data[i], FMT_data[i + 1u], FMT_data[i + 2u], FMT_data[i + 3u]),
-               vec4<f32>(FMT_data[i + 4u], FMT_data[i + 5u], FMT_data[i + 6u], FMT_data[i + 7u]));
+  let lo = vec4<f32>(FMT_data[i], FMT_data[i + 1u], FMT_data[i + 2u], FMT_data[i + 3u]);
+  let hi = vec4<f32>(FMT_data[i + 4u], FMT_data[i + 5u], FMT_data[i + 6u], FMT_data[i + 7u]);
+  return Vals8(lo, hi);
 }

@@ -66,7 +66,9 @@ fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
   let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + bit_word(bit);
   if (FMT_BITS == 8u && FMT_SYMMETRIC) {
     // code − 128 as a byte is code ^ 0x80
-    return Int8x8(FMT_codes[w] ^ 0x80808080u, FMT_codes[w + 1u] ^ 0x80808080u, s);
+    let lo = FMT_codes[w] ^ 0x80808080u;
+    let hi = FMT_codes[w + 1u] ^ 0x80808080u;
+    return Int8x8(lo, hi, s);
   }
   if (FMT_BITS == 4u && FMT_SYMMETRIC) {
     // Spread the 8 nibbles of the (aligned) word into bytes, then subtract 8 with sign extension:
@@ -78,7 +80,9 @@ fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
     let hi = (b & 0xfu) | ((b & 0xf0u) << 4u) | ((b & 0xf00u) << 8u) | ((b & 0xf000u) << 12u);
     let tl = lo ^ 0x08080808u;
     let th = hi ^ 0x08080808u;
-    return Int8x8(tl | ((tl & 0x08080808u) * 0x1eu), th | ((th & 0x08080808u) * 0x1eu), s);
+    let bl = tl | ((tl & 0x08080808u) * 0x1eu);
+    let bh = th | ((th & 0x08080808u) * 0x1eu);
+    return Int8x8(bl, bh, s);
   }
   let c = FMT_codes8(row, k);
   var v: array<i32, 8>;

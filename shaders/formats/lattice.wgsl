@@ -31,5 +31,8 @@ fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
   let blk = k / 8u;
   let lam = FMT_voronoi_decode_twice(FMT_digits(row, blk));
   let p = pack_i8x8(lam);
-  return Int8x8(p.x, p.y, FMT_DEC_STEPS[FMT_beta_index(row, blk)] * FMT_sigma(row));
+  // (calls kept out of the constructor: wgsl_reflect does not trace resource use through its arguments)
+  let j = FMT_beta_index(row, blk);
+  let factor = FMT_DEC_STEPS[j] * FMT_sigma(row);
+  return Int8x8(p.x, p.y, factor);
 }
