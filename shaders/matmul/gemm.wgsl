@@ -5,25 +5,12 @@
 // TILE_N = 4·RQ_N·WG_X). Each K step of TILE_K entries stages both operand tiles in workgroup memory,
 // decoding every entry exactly once (8 at a time, by the format), then each thread accumulates its
 // 4·RQ_M × 4·RQ_N register tile from vec4 reads, in f32. Host constants: WG_X, WG_Y, RQ_M, RQ_N, TILE_K.
-#include "common/bits.wgsl"
-#include "common/f16.wgsl"
-#include "common/rounding.wgsl"
-#include "common/block8.wgsl"
+#include "matmul/io.wgsl"
 
 const THREADS: u32 = WG_X * WG_Y;
 const QM: u32 = RQ_M * WG_Y; // row quads (4 rows) per tile
 const QN: u32 = RQ_N * WG_X;
 const K8: u32 = TILE_K / 8u;
-
-struct GemmParams {
-  m: u32,
-  n: u32,
-  k: u32,
-  y_base: u32,
-  y_stride: u32,
-}
-@group(0) @binding(AUTO) var<uniform> params: GemmParams;
-@group(0) @binding(AUTO) var<storage, read_write> y: array<f32>;
 
 // Tiles are K-major with 4 consecutive rows (or columns) packed in a vec4.
 var<workgroup> x_tile: array<array<vec4<f32>, QM>, TILE_K>;

@@ -3,25 +3,12 @@
 // factor, and each block pair contributes factor_x · factor_w · (dot4i8(lo) + dot4i8(hi)) — exact
 // integer inner products (DP4A where the WGSL feature exists, an emulation otherwise), f32 accumulation.
 // Host constants: WG_X, WG_Y, RQ_M, RQ_N, TILE_K; the host includes common/dot4_{native,emulated}.wgsl.
-#include "common/bits.wgsl"
-#include "common/f16.wgsl"
-#include "common/rounding.wgsl"
-#include "common/block8.wgsl"
+#include "matmul/io.wgsl"
 
 const THREADS: u32 = WG_X * WG_Y;
 const TM: u32 = 4u * RQ_M * WG_Y;
 const TN: u32 = 4u * RQ_N * WG_X;
 const K8: u32 = TILE_K / 8u;
-
-struct GemmParams {
-  m: u32,
-  n: u32,
-  k: u32,
-  y_base: u32,
-  y_stride: u32,
-}
-@group(0) @binding(AUTO) var<uniform> params: GemmParams;
-@group(0) @binding(AUTO) var<storage, read_write> y: array<f32>;
 
 var<workgroup> x_bytes: array<array<vec2<u32>, TM>, K8>;
 var<workgroup> x_fac: array<array<f32, TM>, K8>;

@@ -1,10 +1,6 @@
 // Y = X·Wᵀ for M ≤ 4 (one token or a few): bound by reading W once. ROWS rows of W per workgroup,
 // K split over LANES threads per row; the body (gemv_float.wgsl or gemv_int.wgsl) is included by the
 // host, the row sums go through workgroup memory. Host constants: ROWS, LANES.
-#include "common/bits.wgsl"
-#include "common/f16.wgsl"
-#include "common/rounding.wgsl"
-#include "common/block8.wgsl"
 #include "matmul/gemv_io.wgsl"
 #include "matmul/reduce_workgroup.wgsl"
 

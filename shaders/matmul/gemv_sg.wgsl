@@ -1,8 +1,4 @@
 // The GEMV template of matmul/gemv.wgsl with subgroupAdd row reductions (needs `enable subgroups`).
-#include "common/bits.wgsl"
-#include "common/f16.wgsl"
-#include "common/rounding.wgsl"
-#include "common/block8.wgsl"
 #include "matmul/gemv_io.wgsl"
 #include "matmul/reduce_subgroups.wgsl"
 

@@ -1,18 +1,6 @@
 // The floor every other matmul kernel is measured against: one thread per output, one entry of each
 // operand decoded per step, no tiling. Kept for the benchmark and as a second GPU reference.
-#include "common/bits.wgsl"
-#include "common/f16.wgsl"
-#include "common/rounding.wgsl"
-
-struct GemmParams {
-  m: u32,
-  n: u32,
-  k: u32,
-  y_base: u32,
-  y_stride: u32,
-}
-@group(0) @binding(AUTO) var<uniform> params: GemmParams;
-@group(0) @binding(AUTO) var<storage, read_write> y: array<f32>;
+#include "matmul/io.wgsl"
 
 @compute @workgroup_size(8, 8)
 fn naive(@builtin(global_invocation_id) id: vec3<u32>) {

@@ -2,7 +2,8 @@
 // first, so a row has LANES / subgroup_size partials left instead of LANES. That is valid only when
 // subgroups are contiguous runs of local_invocation_index whose size divides LANES. WGSL does not
 // promise that layout, so each workgroup checks it and uses the plain workgroup-memory sum otherwise.
-var<workgroup> partials: array<vec4<f32>, ROWS * LANES>;
+#include "matmul/reduce_workgroup.wgsl"
+
 var<workgroup> layout_bad: atomic<u32>;
 
 fn reduce_rows_sg(acc: vec4<f32>, tid: u32, sg_id: u32, sg_size: u32) -> vec4<f32> {
@@ -16,11 +17,5 @@ fn reduce_rows_sg(acc: vec4<f32>, tid: u32, sg_id: u32, sg_size: u32) -> vec4<f3
     step = sg_size;
     v = s;
   }
-  partials[tid] = v;
-  workgroupBarrier();
-  var sum = vec4<f32>(0.0);
-  if (tid % LANES == 0u) {
-    for (var j = 0u; j < LANES; j += step) { sum += partials[tid + j]; }
-  }
-  return sum;
+  return sum_row_partials(v, tid, step);
 }
