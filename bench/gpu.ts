@@ -11,37 +11,13 @@ import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { checkRows } from './check-rows.js';
 import { DEFAULT_GPU_FORMATS, DEFAULT_GPU_PAIRS, DEFAULT_GPU_SHAPES, type GpuBenchOptions, type GpuBenchRow, type GpuBenchShape } from './gpu-rows.js';
 import type { Peer } from './peers.js';
-
-declare global {
-  interface Window {
-    runGpuBench: (opts: GpuBenchOptions) => Promise<GpuBenchRow[]>;
-    __benchProgress?: (msg: string) => void;
-    __ready?: boolean;
-    __initError?: string;
-  }
-}
+import { medianAfterWarmup, wallMs } from './timing.js';
 
 const progress = (msg: string) => window.__benchProgress?.(msg);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median wall ms of `run` (which must leave its work submitted) after one warm-up. */
-async function timeIt(device: GPUDevice, reps: number, run: () => Promise<{ destroy(): void } | void>): Promise<number> {
-  const once = async () => {
-    const t0 = performance.now();
-    const out = await run();
-    await device.queue.onSubmittedWorkDone();
-    const t = performance.now() - t0;
-    out?.destroy();
-    return t;
-  };
-  await once();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) ts.push(await once());
-  return median(ts);
+/** Median wall ms of `run` (which must leave its work submitted) until the queue is idle, after one warm-up. */
+function timeIt(device: GPUDevice, reps: number, run: () => Promise<{ destroy(): void } | void>): Promise<number> {
+  return medianAfterWarmup(reps, () => wallMs(run, () => device.queue.onSubmittedWorkDone()));
 }
 
 /** Copy GB/s (read + write) and FMA GFLOP/s of this adapter, measured now. */

@@ -16,33 +16,14 @@ import { indexEntropyPerEntry, NestedLatticeFormat } from '../src/lattice/format
 import { latticeGranularMse } from '../src/theory/highrate.js';
 import { lowRateProduct } from '../src/transforms/sketch.js';
 import { DEFAULT_FORMATS, type BenchOptions, type BenchRow } from './rows.js';
-
-declare global {
-  interface Window {
-    runBench: (opts: BenchOptions) => Promise<BenchRow[]>;
-    __benchProgress?: (msg: string) => void;
-    __ready?: boolean;
-    __initError?: string;
-  }
-}
+import { medianAfterWarmup, wallMs } from './timing.js';
 
 function progress(msg: string): void {
   window.__benchProgress?.(msg);
 }
 
 async function timeMs(engine: Engine, reps: number, run: () => Promise<{ destroy(): void }>): Promise<number> {
-  (await run()).destroy(); // warm-up: pipeline compilation, buffer pool
-  await engine.sync();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const out = await run();
-    await engine.sync();
-    times.push(performance.now() - t0);
-    out.destroy();
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return medianAfterWarmup(reps, () => wallMs(run, () => engine.sync()));
 }
 
 /** E[D²], E[D] of D = XY − X̂Ŷ over correlated pairs quantized on the GPU, and the theory beside them. */

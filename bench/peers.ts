@@ -9,6 +9,7 @@ import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
 import { checkRows } from './check-rows.js';
 import { matMulNBitsModel } from './onnx-model.js';
+import { medianAfterWarmup, wallMs } from './timing.js';
 
 export interface PeerResult {
   ms: number;
@@ -20,22 +21,6 @@ export interface Peer {
   readonly name: string;
   readonly op: string;
   measure(x: Matrix, w: Matrix, reps: number, checkRows: number): Promise<PeerResult>;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function timed(reps: number, run: () => Promise<void>): Promise<number> {
-  await run();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await run();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
 }
 
 function check(name: string, y: Float32Array, x: Matrix, w: Matrix, rows: number): number {
@@ -62,7 +47,7 @@ async function tfjsPeer(): Promise<Peer> {
         return out;
       };
       const relErr = check('tfjs-webgpu', await run(), x, w, rows);
-      const ms = await timed(reps, async () => void (await run()));
+      const ms = await medianAfterWarmup(reps, () => wallMs(async () => void (await run()), async () => {}));
       a.dispose();
       b.dispose();
       return { ms, relErr, bitsPerEntry: 32 };
@@ -94,7 +79,7 @@ async function ortPeer(): Promise<Peer> {
       const input = new ort.Tensor('float32', x.data, [x.rows, x.cols]);
       const run = async () => (await session.run({ A: input })).Y.data as Float32Array;
       const relErr = check('ort-webgpu', await run(), x, decoded, rows);
-      const ms = await timed(reps, async () => void (await run()));
+      const ms = await medianAfterWarmup(reps, () => wallMs(async () => void (await run()), async () => {}));
       await session.release();
       return { ms, relErr, bitsPerEntry: q.layout.bitsPerEntry };
     },

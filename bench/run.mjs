@@ -2,38 +2,7 @@
 // npm run bench [-- --json] [--formats int4-g32,int8-g32] [--samples N] [--M 256 --K 1024 --N 1024] [--reps 3]
 // Runs bench/page.ts in headless Chromium (WebGPU on whatever adapter it finds) and prints one table,
 // or with --json the rows as a JSON array on stdout (progress goes to stderr).
-import { launchChromium, openPage, startViteServer } from '../tools/chromium.mjs';
-
-function parseArgs(argv) {
-  const opts = {};
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--formats') opts.formats = next().split(',').filter(Boolean);
-    else if (a === '--samples') opts.samples = Number(next());
-    else if (a === '--reps') opts.reps = Number(next());
-    else if (a === '--rho') opts.rho = Number(next());
-    else if (a === '--M' || a === '--K' || a === '--N') opts[a.slice(2)] = Number(next());
-    else if (a === '--help' || a === '-h') {
-      process.stderr.write('usage: npm run bench -- [--json] [--formats id,id] [--samples N] [--M m --K k --N n] [--reps r]\n');
-      process.exit(0);
-    } else throw new Error(`unknown option ${a}`);
-  }
-  return { opts, json };
-}
-
-function fmt(v, digits = 4) {
-  if (typeof v !== 'number') return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a)) + 1))) : v.toExponential(digits - 1);
-}
+import { fmt, list, parseCli, renderTable, runBenchPage } from './cli.mjs';
 
 function table(rows) {
   return renderTable(rows, [
@@ -77,15 +46,6 @@ function lowRateTable(rows) {
   ]);
 }
 
-function renderTable(rows, cols) {
-  const cells = rows.map((r) => cols.map(([, f]) => f(r)));
-  const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (vals) => '| ' + vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ') + ' |';
-  const out = [line(cols.map(([h]) => h)), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|') + '|'];
-  for (const c of cells) out.push(line(c));
-  return out.join('\n');
-}
-
 function pairTable(rows) {
   return renderTable(rows, [
     ['format', (r) => r.format],
@@ -97,36 +57,39 @@ function pairTable(rows) {
   ]);
 }
 
-const { opts, json } = parseArgs(process.argv.slice(2));
-const vite = await startViteServer();
-const chrome = await launchChromium();
-try {
-  const page = await openPage(chrome.browser, vite.url, '/bench/index.html', (line) => process.stderr.write(line + '\n'));
-  await page.exposeFunction('__benchProgress', (msg) => process.stderr.write(`[bench] ${msg}\n`));
-  const rows = await page.evaluate((o) => window.runBench(o), opts);
-  if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-  else {
-    const r0 = rows[0];
-    if (r0) process.stdout.write(`Device: ${r0.device}. MSE on ${r0.samples} iid N(0,1) entries; product NMSE and GEMM times at M=${r0.shape.M}, K=${r0.shape.K}, N=${r0.shape.N} (weight-only GEMM vs the f32 GEMM, median wall ms).\n\n`);
-    const gpuRows = rows.filter((r) => r.gemmMs !== null);
-    process.stdout.write(table(gpuRows) + '\n');
-    const lattice = rows.filter((r) => r.indexEntropyBits !== null);
-    if (lattice.length) {
-      process.stdout.write(`\nNested-lattice rows: fitted β (row-RMS units), the β index's entropy, the rate with it entropy-coded, and the granular (no-overload) MSE prediction:\n\n`);
-      process.stdout.write(latticeTable(lattice) + '\n');
-    }
-    const low = rows.filter((r) => r.gemmMs === null);
-    if (low.length) {
-      process.stdout.write(`\nLow-rate regime (CPU, K = 4096, 64×64 products, rates measured as index entropy): ECSQ spread over all rotated coordinates vs sketching (keep R/R* of them, code them at R* = 0.906):\n\n`);
-      process.stdout.write(lowRateTable(low) + '\n');
-    }
-    const pairs = rows.filter((r) => r.pairMeanSquare !== null);
-    if (pairs.length) {
-      process.stdout.write(`\nCodebooks on ${r0.samples} correlated pairs (ρ = ${pairs[0].pairRho}), both operands quantized on the GPU, D = XY − X̂Ŷ:\n\n`);
-      process.stdout.write(pairTable(pairs) + '\n');
-    }
+const { opts, json } = parseCli(
+  process.argv.slice(2),
+  {
+    '--formats': (next, o) => (o.formats = list(next())),
+    '--samples': (next, o) => (o.samples = Number(next())),
+    '--reps': (next, o) => (o.reps = Number(next())),
+    '--rho': (next, o) => (o.rho = Number(next())),
+    '--M': (next, o) => (o.M = Number(next())),
+    '--K': (next, o) => (o.K = Number(next())),
+    '--N': (next, o) => (o.N = Number(next())),
+  },
+  'usage: npm run bench -- [--json] [--formats id,id] [--samples N] [--M m --K k --N n] [--reps r]\n',
+);
+const rows = await runBenchPage('/bench/index.html', 'runBench', opts, 'bench');
+if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+else {
+  const r0 = rows[0];
+  if (r0) process.stdout.write(`Device: ${r0.device}. MSE on ${r0.samples} iid N(0,1) entries; product NMSE and GEMM times at M=${r0.shape.M}, K=${r0.shape.K}, N=${r0.shape.N} (weight-only GEMM vs the f32 GEMM, median wall ms).\n\n`);
+  const gpuRows = rows.filter((r) => r.gemmMs !== null);
+  process.stdout.write(table(gpuRows) + '\n');
+  const lattice = rows.filter((r) => r.indexEntropyBits !== null);
+  if (lattice.length) {
+    process.stdout.write(`\nNested-lattice rows: fitted β (row-RMS units), the β index's entropy, the rate with it entropy-coded, and the granular (no-overload) MSE prediction:\n\n`);
+    process.stdout.write(latticeTable(lattice) + '\n');
   }
-} finally {
-  await chrome.close();
-  await vite.close();
+  const low = rows.filter((r) => r.gemmMs === null);
+  if (low.length) {
+    process.stdout.write(`\nLow-rate regime (CPU, K = 4096, 64×64 products, rates measured as index entropy): ECSQ spread over all rotated coordinates vs sketching (keep R/R* of them, code them at R* = 0.906):\n\n`);
+    process.stdout.write(lowRateTable(low) + '\n');
+  }
+  const pairs = rows.filter((r) => r.pairMeanSquare !== null);
+  if (pairs.length) {
+    process.stdout.write(`\nCodebooks on ${r0.samples} correlated pairs (ρ = ${pairs[0].pairRho}), both operands quantized on the GPU, D = XY − X̂Ŷ:\n\n`);
+    process.stdout.write(pairTable(pairs) + '\n');
+  }
 }
