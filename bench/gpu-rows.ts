@@ -51,7 +51,7 @@ export interface GpuBenchOptions {
   reps?: number;
   /** Measure the peers (tfjs-webgpu tf.matMul, onnxruntime-web MatMulNBits); default true. */
   peers?: boolean;
-  /** Measure the naive one-thread-per-output kernel (f32 and int4-g32); default true. */
+  /** Measure the naive one-thread-per-output kernel (f32 and int4-g32) at shapes of at most NAIVE_MAX_FLOPS; default true. */
   naive?: boolean;
   /** Override GEMM tiles (tuning). */
   tile?: Record<string, number>;
@@ -61,6 +61,8 @@ export interface GpuBenchOptions {
 
 export const DEFAULT_GPU_SHAPES: GpuBenchShape[] = [
   { kernel: 'gemv', M: 1, K: 4096, N: 4096 },
+  // small enough for the naive floor (NAIVE_MAX_FLOPS), so "never slower than naive" is measured at M > 4 too
+  { kernel: 'gemm', M: 256, K: 1024, N: 1024 },
   { kernel: 'gemm', M: 256, K: 4096, N: 4096 },
   { kernel: 'gemm', M: 512, K: 4096, N: 4096 },
 ];

@@ -32,9 +32,12 @@ const rows = await runBenchPage('/bench/gpu.html', 'runGpuBench', opts, 'bench:g
 if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
 else {
   const peerNames = [...new Set(rows.flatMap((r) => Object.keys(r.vsPeers)))].filter((p) => rows.some((r) => r.format === p));
-  const ceil = rows.filter((r) => r.kernel === 'copy' || r.kernel === 'fma');
-  process.stdout.write(`Device: ${rows[0]?.device}. Ceilings measured in this run: copy ${num(ceil.find((r) => r.kernel === 'copy')?.weightGBps)} GB/s (read+write), FMA ${num(ceil.find((r) => r.kernel === 'fma')?.gflops)} GFLOP/s.\n`);
-  process.stdout.write('Median wall ms (operands resident; peers include their X upload / Y download). roofline = max(bytes/copy, flops/FMA) / time. vs f32 and vs peers: > 1 means faster.\n\n');
+  const ceilings = rows.filter((r) => r.kernel === 'copy').map((c) => {
+    const f = rows.find((r) => r.kernel === 'fma' && r.M === c.M && r.K === c.K && r.N === c.N);
+    return `${c.M}×${c.K}×${c.N}: copy ${num(c.weightGBps)} GB/s, FMA ${num(f?.gflops)} GFLOP/s`;
+  });
+  process.stdout.write(`Device: ${rows[0]?.device}. Ceilings measured in each shape's rounds (read+write copy; FMA chains): ${ceilings.join('; ')}.\n`);
+  process.stdout.write('Median wall ms over rounds that time every kernel of a shape in turn (operands resident; peers include their X upload / Y download). roofline = max(bytes/copy, flops/FMA) / time. vs f32 and vs peers: > 1 means faster.\n\n');
   process.stdout.write(
     renderTable(rows.filter((r) => r.kernel !== 'copy' && r.kernel !== 'fma'), [
       ['W format', (r) => r.format],

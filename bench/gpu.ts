@@ -11,17 +11,17 @@ import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { checkRows } from './check-rows.js';
 import { DEFAULT_GPU_FORMATS, DEFAULT_GPU_PAIRS, DEFAULT_GPU_SHAPES, type GpuBenchOptions, type GpuBenchRow, type GpuBenchShape } from './gpu-rows.js';
 import type { Peer } from './peers.js';
-import { medianAfterWarmup, wallMs } from './timing.js';
+import { interleavedMedians, wallMs } from './timing.js';
 
 const progress = (msg: string) => window.__benchProgress?.(msg);
 
-/** Median wall ms of `run` (which must leave its work submitted) until the queue is idle, after one warm-up. */
-function timeIt(device: GPUDevice, reps: number, run: () => Promise<{ destroy(): void } | void>): Promise<number> {
-  return medianAfterWarmup(reps, () => wallMs(run, () => device.queue.onSubmittedWorkDone()));
+/** Wall ms of `run` (which must leave its work submitted) until the queue is idle. */
+function sampler(device: GPUDevice, run: () => Promise<{ destroy(): void } | void>): () => Promise<number> {
+  return () => wallMs(run, () => device.queue.onSubmittedWorkDone());
 }
 
-/** Copy GB/s (read + write) and FMA GFLOP/s of this adapter, measured now. */
-async function ceilings(engine: Engine, reps: number) {
+/** Samplers of the two ceilings: a 64 MiB vec4 copy (ms) and independent FMA chains; `toRates` turns their ms into GB/s and GFLOP/s. */
+async function ceilingSamplers(engine: Engine) {
   const device = engine.device;
   const dispatch = async (template: string, entry: string, storage: Record<string, GPUBuffer>, uniforms: Record<string, Record<string, number>>, groups: number) => {
     const kernel = await engine.pipelines.kernel({ template, operands: {} }, entry);
@@ -40,16 +40,19 @@ async function ceilings(engine: Engine, reps: number) {
   const dst = device.createBuffer({ size: bytes, usage });
   const count = bytes / 16;
   const threads = Math.ceil(count / 16 / 64) * 64;
-  const copyMs = await timeIt(device, reps, () => dispatch('bench/copy.wgsl', 'copy', { src, dst }, { params: { count, threads } }, threads / 64));
   const groups = 512;
   const iters = 2048;
   const out = device.createBuffer({ size: groups * 64 * 16, usage });
-  const fmaMs = await timeIt(device, reps, () => dispatch('bench/fma.wgsl', 'fma_peak', { out }, { params: { iters, seed: 1e-3 } }, groups));
-  src.destroy();
-  dst.destroy();
-  out.destroy();
-  return { copyGBps: (2 * bytes) / copyMs / 1e6, fmaGflops: (groups * 64 * 8 * 4 * 2 * iters) / fmaMs / 1e6 };
+  return {
+    copy: sampler(device, () => dispatch('bench/copy.wgsl', 'copy', { src, dst }, { params: { count, threads } }, threads / 64)),
+    fma: sampler(device, () => dispatch('bench/fma.wgsl', 'fma_peak', { out }, { params: { iters, seed: 1e-3 } }, groups)),
+    toRates: (copyMs: number, fmaMs: number) => ({ copyGBps: (2 * bytes) / copyMs / 1e6, fmaGflops: (groups * 64 * 8 * 4 * 2 * iters) / fmaMs / 1e6 }),
+    destroy: () => [src, dst, out].forEach((b) => b.destroy()),
+  };
 }
+
+/** The naive kernel is timed only up to this many flops per call (at 4096² GEMM sizes one call takes minutes). */
+export const NAIVE_MAX_FLOPS = 2 ** 30;
 
 interface Operand {
   gpu: GpuOperand;
@@ -64,6 +67,14 @@ async function makeOperand(engine: Engine, id: string, m: Matrix): Promise<Opera
   return { gpu: q, cpu: f.decode(f.encode(m)), bits: q.bitsPerEntry };
 }
 
+/** One timed candidate of a shape: its row (ms and the ratios filled in after timing) and its sampler. */
+interface Candidate {
+  row: GpuBenchRow;
+  bytes: number;
+  sample(): Promise<number>;
+  release(): Promise<void> | void;
+}
+
 async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
   const reps = opts.reps ?? 3;
   const shapes: GpuBenchShape[] = opts.shapes ?? DEFAULT_GPU_SHAPES;
@@ -72,12 +83,9 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
   const engine = await createEngine();
   const device = engine.adapterInfo?.architecture || engine.adapterInfo?.vendor || 'unknown';
   progress(`adapter ${device}; features ${JSON.stringify(engine.features)}`);
-  const ceil = await ceilings(engine, reps);
-  progress(`ceilings: copy ${ceil.copyGBps.toFixed(2)} GB/s, FMA ${ceil.fmaGflops.toFixed(2)} GFLOP/s`);
+  const ceilings = await ceilingSamplers(engine);
   const rows: GpuBenchRow[] = [];
   const base = { vsPeers: {}, relErr: 0, device, vsF32: NaN };
-  rows.push({ ...base, format: 'copy', x: '-', kernel: 'copy', path: '64 MiB vec4 copy', M: 0, K: 0, N: 0, ms: (2 * (64 << 20)) / ceil.copyGBps / 1e6, gflops: 0, weightGBps: ceil.copyGBps, bitsPerEntry: 32, roofline: 1 });
-  rows.push({ ...base, format: 'fma', x: '-', kernel: 'fma', path: '8 vec4 FMA chains per thread', M: 0, K: 0, N: 0, ms: 0, gflops: ceil.fmaGflops, weightGBps: 0, bitsPerEntry: 0, roofline: 1 });
   let peers: Peer[] = [];
   if (opts.peers ?? true) {
     const mod = await import('./peers.js');
@@ -90,9 +98,9 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     const W = gaussianMatrix(N, K, rng);
     const checkM = Math.min(M, 4);
     const flops = 2 * M * N * K;
-    const shapeRows: GpuBenchRow[] = [];
-    const measure = async (xId: string, wId: string, options: MatmulOptions, kernel: GpuBenchRow['kernel']) => {
-      progress(`${kernel} ${M}×${K}×${N}: X ${xId} · W ${wId}ᵀ`);
+    const candidates: Candidate[] = [];
+    const ours = async (xId: string, wId: string, options: MatmulOptions, kernel: GpuBenchRow['kernel']) => {
+      progress(`${kernel} ${M}×${K}×${N}: X ${xId} · W ${wId}ᵀ (check)`);
       const x = await makeOperand(engine, xId, X);
       const w = await makeOperand(engine, wId, W);
       const y = await engine.matmul(x.gpu, w.gpu, options);
@@ -100,39 +108,61 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       y.destroy();
       const relErr = checkRows(got, x.cpu, w.cpu, checkM);
       if (!(relErr < 1e-4)) throw new Error(`${wId} (X ${xId}) ${kernel} ${M}×${K}×${N}: output does not match the CPU reference (rel. error ${relErr})`);
-      const ms = await timeIt(engine.device, reps, () => engine.matmul(x.gpu, w.gpu, options));
       const plan = engine.planMatmul(x.gpu, w.gpu, M, options);
       const path = [plan.kernel, plan.integer ? 'int' : 'float', plan.dp4a ? 'dp4a' : '', plan.subgroups ? 'subgroups' : ''].filter(Boolean).join(' ');
       const weightBytes = (w.bits * N * K) / 8;
-      const bytes = weightBytes + (x.bits * M * K) / 8 + 4 * M * N;
-      const roofline = Math.max(bytes / ceil.copyGBps / 1e6, flops / ceil.fmaGflops / 1e6) / ms;
-      x.gpu.destroy();
-      w.gpu.destroy();
-      const row: GpuBenchRow = { ...base, vsPeers: {}, format: wId, x: xId, kernel, path, M, K, N, ms, gflops: flops / ms / 1e6, weightGBps: weightBytes / ms / 1e6, bitsPerEntry: w.bits, roofline, relErr };
-      shapeRows.push(row);
-      return row;
+      candidates.push({
+        row: { ...base, vsPeers: {}, format: wId, x: xId, kernel, path, M, K, N, ms: NaN, gflops: NaN, weightGBps: NaN, bitsPerEntry: w.bits, roofline: NaN, relErr },
+        bytes: weightBytes + (x.bits * M * K) / 8 + 4 * M * N,
+        sample: sampler(engine.device, () => engine.matmul(x.gpu, w.gpu, options)),
+        release: () => {
+          x.gpu.destroy();
+          w.gpu.destroy();
+        },
+      });
     };
     const tile = { ...(opts.tile ? { tile: opts.tile } : {}), ...(opts.gemvTile ? { gemvTile: opts.gemvTile } : {}) };
-    for (const f of formats) await measure('f32', f, { ...tile }, shape.kernel);
-    for (const [xf, wf] of pairs) await measure(xf, wf, { ...tile }, shape.kernel);
-    if (opts.naive ?? true) {
-      for (const f of ['f32', 'int4-g32']) await measure('f32', f, { kernel: 'naive' }, 'naive');
+    for (const f of formats) await ours('f32', f, { ...tile }, shape.kernel);
+    for (const [xf, wf] of pairs) await ours(xf, wf, { ...tile }, shape.kernel);
+    if ((opts.naive ?? true) && flops <= NAIVE_MAX_FLOPS) {
+      for (const f of ['f32', 'int4-g32']) await ours('f32', f, { kernel: 'naive' }, 'naive');
     }
-    const peerRows: GpuBenchRow[] = [];
     for (const p of peers) {
-      progress(`${p.name} ${M}×${K}×${N}`);
-      const r = await p.measure(X, W, reps, checkM);
+      progress(`${p.name} ${M}×${K}×${N} (check)`);
+      const r = await p.prepare(X, W, checkM);
       const weightBytes = (r.bitsPerEntry * N * K) / 8;
-      const bytes = weightBytes + 4 * M * K + 4 * M * N;
-      peerRows.push({ ...base, vsPeers: {}, format: p.name, x: 'f32', kernel: shape.kernel, path: p.op, M, K, N, ms: r.ms, gflops: flops / r.ms / 1e6, weightGBps: weightBytes / r.ms / 1e6, bitsPerEntry: r.bitsPerEntry, roofline: Math.max(bytes / ceil.copyGBps / 1e6, flops / ceil.fmaGflops / 1e6) / r.ms, relErr: r.relErr });
+      candidates.push({
+        row: { ...base, vsPeers: {}, format: p.name, x: 'f32', kernel: shape.kernel, path: p.op, M, K, N, ms: NaN, gflops: NaN, weightGBps: NaN, bitsPerEntry: r.bitsPerEntry, roofline: NaN, relErr: r.relErr },
+        bytes: weightBytes + 4 * M * K + 4 * M * N,
+        sample: r.sample,
+        release: r.release,
+      });
     }
-    const f32ms = shapeRows.find((r) => r.format === 'f32' && r.x === 'f32' && r.kernel !== 'naive')?.ms ?? NaN;
-    for (const r of [...shapeRows, ...peerRows]) {
+    // Every candidate and both ceilings are timed in the same rounds (see interleavedMedians).
+    const ms = await interleavedMedians(reps, [ceilings.copy, ceilings.fma, ...candidates.map((c) => c.sample)], (round) =>
+      progress(`${M}×${K}×${N}: ${round === 0 ? 'warm-up round' : `round ${round}/${reps}`} (${candidates.length} kernels + 2 ceilings)`),
+    );
+    const ceil = ceilings.toRates(ms[0], ms[1]);
+    rows.push({ ...base, format: 'copy', x: '-', kernel: 'copy', path: '64 MiB vec4 copy', M, K, N, ms: ms[0], gflops: 0, weightGBps: ceil.copyGBps, bitsPerEntry: 32, roofline: 1 });
+    rows.push({ ...base, format: 'fma', x: '-', kernel: 'fma', path: '8 vec4 FMA chains per thread', M, K, N, ms: ms[1], gflops: ceil.fmaGflops, weightGBps: 0, bitsPerEntry: 0, roofline: 1 });
+    candidates.forEach((c, i) => {
+      const r = c.row;
+      r.ms = ms[i + 2];
+      r.gflops = flops / r.ms / 1e6;
+      r.weightGBps = (r.bitsPerEntry * N * K) / 8 / r.ms / 1e6;
+      r.roofline = Math.max(c.bytes / ceil.copyGBps / 1e6, flops / ceil.fmaGflops / 1e6) / r.ms;
+    });
+    const shapeRows = candidates.map((c) => c.row);
+    const peerRows = shapeRows.filter((r) => peers.some((p) => p.name === r.format));
+    const f32ms = shapeRows.find((r) => r.format === 'f32' && r.x === 'f32' && r.kernel === shape.kernel)?.ms ?? NaN;
+    for (const r of shapeRows) {
       r.vsF32 = f32ms / r.ms;
       for (const p of peerRows) if (p !== r) r.vsPeers[p.format] = p.ms / r.ms;
     }
-    rows.push(...shapeRows, ...peerRows);
+    rows.push(...shapeRows);
+    for (const c of candidates) await c.release();
   }
+  ceilings.destroy();
   engine.destroy();
   return rows;
 }

@@ -9,18 +9,20 @@ import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
 import { checkRows } from './check-rows.js';
 import { matMulNBitsModel } from './onnx-model.js';
-import { medianAfterWarmup, wallMs } from './timing.js';
+import { wallMs } from './timing.js';
 
-export interface PeerResult {
-  ms: number;
+/** A peer set up for one shape, its output already checked: `sample()` times one call. */
+export interface PreparedPeer {
   relErr: number;
   bitsPerEntry: number;
+  sample(): Promise<number>;
+  release(): Promise<void>;
 }
 
 export interface Peer {
   readonly name: string;
   readonly op: string;
-  measure(x: Matrix, w: Matrix, reps: number, checkRows: number): Promise<PeerResult>;
+  prepare(x: Matrix, w: Matrix, checkRows: number): Promise<PreparedPeer>;
 }
 
 function check(name: string, y: Float32Array, x: Matrix, w: Matrix, rows: number): number {
@@ -37,7 +39,7 @@ async function tfjsPeer(): Promise<Peer> {
   return {
     name: 'tfjs-webgpu',
     op: 'tf.matMul f32 (4.22)',
-    async measure(x, w, reps, rows) {
+    async prepare(x, w, rows) {
       const a = tf.tensor2d(x.data, [x.rows, x.cols]);
       const b = tf.tensor2d(w.data, [w.rows, w.cols]);
       const run = async () => {
@@ -47,10 +49,15 @@ async function tfjsPeer(): Promise<Peer> {
         return out;
       };
       const relErr = check('tfjs-webgpu', await run(), x, w, rows);
-      const ms = await medianAfterWarmup(reps, () => wallMs(async () => void (await run()), async () => {}));
-      a.dispose();
-      b.dispose();
-      return { ms, relErr, bitsPerEntry: 32 };
+      return {
+        relErr,
+        bitsPerEntry: 32,
+        sample: () => wallMs(async () => void (await run()), async () => {}),
+        release: async () => {
+          a.dispose();
+          b.dispose();
+        },
+      };
     },
   };
 }
@@ -63,7 +70,7 @@ async function ortPeer(): Promise<Peer> {
   return {
     name: 'ort-webgpu',
     op: 'MatMulNBits bits=4 block=32 (onnxruntime-web/webgpu 1.30)',
-    async measure(x, w, reps, rows) {
+    async prepare(x, w, rows) {
       // The same weights as our int4-g32: nibbles low-first, value (q − 8)·scale, block 32.
       const q = int4.encode(w);
       const decoded = int4.decode(q);
@@ -79,9 +86,12 @@ async function ortPeer(): Promise<Peer> {
       const input = new ort.Tensor('float32', x.data, [x.rows, x.cols]);
       const run = async () => (await session.run({ A: input })).Y.data as Float32Array;
       const relErr = check('ort-webgpu', await run(), x, decoded, rows);
-      const ms = await medianAfterWarmup(reps, () => wallMs(async () => void (await run()), async () => {}));
-      await session.release();
-      return { ms, relErr, bitsPerEntry: q.layout.bitsPerEntry };
+      return {
+        relErr,
+        bitsPerEntry: q.layout.bitsPerEntry,
+        sample: () => wallMs(async () => void (await run()), async () => {}),
+        release: () => session.release(),
+      };
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { GpuBenchOptions, GpuBenchRow } from '../bench/gpu-rows.js';
 import type { BenchOptions, BenchRow } from '../bench/rows.js';
 import type { KernelSuite } from './protocol.js';
 
@@ -5,6 +6,7 @@ declare global {
   interface Window {
     kernelSuite: KernelSuite;
     runBench: (opts: BenchOptions) => Promise<BenchRow[]>;
+    runGpuBench: (opts: GpuBenchOptions) => Promise<GpuBenchRow[]>;
     __ready?: boolean;
     __initError?: string;
   }

@@ -66,3 +66,26 @@ describe('benchmark page', () => {
     await page.close();
   });
 });
+
+describe('GPU kernel benchmark page', () => {
+  test('every kernel is checked, timed in shared rounds, and its ratios are consistent with its times', async () => {
+    const page = await openPage(browser, inject('baseUrl'), '/bench/gpu.html');
+    const rows = await page.evaluate(() =>
+      window.runGpuBench({ shapes: [{ kernel: 'gemv', M: 1, K: 96, N: 40 }, { kernel: 'gemm', M: 12, K: 64, N: 36 }], formats: ['f32', 'int4-g32'], pairs: [['int8-g32', 'int4-g32']], peers: false, reps: 1 }),
+    );
+    // per shape: copy + fma ceilings, 2 formats, 1 pair, 2 naive rows
+    expect(rows.map((r) => `${r.kernel}:${r.format}:${r.x}`)).toEqual(
+      ['gemv', 'gemm'].flatMap((k) => ['copy:copy:-', 'fma:fma:-', `${k}:f32:f32`, `${k}:int4-g32:f32`, `${k}:int4-g32:int8-g32`, 'naive:f32:f32', 'naive:int4-g32:f32']),
+    );
+    for (const r of rows.filter((r) => r.kernel !== 'copy' && r.kernel !== 'fma')) {
+      for (const k of ['ms', 'gflops', 'weightGBps', 'roofline', 'vsF32', 'relErr'] as const) expect(Number.isFinite(r[k]) && r[k] >= 0, `${r.format}.${k} = ${r[k]}`).toBe(true);
+      expect(r.relErr).toBeLessThan(1e-4);
+      const f32 = rows.find((o) => o.format === 'f32' && o.x === 'f32' && o.kernel === (r.M === 1 ? 'gemv' : 'gemm') && o.M === r.M)!;
+      expect(r.vsF32).toBeCloseTo(f32.ms / r.ms, 10);
+      expect(r.gflops).toBeCloseTo((2 * r.M * r.K * r.N) / r.ms / 1e6, 10);
+    }
+    expect(rows.find((r) => r.kernel === 'gemv' && r.x === 'int8-g32')!.path).toMatch(/^gemv int/);
+    expect(rows.find((r) => r.kernel === 'gemm' && r.format === 'int4-g32' && r.x === 'f32')!.bitsPerEntry).toBe(4.5);
+    await page.close();
+  });
+});

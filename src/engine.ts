@@ -140,6 +140,8 @@ export interface MatmulPlan {
 }
 
 const F32_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32.wgsl', constants: {} }, access: 'read' };
+/** f32 rows of a multiple of 4 entries: windows then start on 16 bytes too, so the operand is read as vec4. */
+const F32_VEC4_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32_vec4.wgsl', constants: {} }, access: 'read' };
 
 /** Where a coded format's rows live: K logical entries stored as Kp, rotated in chunks of h (h = 1: padding only). */
 interface DomainMap {
@@ -332,7 +334,8 @@ export class Engine {
   }
 
   private spec(op: GpuOperand): OperandSpec {
-    return op instanceof GpuMatrix ? F32_SPEC : { wgsl: op.format.wgsl, access: 'read' };
+    if (op instanceof GpuMatrix) return op.cols % 4 === 0 && this.limits.minStorageBufferOffsetAlignment % 16 === 0 ? F32_VEC4_SPEC : F32_SPEC;
+    return { wgsl: op.format.wgsl, access: 'read' };
   }
 
   /**
@@ -576,7 +579,7 @@ export class Engine {
     const integerOk = !!xFormat?.wgsl.intBlocks && !!wFormat?.wgsl.intBlocks && !paddedPair;
     if (options.integer === true && !integerOk) throw new ShapeError('options.integer needs two quantized operands whose formats offer integer blocks (symmetric INT with groups of 8k, 8-dim lattices with q ≤ 63)');
     const integer = kind !== 'naive' && (options.integer ?? integerOk) && integerOk;
-    const operands = { x: xFormat ? { wgsl: xFormat.wgsl, access: 'read' as const } : F32_SPEC, w: this.spec(ws) };
+    const operands = { x: xFormat ? { wgsl: xFormat.wgsl, access: 'read' as const } : this.spec(xs), w: this.spec(ws) };
     const dp4a = options.dp4a ?? this.features.dp4a;
     if (dp4a && !this.features.dp4a) throw new ShapeError('options.dp4a: this device has no WGSL packed_4x8_integer_dot_product');
     const dot = dp4a ? 'common/dot4_native.wgsl' : 'common/dot4_emulated.wgsl';

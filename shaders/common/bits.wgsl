@@ -19,3 +19,26 @@ fn bits_in_word(code: u32, code_bit: u32, bits: u32, word: u32) -> u32 {
   if (word == last) { return code >> (32u - sh); }
   return 0u;
 }
+
+// Integer division without a division instruction: CPU-backed adapters (SwiftShader) have no vector
+// integer divide and run one scalar divide per lane, which dominated the lattice decoders.
+// floor(a / d) for |a| < 2^21, 0 < d, inv_d = fl(1/d): the quotient of a + 0.5 is ≥ 0.5/d away from an
+// integer and the f32 product is within |a|·2^-23/d of it, so the floor is exact.
+fn floor_div_small(a: i32, inv_d: f32) -> i32 {
+  return i32(floor((f32(a) + 0.5) * inv_d));
+}
+
+// (v / d, v % d) for 0 < d and v / d < 2^22: the f32 estimate is within one of the quotient, one
+// correction step makes it exact.
+fn div_mod_u32(v: u32, d: u32, inv_d: f32) -> vec2<u32> {
+  var quo = u32(f32(v) * inv_d);
+  var rem = i32(v - quo * d); // |rem| < 2d
+  if (rem < 0) {
+    quo -= 1u;
+    rem += i32(d);
+  } else if (u32(rem) >= d) {
+    quo += 1u;
+    rem -= i32(d);
+  }
+  return vec2<u32>(quo, u32(rem));
+}

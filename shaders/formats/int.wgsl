@@ -3,8 +3,10 @@
 // FMT_QMAX and FMT_INV_QMAX. The encoder half is formats/int_encode.wgsl.
 
 fn FMT_scale(row: u32, g: u32) -> f32 {
-  if (FMT_SCALE_F16) { return f16_bits_to_f32(FMT_scale_field(row, g, 16u)); }
-  return bitcast<f32>(FMT_scale_field(row, g, 32u));
+  // 16- and 32-bit fields never straddle words: read them directly (no conditional second load)
+  let w = FMT_meta.scales_base + row * FMT_meta.scales_stride;
+  if (FMT_SCALE_F16) { return f16_bits_to_f32((FMT_scales[w + g / 2u] >> (16u * (g & 1u))) & 0xffffu); }
+  return bitcast<f32>(FMT_scales[w + g]);
 }
 
 fn FMT_zero(row: u32, g: u32) -> u32 {
@@ -31,7 +33,7 @@ fn FMT_decode8(row: u32, k: u32) -> Vals8 {
     // Widths that divide 32: the 8 codes sit in one or two aligned words; unpack them as vectors.
     let g = k / FMT_meta.group_size;
     let s = FMT_scale(row, g);
-    let off = vec4<f32>(f32(FMT_offset(row, g)));
+    let off = vec4<i32>(FMT_offset(row, g));
     let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + (k * FMT_BITS) / 32u;
     let m = vec4<u32>(bits_mask(FMT_BITS));
     let sh = vec4<u32>(0u, 1u, 2u, 3u) * FMT_BITS;
@@ -39,7 +41,8 @@ fn FMT_decode8(row: u32, k: u32) -> Vals8 {
     let lo = (vec4<u32>(a) >> sh) & m;
     var hi: vec4<u32>;
     if (FMT_BITS == 8u) { hi = (vec4<u32>(FMT_codes[w + 1u]) >> sh) & m; } else { hi = (vec4<u32>(a) >> (sh + vec4<u32>(4u * FMT_BITS))) & m; }
-    return Vals8(ftz4(s * (vec4<f32>(lo) - off)), ftz4(s * (vec4<f32>(hi) - off)));
+    // s ≥ 2^-64 or 0 and |code − offset| ≥ 1 or 0: the product is never subnormal, so no ftz.
+    return Vals8(s * vec4<f32>(vec4<i32>(lo) - off), s * vec4<f32>(vec4<i32>(hi) - off));
   }
   let c = FMT_codes8(row, k);
   var v: array<f32, 8>;

@@ -33,7 +33,7 @@ fn FMT_encode_block(t: FMT_Vec) -> FMT_Coded {
   let z = FMT_coords(y);
   var out: FMT_Coded;
   let q = i32(FMT_Q);
-  for (var i = 0u; i < FMT_DIM; i++) { out.digits[i] = ((z[i] % q) + q) % q; }
+  for (var i = 0u; i < FMT_DIM; i++) { out.digits[i] = z[i] - q * floor_div_small(z[i], FMT_INV_Q); } // z mod q
   let coarse = FMT_closest_twice(y, 2 * q);
   var overload = false;
   for (var i = 0u; i < FMT_DIM; i++) { overload = overload || coarse[i] != 0; }

@@ -5,23 +5,17 @@
 
 alias FMT_Vec = array<i32, 8>;
 
-// floor(a / b) for b > 0 (WGSL's / truncates toward zero).
-fn FMT_floor_div(a: i32, b: i32) -> i32 {
-  var f = a / b;
-  if (a % b != 0 && a < 0) { f -= 1; }
-  return f;
-}
-
 // Round half up of (N - shift)/D into *f; with `parity`, the D_n fix on the coordinate of largest |δ|
 // (equal |δ|: a held upward move stays, a held downward move yields to a later one). Returns Σδ².
 fn FMT_round_coset(N: FMT_Vec, D: i32, shift: i32, parity: bool, f: ptr<function, FMT_Vec>) -> i32 {
-  let half = D / 2;
+  let half = D >> 1u;
+  let inv_d = 1.0 / f32(D);
   var delta: FMT_Vec;
   var dist = 0;
   var sum = 0;
   for (var i = 0u; i < FMT_DIM; i++) {
     let n = N[i] - shift;
-    let fi = FMT_floor_div(n + half, D);
+    let fi = floor_div_small(n + half, inv_d); // |n + half| < 2^21 (inputs ≤ 2^20 by T_CLAMP)
     (*f)[i] = fi;
     let d = n - fi * D;
     delta[i] = d;
@@ -62,32 +56,32 @@ fn FMT_closest_twice(N: FMT_Vec, D: i32) -> FMT_Vec {
     return out;
   }
   var f1: FMT_Vec;
-  let d1 = FMT_round_coset(N, D, D / 2, true, &f1);
+  let d1 = FMT_round_coset(N, D, D >> 1u, true, &f1);
   var use_half = d1 < d0;
   if (d0 == d1) { use_half = 2 * f1[0] + 1 > 2 * f0[0]; }
   for (var i = 0u; i < 8u; i++) { out[i] = select(2 * f0[i], 2 * f1[i] + 1, use_half); }
   return out;
 }
 
-// Integer coordinates z = G⁻¹y from Y = 2y (every division is exact).
+// Integer coordinates z = G⁻¹y from Y = 2y (every division is exact, so an arithmetic shift).
 fn FMT_coords(Y: FMT_Vec) -> FMT_Vec {
   var z: FMT_Vec;
   if (FMT_LATTICE == 0u) {
     var tail = 0;
     for (var k = 6; k >= 1; k--) {
       tail += Y[k];
-      z[k] = (tail - (7 - k) * Y[7]) / 2;
+      z[k] = (tail - (7 - k) * Y[7]) >> 1u;
     }
-    z[0] = (tail + Y[0] - 7 * Y[7]) / 4;
+    z[0] = (tail + Y[0] - 7 * Y[7]) >> 2u;
     z[7] = Y[7];
   } else if (FMT_LATTICE == 1u) {
     let n = i32(FMT_DIM);
-    z[n - 1] = -Y[n - 1] / 2;
-    for (var i = n - 2; i >= 2; i--) { z[i] = z[i + 1] - Y[i] / 2; }
-    z[1] = (Y[0] / 2 - Y[1] / 2 + z[2]) / 2;
-    z[0] = z[1] - Y[0] / 2;
+    z[n - 1] = -(Y[n - 1] >> 1u);
+    for (var i = n - 2; i >= 2; i--) { z[i] = z[i + 1] - (Y[i] >> 1u); }
+    z[1] = ((Y[0] >> 1u) - (Y[1] >> 1u) + z[2]) >> 1u;
+    z[0] = z[1] - (Y[0] >> 1u);
   } else {
-    for (var i = 0u; i < FMT_DIM; i++) { z[i] = Y[i] / 2; }
+    for (var i = 0u; i < FMT_DIM; i++) { z[i] = (Y[i] >> 1u); }
   }
   return z;
 }

@@ -22,9 +22,26 @@ fn FMT_field(row: u32, f: u32) -> u32 {
   return v & bits_mask(bits);
 }
 
+const FMT_INV_Q: f32 = 1.0 / f32(FMT_Q);
+
+// Digits i0.. of a mixed-radix value v < 2^21 (no integer division: see common/bits.wgsl).
+fn FMT_small_digits(v0: u32, i0: u32, i1: u32, c: ptr<function, FMT_Vec>) {
+  var v = i32(v0);
+  for (var i = i0; i < i1; i++) {
+    let quo = floor_div_small(v, FMT_INV_Q);
+    (*c)[i] = v - quo * i32(FMT_Q);
+    v = quo;
+  }
+}
+
 fn FMT_digits(row: u32, blk: u32) -> FMT_Vec {
   var c: FMT_Vec;
-  if (FMT_RADIX) {
+  if (FMT_RADIX && FMT_SPLIT_DIGITS > 0u) {
+    // v = hi·q^h + lo with both halves < 2^21 (host: FMT_SPLIT = q^h, h = ⌊DIM/2⌋)
+    let hl = div_mod_u32(FMT_field(row, blk), FMT_SPLIT, 1.0 / f32(FMT_SPLIT));
+    FMT_small_digits(hl.y, 0u, FMT_SPLIT_DIGITS, &c);
+    FMT_small_digits(hl.x, FMT_SPLIT_DIGITS, FMT_DIM, &c);
+  } else if (FMT_RADIX) {
     var v = FMT_field(row, blk);
     for (var i = 0u; i < FMT_DIM; i++) {
       c[i] = i32(v % FMT_Q);

@@ -1,16 +1,11 @@
-// GEMV partial on decoded values: lane `lane` of row n takes the 8-entry chunks lane, lane + LANES, …
-// (neighbouring lanes read neighbouring words of W); X is decoded per use (it is small and cached).
-fn gemv_partial(n: u32, lane: u32) -> vec4<f32> {
-  var acc = vec4<f32>(0.0);
-  if (n >= params.n) { return acc; }
-  let chunks = (params.k + 7u) / 8u;
-  for (var c = lane; c < chunks; c += LANES) {
-    let k = c * 8u;
-    let wv = mask8(w_decode8(n, k), k, params.k);
-    for (var m = 0u; m < params.m; m++) {
-      let xv = mask8(x_decode8(m, k), k, params.k);
-      acc[m] += dot(xv.lo, wv.lo) + dot(xv.hi, wv.hi);
-    }
+// GEMV chunk on decoded values: X is decoded per use (it is small and cached). Entries at or past
+// k_end are masked (k_end = K for the last chunk, 2^32 − 1 for full ones: mask8 returns at once).
+fn gemv_chunk(acc: vec4<f32>, n: u32, k: u32, k_end: u32) -> vec4<f32> {
+  let wv = mask8(w_decode8(n, k), k, k_end);
+  var r = acc;
+  for (var m = 0u; m < params.m; m++) {
+    let xv = mask8(x_decode8(m, k), k, k_end);
+    r[m] += dot(xv.lo, wv.lo) + dot(xv.hi, wv.hi);
   }
-  return acc;
+  return r;
 }

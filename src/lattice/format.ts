@@ -121,6 +121,7 @@ export class NestedLatticeFormat implements QuantFormat {
         Q: p.q,
         RADIX: this.digits.radix,
         FIELD_BITS: this.digits.fieldBits,
+        ...radixSplit(p.q, this.n),
         BITS: this.digits.fieldBits, // streams.wgsl's FMT_code width (unused by the lattice decode)
         FIELDS: this.digits.fields,
         BLOCK_BITS: this.digits.blockBits,
@@ -334,4 +335,15 @@ export function assertSameRotation(a: NestedLatticeFormat, b: NestedLatticeForma
   if ((ra === null) !== (rb === null) || (ra && rb && (ra.seed !== rb.seed || ra.h !== rb.h || ra.Kp !== rb.Kp))) {
     throw new ShapeError(`operands are rotated differently (${a.id} vs ${b.id}); both operands of a product must share the Hadamard rotation`);
   }
+}
+
+/**
+ * The GPU decoder splits a mixed-radix field v < q^n as v = hi·q^h + lo (h = ⌊n/2⌋) so that both halves
+ * are below 2^21 and their digits come out of exact f32 arithmetic; SPLIT_DIGITS = 0 when they are not
+ * (the decoder then uses integer division).
+ */
+function radixSplit(q: number, n: number): { SPLIT: number; SPLIT_DIGITS: number } {
+  const h = Math.floor(n / 2);
+  const ok = h >= 1 && q ** h < 2 ** 21 && q ** (n - h) < 2 ** 21;
+  return { SPLIT: ok ? q ** h : 1, SPLIT_DIGITS: ok ? h : 0 };
 }
