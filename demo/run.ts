@@ -3,8 +3,9 @@ import type { Engine, GpuOperand } from '../src/engine.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, relativeFrobeniusError, sumSquares } from '../src/reference/metrics.js';
-import { gaussianMatrix, Rng } from '../src/reference/random.js';
+import { Rng } from '../src/reference/random.js';
 import { gammaBound, gaussianDistortionRate } from '../src/theory/gaussian.js';
+import { checkAborted, drawMatrix, type Distribution } from './inputs.js';
 
 export interface DemoRequest {
   format: string;
@@ -13,6 +14,8 @@ export interface DemoRequest {
   K: number;
   N: number;
   seed: number;
+  /** Distribution of X and W (default Gaussian). */
+  dist?: Distribution;
 }
 
 export interface DemoResult {
@@ -30,23 +33,35 @@ export interface DemoResult {
   pass: boolean;
   gemmMs: number;
   gflops: number;
+  /** Stored weight bytes read per second by the GEMM. */
+  weightGBps: number;
 }
 
 export const GPU_VS_CPU_TOLERANCE = 1e-5;
 
-export async function runDemo(engine: Engine, req: DemoRequest): Promise<DemoResult> {
+/** Steps of a run, for progress display. */
+export const DEMO_STEPS = ['quantize W on the GPU', 'check codes against the CPU', 'quantize X', 'multiply on the GPU', 'check Y against the CPU'] as const;
+
+export async function runDemo(engine: Engine, req: DemoRequest, onStep?: (step: number) => void, signal?: AbortSignal): Promise<DemoResult> {
+  const step = (i: number) => {
+    checkAborted(signal);
+    onStep?.(i);
+  };
   const fmt = parseFormat(req.format);
   const rng = new Rng(req.seed);
-  const X = gaussianMatrix(req.M, req.K, rng);
-  const W = gaussianMatrix(req.N, req.K, rng);
+  const X = drawMatrix(req.dist ?? 'gaussian', req.M, req.K, rng);
+  const W = drawMatrix(req.dist ?? 'gaussian', req.N, req.K, rng);
+  step(0);
 
   const wq = await engine.quantize(W, fmt);
+  step(1);
   const wCpu = fmt.encode(W);
   const wGpu = await engine.readQuantized(wq);
   const same = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
   let codesMatch = same(wGpu.codes, wCpu.codes) && same(wGpu.scales, wCpu.scales) && same(wGpu.aux, wCpu.aux);
   const wHat = fmt.decode(wCpu);
 
+  step(2);
   let xOp: GpuOperand;
   let xHat = X;
   if (req.operands === 'both') {
@@ -58,6 +73,7 @@ export async function runDemo(engine: Engine, req: DemoRequest): Promise<DemoRes
     xOp = xq;
   } else xOp = engine.upload(X);
 
+  step(3);
   (await engine.matmul(xOp, wq)).destroy(); // warm-up: compiles the pipeline, fills the buffer pool
   await engine.sync();
   const t0 = performance.now();
@@ -69,9 +85,11 @@ export async function runDemo(engine: Engine, req: DemoRequest): Promise<DemoRes
   xOp.destroy();
   wq.destroy();
 
+  step(4);
   const gpuVsCpuRelErr = relativeFrobeniusError(got, matmulF64(xHat, wHat));
   const nmse = productNmse(got, matmulF64(X, W), sumSquares(X.data), sumSquares(W.data), req.K);
   const bitsPerEntry = fmt.layout(req.K).bitsPerEntry;
+  const weightBytes = (bitsPerEntry * req.N * req.K) / 8;
   // Both operands coded: Γ(R). Only W coded (X known exactly): the bound is D(R) = 2^{−2R}
   // (lattice.md §1.3, the "hand V to the decoder" bound).
   const gamma = req.operands === 'both' ? gammaBound(bitsPerEntry) : gaussianDistortionRate(bitsPerEntry);
@@ -87,5 +105,6 @@ export async function runDemo(engine: Engine, req: DemoRequest): Promise<DemoRes
     pass: codesMatch && gpuVsCpuRelErr < GPU_VS_CPU_TOLERANCE,
     gemmMs,
     gflops: (2 * req.M * req.N * req.K) / (gemmMs * 1e6),
+    weightGBps: weightBytes / (gemmMs * 1e6),
   };
 }

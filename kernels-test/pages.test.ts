@@ -1,8 +1,14 @@
 import puppeteer, { type Browser } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
 import { openPage } from '../tools/chromium.mjs';
+import { serveStatic } from '../tools/static-server.mjs';
 
-// The demo page (`npm start`) and the benchmark page run end to end in the browser.
+// The demo (built as a static site), the benchmark page and the GPU benchmark page run end to end in the browser.
 let browser: Browser;
 beforeAll(async () => {
   browser = await puppeteer.connect({ browserWSEndpoint: inject('wsEndpoint'), protocolTimeout: 30 * 60 * 1000 });
@@ -11,22 +17,62 @@ afterAll(async () => {
   await browser.disconnect();
 });
 
-describe('demo page', () => {
-  test('the Run button quantizes on the GPU, multiplies, and shows a PASS badge against the CPU', async () => {
-    const page = await openPage(browser, inject('baseUrl'), '/');
-    await page.select('select[name=format]', 'int3-asym-g64');
-    await page.select('select[name=operands]', 'both');
-    await page.$eval('input[name=K]', (el) => ((el as HTMLInputElement).value = '200'));
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#badge', { timeout: 120000 });
-    const badge = await page.$eval('#badge', (el) => el.textContent);
-    const text = await page.$eval('#result', (el) => el.textContent ?? '');
-    expect(text).toContain('int3-asym-g64');
-    expect(text).toMatch(/codes bit-identical/);
-    expect(badge).toBe('PASS');
-    const device = await page.$eval('#device', (el) => el.textContent ?? '');
-    expect(device).toMatch(/subgroups (yes|no)/);
-    await page.close();
+describe('demo page (built with vite, served as static files)', () => {
+  test('live runs pass the GPU-vs-CPU check for two formats, the rate–distortion and density plots are drawn', async () => {
+    const root = resolve(fileURLToPath(import.meta.url), '../..');
+    const outDir = await mkdtemp(join(tmpdir(), 'demo-build-'));
+    await build({ configFile: resolve(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: { demo: resolve(root, 'index.html') } } } });
+    const site = await serveStatic(outDir);
+    try {
+      const page = await openPage(browser, site.url, '/index.html');
+      await page.setViewport({ width: 1280, height: 800 });
+      expect(await page.$eval('#device', (el) => el.textContent ?? '')).toMatch(/subgroups (yes|no)/);
+      // live run panel, two formats (one scalar W-only, one lattice with both operands coded)
+      for (const [format, operands] of [['int3-asym-g64', 'both'], ['e8-q14-k4', 'w']]) {
+        await page.select('#controls select[name=format]', format);
+        await page.select('#controls select[name=operands]', operands);
+        await page.$eval('#controls input[name=K]', (el) => ((el as HTMLInputElement).value = '200'));
+        await page.$eval('#result', (el) => (el.innerHTML = ''));
+        await page.click('#controls button[type=submit]');
+        await page.waitForSelector('#badge', { timeout: 120000 });
+        const text = await page.$eval('#result', (el) => el.textContent ?? '');
+        expect(text).toContain(format);
+        expect(text).toMatch(/codes bit-identical/);
+        expect(await page.$eval('#badge', (el) => el.textContent)).toBe('PASS');
+      }
+      // rate–distortion panel: every family measured on the GPU at a small size, one point per scheme
+      await page.$eval('#rd-controls input[name=M]', (el) => ((el as HTMLInputElement).value = '8'));
+      await page.$eval('#rd-controls input[name=K]', (el) => ((el as HTMLInputElement).value = '256'));
+      await page.$eval('#rd-controls input[name=N]', (el) => ((el as HTMLInputElement).value = '32'));
+      await page.click('#rd-controls button[type=submit]');
+      await page.waitForSelector('#rd-rows', { timeout: 600000 });
+      const schemes = await page.$$eval('#rd-rows tr', (trs) => trs.slice(1).map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+      const plotted = await page.evaluate(() => window.demo!.rdPointsPlotted());
+      expect(plotted).toBe(schemes.length);
+      expect(schemes.length).toBeGreaterThanOrEqual(20);
+      for (const [id, , bits, nmse, gamma, dr] of schemes) {
+        expect(Number(nmse), id).toBeGreaterThan(Number(gamma)); // nothing beats Γ(R)
+        expect(Number(dr), id).toBeGreaterThan(0);
+        expect(Number(bits), id).toBeGreaterThan(1);
+      }
+      expect(await page.$$eval('#rd-plot canvas', (c) => c.length)).toBeGreaterThan(0);
+      // density panel: bimodal past 1/√3, the exact E[D²] approaches the K⁻² prediction as K grows
+      await page.$eval('#density-controls input[name=rho]', (el) => {
+        (el as HTMLInputElement).value = '0.9';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      expect(await page.$eval('#density-note', (el) => el.textContent ?? '')).toContain(`bimodal, peaks at u = ±${Math.sqrt(3 - 1 / 0.81).toFixed(3)}`);
+      const ratios = await page.$$eval('#density-table tr', (trs) => trs.slice(1).map((tr) => Number(tr.querySelectorAll('td')[3].textContent)));
+      expect(ratios).toHaveLength(4);
+      expect(Math.abs(ratios[3] - 1)).toBeLessThan(Math.abs(ratios[0] - 1));
+      expect(Math.abs(ratios[3] - 1)).toBeLessThan(0.1);
+      await mkdir(resolve(root, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: resolve(root, 'test-artifacts/demo.png') as `${string}.png`, fullPage: true });
+      await page.close();
+    } finally {
+      await site.close();
+      await rm(outDir, { recursive: true, force: true });
+    }
   });
 });
 

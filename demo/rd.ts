@@ -1,0 +1,73 @@
+/**
+ * Rate–distortion panel data: every scheme family quantizes both operands on the GPU, multiplies on the
+ * GPU, and its product NMSE is set against Γ(R) (both operands coded) at its bits/entry.
+ */
+import type { Engine } from '../src/engine.js';
+import { densityFormatId } from '../src/formats/density.js';
+import { parseFormat } from '../src/formats/registry.js';
+import { matmulF64 } from '../src/reference/matmul.js';
+import { productNmse, sumSquares } from '../src/reference/metrics.js';
+import { Rng } from '../src/reference/random.js';
+import { gammaBound } from '../src/theory/gaussian.js';
+import { checkAborted, drawMatrix, type Distribution } from './inputs.js';
+
+export const RD_FAMILIES: Record<string, readonly string[]> = {
+  INT: ['int2-g32', 'int3-g32', 'int4-g32', 'int5-g32', 'int6-g32', 'int8-g32', 'int4-asym-g32'],
+  FP: ['e2m1-g32', 'e2m3-g32', 'e3m2-g32', 'e4m3-g32'],
+  MX: ['mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8'],
+  NVFP4: ['nvfp4'],
+  NF4: ['nf4-g64'],
+  'optimal density': [4, 8, 16, 32].map((K) => densityFormatId(K, 'opt', 0)),
+  'E8 lattice': ['e8-q6-k4', 'e8-q8-k4', 'e8-q14-k4', 'e8-q16-k4'],
+  'D4 lattice': ['d4-q16-k4'],
+  'Z^n lattice': ['z8-q16-k4'],
+};
+
+export interface RdRequest {
+  dist: Distribution;
+  M: number;
+  K: number;
+  N: number;
+  seed: number;
+  families?: readonly string[];
+}
+
+export interface RdPoint {
+  family: string;
+  format: string;
+  bitsPerEntry: number;
+  productNmse: number;
+  /** Γ(R) at this rate. */
+  gamma: number;
+  /** Rate gap to Γ: ½·log2(NMSE/Γ(R)) bits (what the scheme pays over the bound). */
+  deltaR: number;
+}
+
+export async function measureRd(engine: Engine, req: RdRequest, onProgress?: (done: number, total: number, format: string) => void, signal?: AbortSignal): Promise<RdPoint[]> {
+  const rng = new Rng(req.seed);
+  const X = drawMatrix(req.dist, req.M, req.K, rng);
+  const W = drawMatrix(req.dist, req.N, req.K, rng);
+  const exact = matmulF64(X, W);
+  const ssX = sumSquares(X.data);
+  const ssW = sumSquares(W.data);
+  const jobs = Object.entries(RD_FAMILIES)
+    .filter(([family]) => !req.families || req.families.includes(family))
+    .flatMap(([family, ids]) => ids.map((format) => ({ family, format })));
+  const points: RdPoint[] = [];
+  for (const [i, { family, format }] of jobs.entries()) {
+    checkAborted(signal);
+    onProgress?.(i, jobs.length, format);
+    const f = parseFormat(format);
+    const xq = await engine.quantize(X, f);
+    const wq = await engine.quantize(W, f);
+    const y = await engine.matmul(xq, wq);
+    const got = await engine.read(y);
+    for (const b of [xq, wq, y]) b.destroy();
+    const bitsPerEntry = f.layout(req.K).bitsPerEntry;
+    const nmse = productNmse(got, exact, ssX, ssW, req.K);
+    const gamma = gammaBound(bitsPerEntry);
+    points.push({ family, format, bitsPerEntry, productNmse: nmse, gamma, deltaR: 0.5 * Math.log2(nmse / gamma) });
+  }
+  onProgress?.(jobs.length, jobs.length, '');
+  return points;
+}
