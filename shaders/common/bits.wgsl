@@ -22,8 +22,9 @@ fn bits_in_word(code: u32, code_bit: u32, bits: u32, word: u32) -> u32 {
 
 // Integer division without a division instruction: CPU-backed adapters (SwiftShader) have no vector
 // integer divide and run one scalar divide per lane, which dominated the lattice decoders.
-// floor(a / d) for |a| < 2^21, 0 < d, inv_d = fl(1/d): the quotient of a + 0.5 is ≥ 0.5/d away from an
-// integer and the f32 product is within |a|·2^-23/d of it, so the floor is exact.
+// floor(a / d) for 0 < d, |a| ≤ 2^20 + 2^10 and inv_d within one ulp of 1/d (a power of two, a
+// const-expression, or a small quotient): the quotient of a + 0.5 is ≥ 0.5/d away from an integer and
+// the f32 product is within 1.5·2^-23·|a|/d < 0.5/d of it, so the floor is exact.
 fn floor_div_small(a: i32, inv_d: f32) -> i32 {
   return i32(floor((f32(a) + 0.5) * inv_d));
 }

@@ -42,3 +42,10 @@ fn pack_i8x8(v: array<i32, 8>) -> vec2<u32> {
   }
   return vec2<u32>(lo, hi);
 }
+
+// Four small signed integers (|v| < 128) as bytes of one word, entry 0 in the low byte (pack4xI8
+// without needing the WGSL packed_4x8_integer_dot_product feature).
+fn pack_i8x4(v: vec4<i32>) -> u32 {
+  let b = vec4<u32>(v) & vec4<u32>(0xffu);
+  return b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
+}

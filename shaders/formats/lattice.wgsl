@@ -10,6 +10,13 @@ fn FMT_decode(row: u32, k: u32) -> f32 {
 
 // Entries k..k+7 (k a multiple of 8): each lattice block decoded once (8/DIM blocks).
 fn FMT_decode8(row: u32, k: u32) -> Vals8 {
+  if (FMT_E8_FAST) {
+    let blk = k / 8u;
+    let lam = FMT_e8_decode_twice(row, blk);
+    let st = FMT_DEC_STEPS[FMT_beta_index(row, blk)];
+    let sigma = FMT_sigma(row);
+    return Vals8(ftz4(vec4<f32>(lam.lo) * st * sigma), ftz4(vec4<f32>(lam.hi) * st * sigma));
+  }
   var v: array<f32, 8>;
   if (8u % FMT_DIM == 0u) {
     let sigma = FMT_sigma(row);
@@ -29,6 +36,12 @@ fn FMT_decode8(row: u32, k: u32) -> Vals8 {
 // and the factor β_j/(2q)·σ, so an 8-block inner product is one integer dot product times two factors.
 fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
   let blk = k / 8u;
+  if (FMT_E8_FAST) {
+    let lam = FMT_e8_decode_twice(row, blk);
+    let j = FMT_beta_index(row, blk);
+    let factor = FMT_DEC_STEPS[j] * FMT_sigma(row);
+    return Int8x8(pack_i8x4(lam.lo), pack_i8x4(lam.hi), factor);
+  }
   let lam = FMT_voronoi_decode_twice(FMT_digits(row, blk));
   let p = pack_i8x8(lam);
   // (calls kept out of the constructor: wgsl_reflect does not trace resource use through its arguments)

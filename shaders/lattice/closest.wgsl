@@ -15,7 +15,7 @@ fn FMT_round_coset(N: FMT_Vec, D: i32, shift: i32, parity: bool, f: ptr<function
   var sum = 0;
   for (var i = 0u; i < FMT_DIM; i++) {
     let n = N[i] - shift;
-    let fi = floor_div_small(n + half, inv_d); // |n + half| < 2^21 (inputs ≤ 2^20 by T_CLAMP)
+    let fi = floor_div_small(n + half, inv_d); // |n + half| ≤ 2^20 + 2^10 (T_CLAMP); D is 256 or 2q
     (*f)[i] = fi;
     let d = n - fi * D;
     delta[i] = d;

@@ -107,7 +107,7 @@ export class NestedLatticeFormat implements QuantFormat {
     this.errorWeights = this.betas.map((b) => (b * BETA_UNIT) ** 2);
     this.expectedNmse = expectedNmse ?? (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) * lattice.nsm * lattice.det ** (2 / lattice.dim);
     this.wgsl = {
-      parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl'],
+      parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl', 'lattice/e8_decode.wgsl'],
       snippet: 'formats/lattice.wgsl',
       encodeSnippet: 'formats/lattice_encode.wgsl',
       encodeParts: ['formats/row_rms.wgsl'],
@@ -122,6 +122,8 @@ export class NestedLatticeFormat implements QuantFormat {
         RADIX: this.digits.radix,
         FIELD_BITS: this.digits.fieldBits,
         ...radixSplit(p.q, this.n),
+        // the vector-form E8 decoder (lattice/e8_decode.wgsl) needs the radix field split in 4 + 4 digits
+        E8_FAST: lattice.name === 'E8' && this.digits.radix && radixSplit(p.q, this.n).SPLIT_DIGITS === 4,
         BITS: this.digits.fieldBits, // streams.wgsl's FMT_code width (unused by the lattice decode)
         FIELDS: this.digits.fields,
         BLOCK_BITS: this.digits.blockBits,
