@@ -66,6 +66,7 @@ function showRun(r: DemoResult, req: DemoRequest): void {
       GPU vs CPU reference: codes ${r.codesMatch ? 'bit-identical' : '<b>differ</b>'}, relative error of Y ${fmtNum(r.gpuVsCpuRelErr, 3)} (tolerance ${GPU_VS_CPU_TOLERANCE})</p>
     <table>
       <tr><th>format</th><td>${r.format}</td></tr>
+      <tr><th>shape M×K×N</th><td>${r.M}×${r.K}×${r.N}</td></tr>
       <tr><th>bits per entry (everything counted)</th><td>${fmtNum(r.bitsPerEntry, 5)}</td></tr>
       <tr><th>MSE of W (per entry)</th><td>${fmtNum(r.weightMse)}</td></tr>
       <tr><th>product NMSE ‖XWᵀ − X̂Ŵᵀ‖²/(‖X‖²‖W‖²/K)</th><td>${fmtNum(r.productNmse)}</td></tr>

@@ -9,7 +9,7 @@ import { matmulF64 } from '../src/reference/matmul.js';
 import { productNmse, sumSquares } from '../src/reference/metrics.js';
 import { Rng } from '../src/reference/random.js';
 import { gammaBound } from '../src/theory/gaussian.js';
-import { checkAborted, drawMatrix, type Distribution } from './inputs.js';
+import { checkAborted, drawOperands, type Distribution } from './inputs.js';
 
 export const RD_FAMILIES: Record<string, readonly string[]> = {
   INT: ['int2-g32', 'int3-g32', 'int4-g32', 'int5-g32', 'int6-g32', 'int8-g32', 'int4-asym-g32'],
@@ -45,8 +45,8 @@ export interface RdPoint {
 
 export async function measureRd(engine: Engine, req: RdRequest, onProgress?: (done: number, total: number, format: string) => void, signal?: AbortSignal): Promise<RdPoint[]> {
   const rng = new Rng(req.seed);
-  const X = drawMatrix(req.dist, req.M, req.K, rng);
-  const W = drawMatrix(req.dist, req.N, req.K, rng);
+  const { X, W } = await drawOperands(req.dist, req.M, req.K, req.N, rng);
+  const K = X.cols;
   const exact = matmulF64(X, W);
   const ssX = sumSquares(X.data);
   const ssW = sumSquares(W.data);
@@ -63,8 +63,8 @@ export async function measureRd(engine: Engine, req: RdRequest, onProgress?: (do
     const y = await engine.matmul(xq, wq);
     const got = await engine.read(y);
     for (const b of [xq, wq, y]) b.destroy();
-    const bitsPerEntry = f.layout(req.K).bitsPerEntry;
-    const nmse = productNmse(got, exact, ssX, ssW, req.K);
+    const bitsPerEntry = f.layout(K).bitsPerEntry;
+    const nmse = productNmse(got, exact, ssX, ssW, K);
     const gamma = gammaBound(bitsPerEntry);
     points.push({ family, format, bitsPerEntry, productNmse: nmse, gamma, deltaR: 0.5 * Math.log2(nmse / gamma) });
   }

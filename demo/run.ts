@@ -5,7 +5,7 @@ import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, relativeFrobeniusError, sumSquares } from '../src/reference/metrics.js';
 import { Rng } from '../src/reference/random.js';
 import { gammaBound, gaussianDistortionRate } from '../src/theory/gaussian.js';
-import { checkAborted, drawMatrix, type Distribution } from './inputs.js';
+import { checkAborted, drawOperands, type Distribution } from './inputs.js';
 
 export interface DemoRequest {
   format: string;
@@ -20,6 +20,10 @@ export interface DemoRequest {
 
 export interface DemoResult {
   format: string;
+  /** The shape multiplied (a real layer fixes K and caps N). */
+  M: number;
+  K: number;
+  N: number;
   bitsPerEntry: number;
   weightMse: number;
   productNmse: number;
@@ -49,8 +53,8 @@ export async function runDemo(engine: Engine, req: DemoRequest, onStep?: (step: 
   };
   const fmt = parseFormat(req.format);
   const rng = new Rng(req.seed);
-  const X = drawMatrix(req.dist ?? 'gaussian', req.M, req.K, rng);
-  const W = drawMatrix(req.dist ?? 'gaussian', req.N, req.K, rng);
+  const { X, W } = await drawOperands(req.dist ?? 'gaussian', req.M, req.K, req.N, rng);
+  const [K, N] = [X.cols, W.rows]; // the real layer fixes K (and caps N)
   step(0);
 
   const wq = await engine.quantize(W, fmt);
@@ -87,14 +91,17 @@ export async function runDemo(engine: Engine, req: DemoRequest, onStep?: (step: 
 
   step(4);
   const gpuVsCpuRelErr = relativeFrobeniusError(got, matmulF64(xHat, wHat));
-  const nmse = productNmse(got, matmulF64(X, W), sumSquares(X.data), sumSquares(W.data), req.K);
-  const bitsPerEntry = fmt.layout(req.K).bitsPerEntry;
-  const weightBytes = (bitsPerEntry * req.N * req.K) / 8;
+  const nmse = productNmse(got, matmulF64(X, W), sumSquares(X.data), sumSquares(W.data), K);
+  const bitsPerEntry = fmt.layout(K).bitsPerEntry;
+  const weightBytes = (bitsPerEntry * N * K) / 8;
   // Both operands coded: Γ(R). Only W coded (X known exactly): the bound is D(R) = 2^{−2R}
   // (lattice.md §1.3, the "hand V to the decoder" bound).
   const gamma = req.operands === 'both' ? gammaBound(bitsPerEntry) : gaussianDistortionRate(bitsPerEntry);
   return {
     format: fmt.id,
+    M: req.M,
+    K,
+    N,
     bitsPerEntry,
     weightMse: mse(wHat.data, W.data),
     productNmse: nmse,
@@ -104,7 +111,7 @@ export async function runDemo(engine: Engine, req: DemoRequest, onStep?: (step: 
     gpuVsCpuRelErr,
     pass: codesMatch && gpuVsCpuRelErr < GPU_VS_CPU_TOLERANCE,
     gemmMs,
-    gflops: (2 * req.M * req.N * req.K) / (gemmMs * 1e6),
+    gflops: (2 * req.M * N * K) / (gemmMs * 1e6),
     weightGBps: weightBytes / (gemmMs * 1e6),
   };
 }

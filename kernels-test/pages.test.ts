@@ -27,16 +27,19 @@ describe('demo page (built with vite, served as static files)', () => {
       const page = await openPage(browser, site.url, '/index.html');
       await page.setViewport({ width: 1280, height: 800 });
       expect(await page.$eval('#device', (el) => el.textContent ?? '')).toMatch(/subgroups (yes|no)/);
-      // live run panel, two formats (one scalar W-only, one lattice with both operands coded)
-      for (const [format, operands] of [['int3-asym-g64', 'both'], ['e8-q14-k4', 'w']]) {
+      // live run panel, two formats: a scalar format with both operands coded on Gaussian data, and E8 on
+      // the real OCR layer (W only; K becomes the layer's 480)
+      for (const [format, operands, dist, shape] of [['int3-asym-g64', 'both', 'gaussian', '64×200×256'], ['e8-q14-k4', 'w', 'ocr', '64×480×256']]) {
         await page.select('#controls select[name=format]', format);
         await page.select('#controls select[name=operands]', operands);
+        await page.select('#controls select[name=dist]', dist);
         await page.$eval('#controls input[name=K]', (el) => ((el as HTMLInputElement).value = '200'));
         await page.$eval('#result', (el) => (el.innerHTML = ''));
         await page.click('#controls button[type=submit]');
         await page.waitForSelector('#badge', { timeout: 120000 });
         const text = await page.$eval('#result', (el) => el.textContent ?? '');
         expect(text).toContain(format);
+        expect(text).toContain(shape);
         expect(text).toMatch(/codes bit-identical/);
         expect(await page.$eval('#badge', (el) => el.textContent)).toBe('PASS');
       }

@@ -72,3 +72,14 @@ export class GpuExecutionError extends QuantEngineError {
     super('GPU_EXECUTION', message);
   }
 }
+
+/** A weights file is truncated or malformed; `offset` is the byte where reading failed, `field` what was being read. */
+export class CorruptFileError extends QuantEngineError {
+  readonly offset: number;
+  readonly field: string;
+  constructor(what: string, field: string, offset: number, detail: string) {
+    super('CORRUPT_FILE', `${what}: ${detail} (reading ${field} at byte ${offset})`);
+    this.offset = offset;
+    this.field = field;
+  }
+}
