@@ -5,7 +5,7 @@ import { GROUP_SIZES, INT_BITS, intFormatId } from '../src/formats/int.js';
 import { SCALED_FORMAT_IDS } from '../src/formats/registry.js';
 import { densityView } from './density-panel.js';
 import { DISTRIBUTIONS, type Distribution } from './inputs.js';
-import { densityPlot, rdPlot } from './plots.js';
+import { densityPlot, fitPlot, rdPlot } from './plots.js';
 import { measureRd, RD_FAMILIES, type RdPoint, type RdRequest } from './rd.js';
 import { DEMO_STEPS, GPU_VS_CPU_TOLERANCE, runDemo, type DemoRequest, type DemoResult } from './run.js';
 
@@ -100,6 +100,7 @@ function setupDensity(): void {
       .join('')}</table>`;
   };
   form.addEventListener('input', render);
+  window.addEventListener('resize', () => fitPlot(plot, $('#density-plot')));
   render();
 }
 
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
     $('#rd-table').innerHTML = rdTable(points);
     return points;
   };
+  window.addEventListener('resize', () => fitPlot(rdChart, $('#rd-plot')));
   window.demo = {
     run: (req) => run(req),
     measureRd: (req) => rd(req),

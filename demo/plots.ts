@@ -91,3 +91,8 @@ export function densityPlot(el: HTMLElement, us: number[], density: number[], th
   };
   return new uPlot(opts, [us, density], el);
 }
+
+/** Resizes a plot to its container (window resizes, phone rotation). */
+export function fitPlot(u: uPlot | undefined, el: HTMLElement): void {
+  u?.setSize(sizeOf(el));
+}

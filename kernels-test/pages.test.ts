@@ -71,6 +71,18 @@ describe('demo page (built with vite, served as static files)', () => {
       expect(Math.abs(ratios[3] - 1)).toBeLessThan(0.1);
       await mkdir(resolve(root, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: resolve(root, 'test-artifacts/demo.png') as `${string}.png`, fullPage: true });
+      // phone width: nothing may overflow the page horizontally (plots resize on redraw)
+      await page.setViewport({ width: 390, height: 844 });
+      await page.$eval('#density-controls input[name=rho]', (el) => el.dispatchEvent(new Event('input', { bubbles: true })));
+      const overflow = await page.evaluate(() => ({
+        width: document.documentElement.scrollWidth,
+        culprits: Array.from(document.querySelectorAll('body *'))
+          .filter((el) => el.getBoundingClientRect().right > 391)
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`),
+      }));
+      expect(overflow.width, overflow.culprits.join(', ')).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: resolve(root, 'test-artifacts/demo-phone.png') as `${string}.png`, fullPage: true });
       await page.close();
     } finally {
       await site.close();
