@@ -12,6 +12,8 @@ import { matmulShape, validateMatrix, type Matrix } from './matrix.js';
 export interface EngineOptions {
   /** Use this device instead of asking navigator.gpu (e.g. one from the `webgpu` package in Node). */
   readonly device?: GPUDevice;
+  /** Ask this GPU object instead of navigator.gpu (Node: `create([])` of the `webgpu` package). */
+  readonly gpu?: GPU;
   readonly adapterOptions?: GPURequestAdapterOptions;
   /**
    * Lower the limits the planner splits work by (never above the device's). Tests use this to force
@@ -651,7 +653,7 @@ export class Engine {
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (options.device) return new Engine(options.device, options, undefined, (globalThis as { navigator?: Navigator }).navigator?.gpu);
-  const gpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
+  const gpu = options.gpu ?? (globalThis as { navigator?: Navigator }).navigator?.gpu;
   const { device, adapterInfo } = await requestDevice(gpu, options.adapterOptions);
   const engine = new Engine(device, options, adapterInfo, gpu);
   engine.ownsDevice = true;

@@ -83,3 +83,12 @@ export class CorruptFileError extends QuantEngineError {
     this.field = field;
   }
 }
+
+/** A file written by a newer (or unknown) version of a format this build cannot read. */
+export class UnsupportedVersionError extends QuantEngineError {
+  readonly version: string;
+  constructor(what: string, version: string, supported: string) {
+    super('UNSUPPORTED_VERSION', `${what}: version ${JSON.stringify(version)} is not supported by this build (it reads ${supported}); upgrade the engine to read it`);
+    this.version = version;
+  }
+}

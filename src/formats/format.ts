@@ -81,6 +81,11 @@ export interface WgslSpec {
   readonly constants: Readonly<Record<string, WgslConstant>>;
 }
 
+export interface EncodeOptions {
+  /** max |x| of the whole tensor when `m` is a row window of it (formats with `wgsl.needsTensorMax`). */
+  tensorAbsMax?: number;
+}
+
 /** A quantized matrix held on the CPU. */
 export interface QuantizedMatrix {
   readonly format: QuantFormat;
@@ -99,8 +104,12 @@ export interface QuantFormat {
   /** Parameters as a plain object (what the bench prints as `params`). */
   readonly params: object;
   layout(K: number): Layout;
-  /** Quantizes row by row along K. Throws FormatError when a scale cannot be stored. */
-  encode(m: Matrix): QuantizedMatrix;
+  /**
+   * Quantizes row by row along K. Throws FormatError when a scale cannot be stored. Rows are
+   * independent except for a tensor-wide scale (NVFP4), which `options.tensorAbsMax` fixes so a big
+   * tensor can be encoded in row chunks with the scale of the whole.
+   */
+  encode(m: Matrix, options?: EncodeOptions): QuantizedMatrix;
   /** Reconstructs the f32 matrix exactly as the GPU decode does. */
   decode(q: QuantizedMatrix): Matrix;
   /** Throws a FormatError if some group of `m` cannot be represented (e.g. f16 scale overflow). */

@@ -3,7 +3,7 @@ import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
 import { E4M3, type ElementCodec } from './elements.js';
 import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
-import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import { makeLayout, type Layout, type EncodeOptions, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
 import { flushScale, ftz, MIN_SCALE, rneSqrt11, top12Bits } from './rounding.js';
 
 /**
@@ -94,8 +94,8 @@ export class ScaledFormat implements QuantFormat {
   }
 
   /** NVFP4 tensor scale of a matrix: its max |x| times fl(1/2688); 0 below MIN_SCALE. */
-  tensorScale(m: Matrix): number {
-    return flushScale(Math.fround(this.groupMax(m.data, 0, m.data.length) * NVFP4_INV_TENSOR));
+  tensorScale(m: Matrix, absMax = this.groupMax(m.data, 0, m.data.length)): number {
+    return flushScale(Math.fround(Math.abs(ftz(absMax)) * NVFP4_INV_TENSOR));
   }
 
   /** Stored scale bits for a group with max |x| = M (`tensor`: the NVFP4 tensor scale). */
@@ -169,7 +169,7 @@ export class ScaledFormat implements QuantFormat {
     }
   }
 
-  encode(m: Matrix): QuantizedMatrix {
+  encode(m: Matrix, options?: EncodeOptions): QuantizedMatrix {
     validateMatrix(m, 'encode input');
     this.checkRepresentable(m, 'encode input');
     const K = m.cols;
@@ -181,7 +181,7 @@ export class ScaledFormat implements QuantFormat {
     const aux = new Uint32Array(m.rows * wpr.aux);
     const rowCodes = new Uint32Array(K);
     const scaleBits = new Uint32Array(layout.groups);
-    const tensor = this.scaleRule === 'nvfp4' ? this.tensorScale(m) : 0;
+    const tensor = this.scaleRule === 'nvfp4' ? this.tensorScale(m, options?.tensorAbsMax) : 0;
     if (wpr.aux) aux.fill(f32Bits(tensor));
     for (let r = 0; r < m.rows; r++) {
       const base = r * K;

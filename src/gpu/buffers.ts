@@ -2,7 +2,9 @@
  * Buffer helpers: upload, readback, and a pool that recycles storage buffers by size class so
  * repeated matmuls do not churn allocations.
  */
-export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+// STORAGE | COPY_SRC | COPY_DST, by the values the WebGPU spec fixes, so this module loads where no
+// GPUBufferUsage global exists (Node without the `webgpu` package: the CLI's CPU fallback).
+export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
 
 /** Storage buffers must have a nonzero size that is a multiple of 4. */
 export function storageSize(bytes: number): number {
