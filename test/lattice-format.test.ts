@@ -25,7 +25,9 @@ describe('random Hadamard rotation along K', () => {
     [1000, 1024, 1024],
     [33, 40, 8],
     [7, 8, 8],
-    [100, 104, 8],
+    [100, 112, 16],
+    [480, 512, 512],
+    [120, 128, 128],
   ])('K = %i → Kp = %i, chunk h = %i', (K, Kp, h) => {
     expect(hadamardShape(K)).toEqual({ Kp, h });
   });
