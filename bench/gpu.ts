@@ -121,7 +121,8 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
         },
       });
     };
-    const tile = { ...(opts.tile ? { tile: opts.tile } : {}), ...(opts.gemvTile ? { gemvTile: opts.gemvTile } : {}) };
+    // The shape's kind picks the template (a `gemm:1x…` shape times the tiled GEMM at M = 1).
+    const tile = { kernel: shape.kernel, ...(opts.tile ? { tile: opts.tile } : {}), ...(opts.gemvTile ? { gemvTile: opts.gemvTile } : {}) };
     for (const f of formats) await ours('f32', f, { ...tile }, shape.kernel);
     for (const [xf, wf] of pairs) await ours(xf, wf, { ...tile }, shape.kernel);
     if ((opts.naive ?? true) && flops <= NAIVE_MAX_FLOPS) {

@@ -4,6 +4,7 @@ import { createEngine, type Engine } from '../src/engine.js';
 import { GROUP_SIZES, INT_BITS, intFormatId } from '../src/formats/int.js';
 import { SCALED_FORMAT_IDS } from '../src/formats/registry.js';
 import { densityView } from './density-panel.js';
+import { setupOcr, type OcrPanelResult } from './ocr-panel.js';
 import { DISTRIBUTIONS, type Distribution } from './inputs.js';
 import { densityPlot, fitPlot, rdPlot } from './plots.js';
 import { measureRd, RD_FAMILIES, type RdPoint, type RdRequest } from './rd.js';
@@ -11,7 +12,7 @@ import { DEMO_STEPS, GPU_VS_CPU_TOLERANCE, runDemo, type DemoRequest, type DemoR
 
 declare global {
   interface Window {
-    demo?: { run(req: DemoRequest): Promise<DemoResult>; measureRd(req: RdRequest): Promise<RdPoint[]>; rdPointsPlotted(): number };
+    demo?: { run(req: DemoRequest): Promise<DemoResult>; measureRd(req: RdRequest): Promise<RdPoint[]>; rdPointsPlotted(): number; ocr(text: string, scheme: string, rate: number): Promise<OcrPanelResult> };
     __ready?: boolean;
     __initError?: string;
   }
@@ -110,6 +111,8 @@ async function main(): Promise<void> {
   fillFormats(field(runForm, 'format') as unknown as HTMLSelectElement);
   for (const f of [runForm, rdForm]) fillDistributions(field(f, 'dist') as unknown as HTMLSelectElement);
   setupDensity(); // CPU only: works without WebGPU
+  let gpu: Engine | null = null;
+  const ocr = setupOcr($('#ocr-panel'), () => gpu); // CPU reference until (unless) the GPU is up
 
   let engine: Engine;
   try {
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     window.__ready = true;
     return;
   }
+  gpu = engine;
   const info = engine.adapterInfo;
   const f = engine.features;
   const l = engine.limits;
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
   window.demo = {
     run: (req) => run(req),
     measureRd: (req) => rd(req),
+    ocr,
     rdPointsPlotted: () => (rdChart ? rdChart.data.slice(3).reduce((n, s) => n + Array.from(s as ArrayLike<number | null>).filter((v) => v != null).length, 0) : 0),
   };
 

@@ -69,6 +69,13 @@ describe('demo page (built with vite, served as static files)', () => {
       expect(ratios).toHaveLength(4);
       expect(Math.abs(ratios[3] - 1)).toBeLessThan(Math.abs(ratios[0] - 1));
       expect(Math.abs(ratios[3] - 1)).toBeLessThan(0.1);
+      // OCR panel: the built site loads the model and ORT's wasm; INT8 weights read the line as f32 does
+      const ocr = await page.evaluate(() => window.demo!.ocr('Hello World 12345', 'int', 8));
+      expect(ocr.format).toBe('int8-g32');
+      expect(ocr.f32.text.trim()).toBe('Hello World 12345');
+      expect(ocr.quantized.text).toBe(ocr.f32.text);
+      expect(ocr.meanNmse).toBeGreaterThan(0);
+      expect(await page.$eval('#ocr-verdict', (el) => el.textContent)).toBe('identical to the f32 reading');
       await mkdir(resolve(root, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: resolve(root, 'test-artifacts/demo.png') as `${string}.png`, fullPage: true });
       // phone width: nothing may overflow the page horizontally (plots resize on redraw)

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CorruptFileError, ShapeError } from '../src/errors.js';
 import { f32ToF16Bits } from '../src/formats/f16.js';
-import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
+import { fromWeightMatrix, patchOnnxFloats, readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
 import { seededRng } from './seed.js';
 
 // A minimal protobuf writer for building test models field by field.
@@ -102,6 +102,27 @@ describe('ONNX weights reader', () => {
         expect((e as CorruptFileError).offset).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+
+  test('patchOnnxFloats replaces f32 tensors in place (raw_data, packed float_data, Constant nodes) and refuses others', () => {
+    const rng = seededRng();
+    const s = sampleModel(rng);
+    const ts = readOnnxWeights(s.bytes);
+    const wA = weightMatrix(ts[0]);
+    const newA = { rows: wA.rows, cols: wA.cols, data: Float32Array.from(wA.data, () => rng.normal()) };
+    const newB = Float32Array.from({ length: 4 }, () => rng.normal());
+    const newE = Float32Array.from({ length: 8 }, () => rng.normal());
+    const patched = patchOnnxFloats(s.bytes, ts, new Map([['A', fromWeightMatrix(ts[0], newA)], ['B', newB], ['E_out', newE]]));
+    expect(patched.length).toBe(s.bytes.length);
+    const back = readOnnxWeights(patched);
+    expect(weightMatrix(back[0]).data).toEqual(newA.data);
+    expect(back[1].data).toEqual(newB);
+    expect(back[4].data).toEqual(newE);
+    expect(back[2].data).toEqual(ts[2].data); // untouched
+    expect(readOnnxWeights(s.bytes)[1].data).toEqual(ts[1].data); // the input bytes are not modified
+    expect(() => patchOnnxFloats(s.bytes, ts, new Map([['C', new Float32Array(4)]]))).toThrow(/float16 or not stored contiguously/);
+    expect(() => patchOnnxFloats(s.bytes, ts, new Map([['B', new Float32Array(3)]]))).toThrow(/has 4 values, got 3/);
+    expect(() => patchOnnxFloats(s.bytes, ts, new Map([['nope', new Float32Array(3)]]))).toThrow(/no float tensor nope/);
   });
 
   test('not an ONNX model: a clear error', () => {

@@ -20,6 +20,11 @@ export interface OnnxTensor {
   source: 'initializer' | 'constant';
   /** For constants: the op types of the nodes that consume it (e.g. ['MatMul']). */
   consumers: string[];
+  /**
+   * Byte offset in the file of the values when they are stored as contiguous little-endian f32 (raw_data,
+   * or one packed float_data field): such a tensor can be replaced in place (patchOnnxFloats).
+   */
+  f32Offset?: number;
 }
 
 // TensorProto.DataType
@@ -146,7 +151,43 @@ export function readOnnxWeights(bytes: Uint8Array, what = 'ONNX model'): OnnxTen
   }
   return found
     .filter(({ raw }) => raw.type in TYPES)
-    .map(({ raw, source }) => ({ name: raw.name, dims: raw.dims, dataType: TYPES[raw.type], data: decodeTensor(r, raw), source, consumers: consumers.get(raw.name) ?? [] }));
+    .map(({ raw, source }) => ({ name: raw.name, dims: raw.dims, dataType: TYPES[raw.type], data: decodeTensor(r, raw), source, consumers: consumers.get(raw.name) ?? [], ...f32Place(raw) }));
+}
+
+function f32Place(t: RawTensor): { f32Offset?: number } {
+  if (t.type !== FLOAT) return {};
+  if (t.raw) return { f32Offset: t.raw.start };
+  if (t.floatData.length === 1 && t.floatData[0].wire === WIRE_LEN) return { f32Offset: t.floatData[0].start };
+  return {};
+}
+
+/**
+ * A copy of an ONNX model with some f32 tensors' values replaced (same shapes), written in place of
+ * the stored values so nothing else in the file moves. `tensors` come from readOnnxWeights(bytes).
+ */
+export function patchOnnxFloats(bytes: Uint8Array, tensors: readonly OnnxTensor[], values: ReadonlyMap<string, Float32Array>): Uint8Array {
+  const out = bytes.slice();
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  for (const [name, v] of values) {
+    const t = byName.get(name);
+    if (!t) throw new ShapeError(`patchOnnxFloats: the model has no float tensor ${name}`);
+    if (t.f32Offset === undefined) throw new ShapeError(`patchOnnxFloats: tensor ${name} is ${t.dataType} or not stored contiguously; only contiguous f32 tensors can be replaced in place`);
+    if (v.length !== t.data.length) throw new ShapeError(`patchOnnxFloats: tensor ${name} has ${t.data.length} values, got ${v.length}`);
+    const view = new DataView(out.buffer, out.byteOffset + t.f32Offset, 4 * v.length);
+    for (let i = 0; i < v.length; i++) view.setFloat32(4 * i, v[i], true);
+  }
+  return out;
+}
+
+/** Inverse of weightMatrix: W (N×K) back in the tensor's stored layout. */
+export function fromWeightMatrix(t: OnnxTensor, w: Matrix): Float32Array {
+  const d = t.dims;
+  if (d.length === 4) return w.data;
+  const [K, N] = d;
+  if (w.rows !== N || w.cols !== K) throw new ShapeError(`tensor ${t.name} [${K}, ${N}] cannot take a ${w.rows}×${w.cols} W`);
+  const out = new Float32Array(K * N);
+  for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) out[k * N + n] = w.data[n * K + k];
+  return out;
 }
 
 /**

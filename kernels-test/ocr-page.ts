@@ -1,0 +1,88 @@
+/**
+ * OCR end-to-end page: the PP-OCRv4 recogniser reads rendered lines with its f32 weights and with its
+ * linear weights quantized by the engine, per scheme × rate. The weights go through the CPU reference
+ * (format.decode(format.encode(W))); `gpuCheck` formats also go through the GPU (quantize → dequantize
+ * → read back) and must give the same weights bit for bit (the kernel tests prove that for every
+ * format; here it is checked on the real tensors).
+ */
+import { loadOcrAssets, recogniser, renderLine } from '../demo/ocr-runner.js';
+import { createEngine, type Engine } from '../src/engine.js';
+import { formatForScheme } from '../src/formats/schemes.js';
+import type { QuantFormat } from '../src/formats/format.js';
+import type { Matrix } from '../src/matrix.js';
+import { quantizeOcrModel } from '../src/model/ocr.js';
+
+export interface OcrLineResult {
+  text: string;
+  meanProb: number;
+}
+export interface OcrConfigResult {
+  scheme: string;
+  rate: number;
+  format: string;
+  lines: OcrLineResult[];
+  layers: { name: string; rows: number; cols: number; nmse: number; bitsPerEntry: number }[];
+  ms: number;
+}
+export interface OcrRun {
+  adapter: string;
+  /** Per gpuCheck format: weights that differed between the GPU and the CPU path (0 expected). */
+  gpuMismatches: Record<string, number>;
+  f32: OcrLineResult[];
+  configs: OcrConfigResult[];
+}
+
+declare global {
+  interface Window {
+    ocrSuite: { run(req: { lines: string[]; configs: { scheme: string; rate: number }[]; gpuCheck: string[] }): Promise<OcrRun> };
+    __ready?: boolean;
+    __ocrProgress?: (msg: string) => void;
+  }
+}
+
+async function gpuRoundTrip(engine: Engine, w: Matrix, f: QuantFormat): Promise<Float32Array> {
+  const q = await engine.quantize(w, f);
+  const d = await engine.dequantize(q);
+  const out = await engine.read(d);
+  q.destroy();
+  d.destroy();
+  return out;
+}
+
+window.ocrSuite = {
+  async run({ lines, configs, gpuCheck }) {
+    const progress = (m: string) => window.__ocrProgress?.(m);
+    const engine = await createEngine();
+    const assets = await loadOcrAssets();
+    const rendered = lines.map((l) => renderLine(l));
+    const readAll = async (bytes: Uint8Array) => {
+      const r = await recogniser(bytes, assets.labels);
+      const out: OcrLineResult[] = [];
+      for (const line of rendered) out.push(await r.read(line));
+      await r.release();
+      return out;
+    };
+    progress('f32 model');
+    const f32 = await readAll(assets.model);
+    const cpuRoundTrip = async (w: Matrix, f: QuantFormat) => f.decode(f.encode(w)).data;
+    const gpuMismatches: Record<string, number> = {};
+    for (const id of gpuCheck) {
+      progress(`GPU vs CPU weights for ${id}`);
+      const format = formatForScheme(id);
+      const [a, b] = [await quantizeOcrModel(assets.model, format, cpuRoundTrip), await quantizeOcrModel(assets.model, format, (w, f) => gpuRoundTrip(engine, w, f))];
+      gpuMismatches[id] = a.bytes.reduce((n, v, i) => n + (v !== b.bytes[i] ? 1 : 0), 0);
+    }
+    const results: OcrConfigResult[] = [];
+    for (const c of configs) {
+      const t0 = performance.now();
+      const format = formatForScheme(c.scheme, c.rate);
+      progress(`${c.scheme} at ${c.rate} bits (${format.id})`);
+      const q = await quantizeOcrModel(assets.model, format, cpuRoundTrip);
+      results.push({ scheme: c.scheme, rate: c.rate, format: format.id, lines: await readAll(q.bytes), layers: q.layers, ms: performance.now() - t0 });
+    }
+    const adapter = engine.adapterInfo?.architecture || engine.adapterInfo?.vendor || 'unknown';
+    engine.destroy();
+    return { adapter, gpuMismatches, f32, configs: results };
+  },
+};
+window.__ready = true;
