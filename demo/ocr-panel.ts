@@ -65,6 +65,11 @@ export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text:
 
   const read = async (text: string, scheme: string, rate: number): Promise<OcrPanelResult> => {
     const format = formatForScheme(scheme, rate);
+    // A programmatic call shows its request in the form too.
+    (form.elements.namedItem('text') as HTMLInputElement).value = text;
+    schemeSel.value = scheme;
+    fillRates();
+    rateSel.value = String(rate);
     assets ??= loadOcrAssets();
     out.textContent = `Loading the recogniser and quantizing its 30 linear weights as ${format.id}${engine() ? ' on the GPU' : ' on the CPU'}…`;
     const a = await assets;
