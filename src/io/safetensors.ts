@@ -137,6 +137,8 @@ export async function readFloatRows(src: ByteSource, e: SafetensorsEntry, row0: 
   if (row0 < 0 || rows < 0 || row0 + rows > total) throw new ShapeError(`tensor ${e.name}: rows [${row0}, ${row0 + rows}) outside its ${total} rows`);
   const size = DTYPE_BYTES[e.dtype];
   const bytes = await src.read(e.begin + row0 * cols * size, rows * cols * size);
+  // F32 at a 4-byte aligned offset of a buffer of its own: a view, no second copy of the chunk.
+  if (e.dtype === 'F32' && bytes.byteOffset % 4 === 0 && bytes.byteLength === bytes.buffer.byteLength && new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) return new Float32Array(bytes.buffer, bytes.byteOffset, rows * cols);
   return widenFloats(bytes, e.dtype, rows * cols);
 }
 

@@ -45,7 +45,7 @@ export interface QuantizeModelOptions {
   select?: (t: ModelTensor) => boolean;
   /** Container output; absent: measure only. */
   sink?: ByteSink;
-  /** f32 bytes per row chunk (default 32 MiB): bounds memory whatever the tensor size. */
+  /** f32 bytes per row chunk (default 8 MiB): bounds memory whatever the tensor size. */
   chunkBytes?: number;
   onProgress?: (p: QuantizeProgress) => void;
   signal?: AbortSignal;
@@ -77,7 +77,7 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
       if (writer) await writer.writeFloat(await src.readAll(t));
       continue;
     }
-    const step = Math.max(1, Math.floor((opts.chunkBytes ?? 32 << 20) / 4 / t.cols));
+    const step = Math.max(1, Math.floor((opts.chunkBytes ?? 8 << 20) / 4 / t.cols));
     const chunks = Math.ceil(t.rows / step);
     // A tensor-wide scale (NVFP4) must come from the whole tensor when it is read in several chunks.
     let tensorAbsMax: number | undefined;

@@ -32,7 +32,7 @@ options:
   --swiftshader    no GPU driver here: run WebGPU on Chromium's SwiftShader (experimental, see README)
   --only <regex>   quantize only the linear tensors whose name matches
   --json <file>    where to save the per-layer report (quantize: <out>.report.json by default)
-  --chunk-mib <n>  MiB of f32 rows read per chunk (default 32): bounds memory on big tensors
+  --chunk-mib <n>  MiB of f32 rows read per chunk (default 8): bounds memory on big tensors
 `;
 
 class UsageError extends Error {}
@@ -53,7 +53,7 @@ function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') throw new UsageError('');
   if (!['quantize', 'report', 'inspect'].includes(command)) throw new UsageError(`unknown command '${command}'`);
-  const a: Args = { command, input: '', cpu: false, chunkMiB: 32 };
+  const a: Args = { command, input: '', cpu: false, chunkMiB: 8 };
   for (let i = 0; i < rest.length; i++) {
     const opt = rest[i];
     const value = () => {

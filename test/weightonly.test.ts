@@ -1,0 +1,125 @@
+import { describe, expect, test } from 'vitest';
+import { CorruptFileError } from '../src/errors.js';
+import { buildTable, empiricalEntropy, ransDecode, ransEncode, tableBits } from '../src/entropy/rans.js';
+import { dIT, gptqPredictedGap, reverseWaterfilling } from '../src/theory/waterfill.js';
+import { CovarianceAccumulator } from '../src/weightonly/calibration.js';
+import { syntheticSigma } from '../src/weightonly/synthetic.js';
+import { covarianceStats, decodeWeightOnly, quantizeWeightOnly } from '../src/weightonly/watersic.js';
+import { seededRng } from './seed.js';
+
+describe('rANS', () => {
+  test('round trip is exact and the coded size is within 1% of the empirical entropy', () => {
+    const rng = seededRng();
+    const sources: [string, () => number][] = [
+      ['geometric', () => Math.floor(Math.log(rng.uniform() + 1e-12) / Math.log(0.3))],
+      ['rounded Gaussian', () => Math.round(rng.normal() * 20)],
+      ['uniform 4', () => rng.int(-2, 1)],
+    ];
+    for (const [what, draw] of sources) {
+      const s = Int32Array.from({ length: 20000 }, draw);
+      const t = buildTable(s);
+      const bytes = ransEncode(s, t);
+      expect(ransDecode(bytes, s.length, t), what).toEqual(s);
+      const ideal = empiricalEntropy(s) * s.length;
+      expect((8 * bytes.length) / ideal, what).toBeLessThan(1.01);
+      expect(tableBits(t)).toBeGreaterThan(0);
+    }
+    const one = new Int32Array(50).fill(7); // a single symbol: zero entropy, 4 bytes of state
+    expect(ransDecode(ransEncode(one, buildTable(one)), 50, buildTable(one))).toEqual(one);
+  });
+
+  test('a truncated or extended stream is a CorruptFileError', () => {
+    const rng = seededRng();
+    const s = Int32Array.from({ length: 500 }, () => Math.round(rng.normal() * 5));
+    const t = buildTable(s);
+    const bytes = ransEncode(s, t);
+    expect(() => ransDecode(bytes.subarray(0, bytes.length - 3), s.length, t)).toThrow(CorruptFileError);
+    expect(() => ransDecode(Uint8Array.from([...bytes, 1, 2]), s.length, t)).toThrow(CorruptFileError);
+  });
+});
+
+describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
+  // highrate.md §3.3: WaterSIC 0.247–0.255 bit above D_IT at R ≥ 3; GPTQ 0.2546 + ½·log₂(AM/GM of the pivots).
+  test.each([
+    ['diagonal', false],
+    ['rotated', true],
+  ])('%s Σ_X: gaps to D_IT at the coded rate, R = 3 and 4 (a = 4096, n = 64)', (_what, rotated) => {
+    const rng = seededRng();
+    const n = 64;
+    const a = 4096;
+    const S = syntheticSigma(rng, n, rotated);
+    const W = Float64Array.from({ length: a * n }, () => rng.normal());
+    const st = covarianceStats(S, n);
+    for (const R of [3, 4]) {
+      const ws = quantizeWeightOnly(W, a, n, S, R, 'watersic');
+      const gq = quantizeWeightOnly(W, a, n, S, R, 'gptq');
+      for (const r of [ws, gq]) {
+        expect(Math.abs(r.entropyBits - R), `${r.method} R=${R} entropy`).toBeLessThan(0.03);
+        expect(r.codedBits / r.entropyBits, `${r.method} coded vs entropy`).toBeLessThan(1.01);
+        expect(r.codedBits).toBeGreaterThan(r.entropyBits);
+      }
+      const gap = (r: typeof ws) => 0.5 * Math.log2(r.wmse / dIT(1, st.logDetPerN, r.codedBits));
+      expect(gap(ws), `WaterSIC R=${R}`).toBeGreaterThan(0.23);
+      expect(gap(ws), `WaterSIC R=${R}`).toBeLessThan(0.28);
+      if (R === 4) expect(Math.abs(gap(gq) - gptqPredictedGap(st.pivots)), `GPTQ R=${R}`).toBeLessThan(0.03);
+      expect(gap(gq)).toBeGreaterThan(gap(ws));
+    }
+  });
+
+  test('what is stored decodes to exactly the reconstruction measured', () => {
+    const rng = seededRng();
+    const n = 16;
+    const a = 300;
+    const S = syntheticSigma(rng, n, true);
+    const W = Float64Array.from({ length: a * n }, () => rng.normal() * 0.1);
+    const r = quantizeWeightOnly(W, a, n, S, 3, 'watersic');
+    expect(decodeWeightOnly(r)).toEqual(r.What);
+  });
+
+  test('dead inputs and a singular Σ_X: no NaN, dead columns are zero and cost 16 bits each', () => {
+    const rng = seededRng();
+    const n = 24;
+    const a = 512;
+    // 10 calibration vectors for 24 inputs (rank 10), and inputs 3 and 17 never active.
+    const acc = new CovarianceAccumulator(n);
+    const X = { rows: 10, cols: n, data: Float32Array.from({ length: 10 * n }, (_, i) => (i % n === 3 || i % n === 17 ? 0 : rng.normal())) };
+    acc.add(X);
+    const S = acc.covariance();
+    const W = Float64Array.from({ length: a * n }, () => rng.normal());
+    for (const method of ['watersic', 'gptq'] as const) {
+      const r = quantizeWeightOnly(W, a, n, S, 3, method);
+      expect(r.live).not.toContain(3);
+      expect(r.live).not.toContain(17);
+      expect(r.What.every(Number.isFinite)).toBe(true);
+      expect(Number.isFinite(r.wmse)).toBe(true);
+      for (let row = 0; row < a; row++) expect([r.What[row * n + 3], r.What[row * n + 17]]).toEqual([0, 0]);
+      expect(r.sideBits * a * n).toBeGreaterThanOrEqual(32 + 16 * r.live.length);
+    }
+  });
+});
+
+test('calibration accumulates Σ_X = E[x·xᵀ] over batches', () => {
+  const rng = seededRng();
+  const n = 5;
+  const acc = new CovarianceAccumulator(n);
+  const rows: number[][] = [];
+  for (const b of [3, 7]) {
+    const data = Float32Array.from({ length: b * n }, () => rng.normal());
+    for (let r = 0; r < b; r++) rows.push(Array.from(data.subarray(r * n, (r + 1) * n)));
+    acc.add({ rows: b, cols: n, data });
+  }
+  const S = acc.covariance();
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(S[i * n + j]).toBeCloseTo(rows.reduce((s, x) => s + x[i] * x[j], 0) / rows.length, 12);
+  expect(() => acc.add({ rows: 1, cols: 4, data: new Float32Array(4) })).toThrow(/4 columns, the layer has 5/);
+});
+
+test('reverse waterfilling meets D_IT at high rate; below it the high-rate formula is out of reach', () => {
+  const v = [0.01, 0.1, 0.5, 1];
+  const logDet = v.reduce((s, x) => s + Math.log(x), 0) / v.length;
+  expect(reverseWaterfilling(v, 6).D).toBeCloseTo(dIT(1, logDet, 6), 10);
+  // At 0.25 bit the weakest components get no rate (θ above them): D exceeds the formula, below D(0).
+  const low = reverseWaterfilling(v, 0.25);
+  expect(low.theta).toBeGreaterThan(0.01);
+  expect(low.D).toBeGreaterThan(dIT(1, logDet, 0.25));
+  expect(low.D).toBeLessThan(v.reduce((a, b) => a + b) / v.length);
+});
