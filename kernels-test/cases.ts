@@ -10,6 +10,7 @@ import type { Matrix } from '../src/matrix.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { relativeFrobeniusError } from '../src/reference/metrics.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
+import { CovarianceAccumulator } from '../src/weightonly/calibration.js';
 import { Checker } from './checks.js';
 import { makeInput, type InputKind } from './inputs.js';
 import type { CaseResult } from './protocol.js';
@@ -157,7 +158,32 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
   return result(c);
 }
 
+/** Calibration on the GPU (XᵀX through the f32 GEMM, accumulated in f64) against the CPU twin. */
+async function calibrationCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const c = new Checker();
+  const n = Number(p.n);
+  const gpu = new CovarianceAccumulator(n);
+  const cpu = new CovarianceAccumulator(n);
+  for (const rows of p.batches as number[]) {
+    const x = gaussianMatrix(rows, n, rng);
+    await gpu.addOnGpu(engine, x);
+    cpu.add(x);
+  }
+  const a = gpu.covariance();
+  const b = cpu.covariance();
+  let err = 0;
+  let ref = 0;
+  for (let i = 0; i < a.length; i++) {
+    err += (a[i] - b[i]) ** 2;
+    ref += b[i] ** 2;
+  }
+  c.below('relative error of Σ_X (GPU vs CPU)', Math.sqrt(err / ref), 1e-5);
+  c.below('count', Math.abs(gpu.count - cpu.count), 1);
+  return result(c);
+}
+
 export const CASES: Record<string, Case> = {
+  calibration: calibrationCase,
   quantize: quantizeCase,
   gemm: gemmCase,
   split: splitCase,

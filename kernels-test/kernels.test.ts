@@ -181,3 +181,9 @@ describe('bad input and device loss', () => {
     await runCase('errors', {});
   });
 });
+
+describe('calibration statistics', () => {
+  test('Σ_X accumulated on the GPU equals the CPU twin (awkward batch sizes)', async () => {
+    await runCase('calibration', { n: 37, batches: [1, 50, 129] }, '37x216');
+  });
+});
