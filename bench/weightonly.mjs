@@ -27,7 +27,7 @@ try {
 }
 if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
 else {
-  process.stdout.write('WMSE gaps to D_IT = σ_W²·det(Σ)^{1/n}·2^{−2R} at R = the rANS-coded bits of the integer codes per entry (side information apart, then in the total).\n\n');
+  process.stdout.write('WMSE gaps to D_IT = σ_W²·det(Σ)^{1/n}·2^{−2R} at R = the rANS-coded bits of the integer codes per entry (side information apart, then in the total); the last column puts W\'s entropy power in place of σ_W² (the bound for non-Gaussian weights).\n\n');
   process.stdout.write(
     renderTable(rows, [
       ['matrix', (r) => r.matrix],
@@ -42,6 +42,7 @@ else {
       ['D_IT', (r) => fmt(r.dIT, 4)],
       ['gap (bits)', (r) => fmt(r.gapBits, 3)],
       ['predicted', (r) => fmt(r.predictedGapBits, 3)],
+      ['gap vs entropy power', (r) => fmt(r.gapEntropyPowerBits, 3)],
       ['ms', (r) => fmt(r.ms, 4)],
     ], 3) + '\n',
   );

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
 import { Rng } from '../src/reference/random.js';
-import { dIT, gptqPredictedGap, SCALAR_GAP_BITS } from '../src/theory/waterfill.js';
+import { dIT, entropyPower, gptqPredictedGap, SCALAR_GAP_BITS } from '../src/theory/waterfill.js';
 import { syntheticSigma } from '../src/weightonly/synthetic.js';
 import { covarianceStats, quantizeWeightOnly, type WeightOnlyMethod } from '../src/weightonly/watersic.js';
 
@@ -26,8 +26,12 @@ export interface WeightOnlyRow {
   sideBits: number;
   totalBits: number;
   wmse: number;
-  /** D_IT at the coded rate, σ_W² = mean W². */
+  /** D_IT at the coded rate, σ_W² = mean W² (the Gaussian bound). */
   dIT: number;
+  /** D_IT with σ_W² replaced by W's entropy power (the bound for its actual distribution; lower). */
+  dITEntropyPower: number;
+  /** ½·log₂(wmse / dITEntropyPower). */
+  gapEntropyPowerBits: number;
   /** ½·log₂(wmse / D_IT(codedBits)). */
   gapBits: number;
   /** 0.2546 for WaterSIC; 0.2546 + ½·log₂(AM/GM) for GPTQ. */
@@ -44,15 +48,17 @@ export async function runWeightOnlyBench(opts: { rates?: number[]; a?: number; n
   const measure = (matrix: string, W: Float64Array, a: number, n: number, sigma: 'diagonal' | 'rotated', S: Float64Array, R: number) => {
     const st = covarianceStats(S, n);
     const sigmaW2 = W.reduce((s, v) => s + v * v, 0) / W.length;
+    const power = entropyPower(W);
     for (const method of ['watersic', 'gptq'] as const) {
       opts.progress?.(`${matrix} ${sigma} Σ, R = ${R}, ${method}`);
       const t0 = performance.now();
       const r = quantizeWeightOnly(W, a, n, S, R, method);
       const d = dIT(sigmaW2, st.logDetPerN, r.codedBits);
+      const dp = dIT(power, st.logDetPerN, r.codedBits);
       rows.push({
         matrix, sigma, method, a, n, targetRate: R,
         entropyBits: r.entropyBits, codedBits: r.codedBits, sideBits: r.sideBits, totalBits: r.totalBits,
-        wmse: r.wmse, dIT: d, gapBits: 0.5 * Math.log2(r.wmse / d),
+        wmse: r.wmse, dIT: d, gapBits: 0.5 * Math.log2(r.wmse / d), dITEntropyPower: dp, gapEntropyPowerBits: 0.5 * Math.log2(r.wmse / dp),
         predictedGapBits: method === 'watersic' ? SCALAR_GAP_BITS : gptqPredictedGap(st.pivots),
         ms: performance.now() - t0,
       });

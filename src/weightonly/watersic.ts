@@ -105,10 +105,13 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
   lnc -= rate * Math.LN2;
   const gm = Math.exp(Ljj.reduce((s, l) => s + Math.log(l), 0) / m);
   const stepFor = (x: number) => (method === 'watersic' ? (j: number) => Math.exp(x) / Ljj[j] : () => Math.exp(x) / gm);
-  const run = (x: number, rows: number) => sic(Wl.subarray(0, rows * m), rows, m, L, stepFor(x), method === 'watersic');
-  // Bisection on ln(step) for the target entropy, on a row sample, then one full run.
+  // Bisection on ln(step) for the target entropy, on rows spread evenly over W (real rows are not
+  // exchangeable: a CTC head's first rows are ASCII classes), then one full run.
   const sample = Math.min(a, options.searchRows ?? Math.max(2048, Math.ceil(a / 4)));
-  const entropyAt = (x: number) => codeEntropy(run(x, sample).Z, sample, m);
+  const Ws = sample === a ? Wl : new Float64Array(sample * m);
+  if (sample < a) for (let i = 0; i < sample; i++) Ws.set(Wl.subarray(Math.floor((i * a) / sample) * m, (Math.floor((i * a) / sample) + 1) * m), i * m);
+  const entropyAt = (x: number) => codeEntropy(sic(Ws, sample, m, L, stepFor(x), method === 'watersic').Z, sample, m);
+  const run = (x: number) => sic(Wl, a, m, L, stepFor(x), method === 'watersic');
   let lo = lnc - 1;
   let hi = lnc + 1;
   while (entropyAt(lo) < rate) lo -= 1;
@@ -119,7 +122,7 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
     else hi = mid;
   }
   const x = (lo + hi) / 2;
-  const res = run(x, a);
+  const res = run(x);
   const What = new Float64Array(a * n);
   for (let r = 0; r < a; r++) hess.live.forEach((i, c) => (What[r * n + i] = res.What[r * m + c]));
   const coded: Uint8Array[] = [];
