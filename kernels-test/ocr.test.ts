@@ -54,7 +54,7 @@ test('OCR end to end: the PP-OCRv4 recogniser with its 30 linear weights quantiz
   const page = await openPage(browser, inject('baseUrl'), '/kernels-test/ocr.html', (line) => {
     if (/error/i.test(line)) console.log(line);
   });
-  const run: OcrRun = await page.evaluate((req) => window.ocrSuite.run(req), { lines: OCR_LINES, configs: CONFIGS, gpuCheck: ['int4-g32', 'e8-q14-k4'] });
+  const run: OcrRun = await page.evaluate((req) => window.ocrSuite.run(req), { lines: OCR_LINES, configs: CONFIGS, gpuCheck: ['int4-g32'] }); // E8's GPU encode is bit-checked by the kernel tests; on all 30 tensors it would add a minute
   await page.close();
   await mkdir('test-artifacts', { recursive: true });
   await writeFile('test-artifacts/ocr.json', JSON.stringify(run, null, 1));
@@ -74,7 +74,7 @@ test('OCR end to end: the PP-OCRv4 recogniser with its 30 linear weights quantiz
   );
 
   // The GPU produces the same weights as the CPU path on the real tensors.
-  expect(run.gpuMismatches).toEqual({ 'int4-g32': 0, 'e8-q14-k4': 0 });
+  expect(run.gpuMismatches).toEqual({ 'int4-g32': 0 });
   // f32 reads every rendered line.
   expect(run.f32.map(reading)).toEqual(OCR_LINES);
   // Every linear weight (9 MatMul + 21 1×1 convolutions) was quantized, with a finite error.
