@@ -83,3 +83,24 @@ export async function recogniser(modelBytes: Uint8Array, labels: readonly string
     release: () => session.release(),
   };
 }
+
+/** A session that returns every graph output of `modelBytes` (e.g. layer inputs exposed for calibration). */
+export async function outputsSession(modelBytes: Uint8Array): Promise<{ run(line: RenderedLine): Promise<Map<string, { dims: readonly number[]; data: Float32Array }>>; release(): Promise<void> }> {
+  const o = await ort();
+  const session = await o.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
+  return {
+    async run(line) {
+      const input = new o.Tensor('float32', ocrInput(line.rgba, line.width), [1, 3, OCR_HEIGHT, line.width]);
+      const out = await session.run({ [session.inputNames[0]]: input });
+      const m = new Map<string, { dims: readonly number[]; data: Float32Array }>();
+      for (const name of session.outputNames) {
+        const t = out[name];
+        m.set(name, { dims: t.dims, data: (t.data as Float32Array).slice() });
+        t.dispose();
+      }
+      input.dispose();
+      return m;
+    },
+    release: () => session.release(),
+  };
+}

@@ -5,7 +5,9 @@
  * → read back) and must give the same weights bit for bit (the kernel tests prove that for every
  * format; here it is checked on the real tensors).
  */
-import { loadOcrAssets, recogniser, renderLine } from '../demo/ocr-runner.js';
+import { loadOcrAssets, outputsSession, recogniser, renderLine } from '../demo/ocr-runner.js';
+import { accumulateLayerInputs, linearLayers, quantizeOcrModelCalibrated, withLayerInputs, type CalibratedLayer } from '../src/model/ocr-calibrate.js';
+import type { CovarianceAccumulator } from '../src/weightonly/calibration.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import { formatForScheme } from '../src/formats/schemes.js';
 import type { QuantFormat } from '../src/formats/format.js';
@@ -34,7 +36,9 @@ export interface OcrRun {
 
 declare global {
   interface Window {
-    ocrSuite: { run(req: { lines: string[]; configs: { scheme: string; rate: number }[]; gpuCheck: string[] }): Promise<OcrRun> };
+    ocrSuite: {
+      calibrated(req: { calibLines: string[]; lines: string[]; configs: { method: 'watersic' | 'gptq'; rate: number }[] }): Promise<{ f32: OcrLineResult[]; configs: { method: string; rate: number; lines: OcrLineResult[]; layers: CalibratedLayer[]; ms: number }[]; calibRows: Record<string, number> }>;
+      run(req: { lines: string[]; configs: { scheme: string; rate: number }[]; gpuCheck: string[] }): Promise<OcrRun> };
     __ready?: boolean;
     __ocrProgress?: (msg: string) => void;
   }
@@ -50,6 +54,34 @@ async function gpuRoundTrip(engine: Engine, w: Matrix, f: QuantFormat): Promise<
 }
 
 window.ocrSuite = {
+  async calibrated({ calibLines, lines, configs }) {
+    const progress = (m: string) => window.__ocrProgress?.(m);
+    const assets = await loadOcrAssets();
+    const layers = linearLayers(assets.model);
+    const probe = await outputsSession(withLayerInputs(assets.model, layers));
+    const acc = new Map<string, CovarianceAccumulator>();
+    for (const [i, text] of calibLines.entries()) {
+      progress(`calibration line ${i + 1}/${calibLines.length}`);
+      accumulateLayerInputs(acc, layers, await probe.run(renderLine(text)));
+    }
+    await probe.release();
+    const rendered = lines.map((l) => renderLine(l));
+    const readAll = async (bytes: Uint8Array) => {
+      const r = await recogniser(bytes, assets.labels);
+      const out: OcrLineResult[] = [];
+      for (const line of rendered) out.push(await r.read(line));
+      await r.release();
+      return out;
+    };
+    const f32 = await readAll(assets.model);
+    const results = [];
+    for (const c of configs) {
+      const t0 = performance.now();
+      const q = quantizeOcrModelCalibrated(assets.model, acc, c.rate, c.method, (name) => progress(`${c.method} ${c.rate} bits: ${name}`));
+      results.push({ method: c.method, rate: c.rate, lines: await readAll(q.bytes), layers: q.layers, ms: performance.now() - t0 });
+    }
+    return { f32, configs: results, calibRows: Object.fromEntries([...acc].map(([k, a]) => [k, a.count])) };
+  },
   async run({ lines, configs, gpuCheck }) {
     const progress = (m: string) => window.__ocrProgress?.(m);
     const engine = await createEngine();

@@ -203,3 +203,64 @@ export function weightMatrix(t: OnnxTensor): Matrix {
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) data[n * K + k] = t.data[k * N + n];
   return { rows: N, cols: K, data };
 }
+
+/** For every node: its op type and input/output names (graph order). */
+export function onnxNodes(bytes: Uint8Array, what = 'ONNX model'): { op: string; inputs: string[]; outputs: string[] }[] {
+  const r = new ProtoReader(bytes, what);
+  const nodes: { op: string; inputs: string[]; outputs: string[] }[] = [];
+  for (const f of r.fields(0, bytes.length, 'ModelProto')) {
+    if (f.no !== 7 || f.wire !== WIRE_LEN) continue;
+    for (const g of r.fields(f.start, f.end, 'GraphProto')) {
+      if (g.no !== 1 || g.wire !== WIRE_LEN) continue;
+      const node = { op: '', inputs: [] as string[], outputs: [] as string[] };
+      for (const h of r.fields(g.start, g.end, 'NodeProto')) {
+        if (h.wire !== WIRE_LEN) continue;
+        if (h.no === 1) node.inputs.push(r.string(h));
+        else if (h.no === 2) node.outputs.push(r.string(h));
+        else if (h.no === 4) node.op = r.string(h);
+      }
+      nodes.push(node);
+    }
+  }
+  return nodes;
+}
+
+const varint = (v: number): number[] => {
+  const out: number[] = [];
+  for (; v >= 128; v = Math.floor(v / 128)) out.push((v % 128) | 128);
+  out.push(v);
+  return out;
+};
+
+/**
+ * A copy of the model whose graph also outputs the named intermediate tensors (GraphProto.output
+ * entries with a name only; the runtime infers their types), e.g. to collect a layer's inputs for
+ * calibration.
+ */
+export function addGraphOutputs(bytes: Uint8Array, names: readonly string[], what = 'ONNX model'): Uint8Array {
+  const r = new ProtoReader(bytes, what);
+  const extra: number[] = [];
+  for (const name of names) {
+    const nameBytes = [...new TextEncoder().encode(name)];
+    const value = [0x0a, ...varint(nameBytes.length), ...nameBytes]; // ValueInfoProto.name = 1
+    extra.push(0x62, ...varint(value.length), ...value); // GraphProto.output = 12
+  }
+  const parts: Uint8Array[] = [];
+  let graphSeen = false;
+  let keyStart = 0; // fields are contiguous: each one's key starts where the previous one ended
+  for (const f of r.fields(0, bytes.length, 'ModelProto')) {
+    // Every field is copied as it is (key and length prefix included), except the graph, whose
+    // payload grows by the new outputs and whose length prefix is rewritten.
+    if (f.no === 7 && f.wire === WIRE_LEN && !graphSeen) {
+      graphSeen = true;
+      const payload = bytes.subarray(f.start, f.end);
+      parts.push(Uint8Array.from([0x3a, ...varint(payload.length + extra.length)]), payload, Uint8Array.from(extra));
+    } else parts.push(bytes.subarray(keyStart, f.end));
+    keyStart = f.end;
+  }
+  if (!graphSeen) throw new CorruptFileError(what, 'ModelProto.graph', 0, 'no graph (is this an ONNX model?)');
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) out.set(p, (o += p.length) - p.length);
+  return out;
+}
