@@ -11,6 +11,9 @@ import { matmulF64 } from '../src/reference/matmul.js';
 import { relativeFrobeniusError } from '../src/reference/metrics.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { CovarianceAccumulator } from '../src/weightonly/calibration.js';
+import { intOperand, scaleColumns } from '../src/weightonly/operand.js';
+import { syntheticSigma } from '../src/weightonly/synthetic.js';
+import { quantizeWeightOnly } from '../src/weightonly/watersic.js';
 import { Checker } from './checks.js';
 import { makeInput, type InputKind } from './inputs.js';
 import type { CaseResult } from './protocol.js';
@@ -182,7 +185,23 @@ async function calibrationCase(engine: Engine, rng: Rng, p: Params): Promise<Cas
   return result(c);
 }
 
+/** A WaterSIC result multiplied on the GPU: (X·diag(s))·Zᵀ through the INT GEMM/GEMV vs X·Ŵᵀ in f64. */
+async function waterSicCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const c = new Checker();
+  const { M, a, n } = p as { M: number; a: number; n: number };
+  const S = syntheticSigma(rng, n, true);
+  const W = Float64Array.from({ length: a * n }, () => rng.normal());
+  const r = quantizeWeightOnly(W, a, n, S, Number(p.rate), 'watersic');
+  const op = intOperand(r);
+  const x = gaussianMatrix(M, n, rng);
+  const y = await engine.read(await engine.matmul(scaleColumns(x, op.columnScales), engine.uploadQuantized(op.w)));
+  const ref = matmulF64(x, { rows: a, cols: n, data: Float32Array.from(r.What) });
+  c.below(`relative error of Y (${op.w.format.id})`, relativeFrobeniusError(y, ref), 1e-5);
+  return result(c, { format: op.w.format.id });
+}
+
 export const CASES: Record<string, Case> = {
+  watersic: waterSicCase,
   calibration: calibrationCase,
   quantize: quantizeCase,
   gemm: gemmCase,

@@ -187,3 +187,12 @@ describe('calibration statistics', () => {
     await runCase('calibration', { n: 37, batches: [1, 50, 129] }, '37x216');
   });
 });
+
+describe('WaterSIC output on the GPU', () => {
+  test.each([
+    [1, 37, 40, 4],
+    [33, 70, 24, 3],
+  ])('M = %i, W %i×%i at %i bits: (X·diag(s))·Zᵀ with Z as unit-scale INT equals X·Ŵᵀ', async (M, a, n, rate) => {
+    await runCase('watersic', { M, a, n, rate }, `${M}x${n}x${a}`);
+  });
+});

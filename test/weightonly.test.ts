@@ -5,6 +5,7 @@ import { dIT, gptqPredictedGap, reverseWaterfilling } from '../src/theory/waterf
 import { CovarianceAccumulator } from '../src/weightonly/calibration.js';
 import { syntheticSigma } from '../src/weightonly/synthetic.js';
 import { covarianceStats, decodeWeightOnly, quantizeWeightOnly } from '../src/weightonly/watersic.js';
+import { intOperand } from '../src/weightonly/operand.js';
 import { seededRng } from './seed.js';
 
 describe('rANS', () => {
@@ -74,6 +75,10 @@ describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
     const W = Float64Array.from({ length: a * n }, () => rng.normal() * 0.1);
     const r = quantizeWeightOnly(W, a, n, S, 3, 'watersic');
     expect(decodeWeightOnly(r)).toEqual(r.What);
+    // As an engine operand: Z as unit-scale INT (exact) times the column scales gives Ŵ exactly.
+    const op = intOperand(r);
+    const z = op.w.format.decode(op.w).data;
+    for (let i = 0; i < a * n; i++) expect(z[i] * op.columnScales[i % n]).toBe(r.What[i]);
   });
 
   test('dead inputs and a singular Σ_X: no NaN, dead columns are zero and cost 16 bits each', () => {
