@@ -25,11 +25,11 @@ export interface SicResult {
 }
 
 /**
- * SIC over the columns of W (a×n) with Σ = L·Lᵀ. `step(j)` is column j's step in the W domain; with
- * `shrink`, each column's scale is multiplied by the least-squares γ_j = ⟨z, y⟩/(c_j‖z‖²) before it is
- * committed. Scales are rounded to f16 before use, so the result is exactly what a 16-bit scale gives.
+ * The SIC loop: columns n−1 … 0 of W (a×n) with Σ = L·Lᵀ. For column j, `commit(j, y, L_jj)` gets the
+ * transformed-domain target y (a values; y/L_jj is the column as updated by the errors already made)
+ * and returns the column of Ŵ it decides; its contribution is then cancelled from the columns ≤ j.
  */
-export function sic(W: Float64Array, a: number, n: number, L: Float64Array, step: (j: number) => number, shrink: boolean): SicResult {
+export function sicLoop(W: Float64Array, a: number, n: number, L: Float64Array, commit: (j: number, y: Float64Array, ljj: number) => Float64Array): Float64Array {
   // Y = W·L: the target in the transformed domain, updated as columns are committed.
   const Y = new Float64Array(a * n);
   for (let r = 0; r < a; r++) {
@@ -39,17 +39,34 @@ export function sic(W: Float64Array, a: number, n: number, L: Float64Array, step
       Y[r * n + j] = s;
     }
   }
-  const Z = new Int32Array(a * n);
-  const scales = new Float64Array(n);
   const What = new Float64Array(a * n);
   const y = new Float64Array(a);
   for (let j = n - 1; j >= 0; j--) {
-    const ljj = L[j * n + j];
+    for (let r = 0; r < a; r++) y[r] = Y[r * n + j];
+    const w = commit(j, y, L[j * n + j]);
+    for (let r = 0; r < a; r++) {
+      What[r * n + j] = w[r];
+      if (w[r] === 0) continue;
+      for (let k = 0; k <= j; k++) Y[r * n + k] -= w[r] * L[j * n + k];
+    }
+  }
+  return What;
+}
+
+/**
+ * SIC with unbounded integers: column j on step `step(j)` (W domain); with `shrink`, the column scale
+ * is multiplied by the least-squares γ_j = ⟨z, y⟩/(c_j‖z‖²). Scales are rounded to f16 before use, so
+ * the result is exactly what a 16-bit scale gives.
+ */
+export function sic(W: Float64Array, a: number, n: number, L: Float64Array, step: (j: number) => number, shrink: boolean): SicResult {
+  const Z = new Int32Array(a * n);
+  const scales = new Float64Array(n);
+  const col = new Float64Array(a);
+  const What = sicLoop(W, a, n, L, (j, y, ljj) => {
     const c = step(j) * ljj; // step in the transformed domain
     let zy = 0;
     let zz = 0;
     for (let r = 0; r < a; r++) {
-      y[r] = Y[r * n + j];
       const z = roundHalfEven(y[r] / c);
       Z[r * n + j] = z;
       zy += z * y[r];
@@ -58,13 +75,8 @@ export function sic(W: Float64Array, a: number, n: number, L: Float64Array, step
     const gamma = shrink ? (zz > 0 ? zy / (c * zz) : 0) : 1;
     const scale = toF16(gamma * step(j));
     scales[j] = scale;
-    // Commit column j and cancel its contribution to the columns ≤ j of Y.
-    for (let r = 0; r < a; r++) {
-      const w = scale * Z[r * n + j];
-      What[r * n + j] = w;
-      if (w === 0) continue;
-      for (let k = 0; k <= j; k++) Y[r * n + k] -= w * L[j * n + k];
-    }
-  }
+    for (let r = 0; r < a; r++) col[r] = scale * Z[r * n + j];
+    return col;
+  });
   return { Z, scales, What };
 }
