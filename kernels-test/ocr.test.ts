@@ -28,9 +28,10 @@ export const OCR_LINES = [
   'Blue sky over the river',
 ];
 
-// Each scheme at 8, 4, 3 and 2 bits where it has that rate (formats/schemes.ts).
+// Each scheme family at 8, 4, 3 and 2 bits where it has that rate (formats/schemes.ts); int-asym and sq
+// (measured once: README) are left out to keep the suite's time.
 const CONFIGS = [
-  ...['int', 'int-asym', 'sq', 'e8'].flatMap((scheme) => [8, 4, 3, 2].map((rate) => ({ scheme, rate }))),
+  ...['int', 'e8'].flatMap((scheme) => [8, 4, 3, 2].map((rate) => ({ scheme, rate }))),
   { scheme: 'mx', rate: 8 },
   { scheme: 'mx', rate: 4 },
   { scheme: 'nf4', rate: 4 },
