@@ -282,6 +282,41 @@ export class NestedLatticeFormat implements QuantFormat {
     return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux };
   }
 
+  /**
+   * Codes one n-entry block of a coding-domain row whose scale is `sigma` (as encode does for each
+   * block): the β index, the packed digit fields, and the values the decoder returns. For algorithms
+   * that decide blocks one at a time (block-LDLQ).
+   */
+  codeBlock(values: ArrayLike<number>, sigma: number, coder = new BlockCoder(this.lattice, this.q)): { index: number; fields: number[]; decoded: Float32Array } {
+    if (sigma === 0) return { index: 0, fields: new Array<number>(this.digits.fields).fill(0), decoded: new Float32Array(this.n) };
+    const y = Float32Array.from(values);
+    const t = new Array<number>(this.n);
+    const rho = reciprocalSigma(sigma);
+    const index = this.chooseBeta(coder, y, 0, rho, t);
+    toFixedPoint(y, 0, this.n, Math.fround(this.encodeFactors[index] * rho), t);
+    coder.encode(t);
+    const fields = packDigits(coder.digits, this.q, this.digits.radix);
+    const decoded = Float32Array.from(coder.decodedTwice, (v) => ftz(Math.fround(Math.fround(v * this.decodeSteps[index]) * sigma)));
+    return { index, fields, decoded };
+  }
+
+  /** Packs per-row block codes (fields and β indices, row-major) and row scales into a matrix of this format. */
+  assemble(rows: number, K: number, sigmas: ArrayLike<number>, fields: ArrayLike<number>, indices: ArrayLike<number>): QuantizedMatrix {
+    const layout = this.layout(K);
+    const wpr = layout.wordsPerRow;
+    const blocks = this.paddedK(K) / this.n;
+    const perRow = blocks * this.digits.fields;
+    const codes = new Uint32Array(rows * wpr.codes);
+    const scales = new Uint32Array(rows * wpr.scales);
+    const aux = new Uint32Array(rows * wpr.aux);
+    for (let r = 0; r < rows; r++) {
+      scales[r * wpr.scales] = f32Bits(sigmas[r]);
+      packRow(Array.from({ length: perRow }, (_, i) => fields[r * perRow + i]), perRow, this.digits.fieldBits, codes, r * wpr.codes);
+      if (this.indexBits) packRow(Array.from({ length: blocks }, (_, b) => indices[r * blocks + b]), blocks, this.indexBits, aux, r * wpr.aux);
+    }
+    return { format: this, rows, cols: K, layout, codes, scales, aux };
+  }
+
   /** β index of every block (row-major), e.g. for the entropy of the index. */
   blockIndices(qm: QuantizedMatrix): Uint8Array {
     const blocks = this.paddedK(qm.cols) / this.n;
