@@ -42,6 +42,7 @@ else {
       ['D_IT', (r) => fmt(r.dIT, 4)],
       ['gap (bits)', (r) => fmt(r.gapBits, 3)],
       ['predicted', (r) => fmt(r.predictedGapBits, 3)],
+      ['+ SIC excess', (r) => fmt(r.sicExcessBits, 3)],
       ['gap vs entropy power', (r) => fmt(r.gapEntropyPowerBits, 3)],
       ['ms', (r) => fmt(r.ms, 4)],
     ], 3) + '\n',

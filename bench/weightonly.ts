@@ -34,8 +34,13 @@ export interface WeightOnlyRow {
   gapEntropyPowerBits: number;
   /** ½·log₂(wmse / D_IT(codedBits)). */
   gapBits: number;
-  /** 0.2546 for WaterSIC; 0.2546 + ½·log₂(AM/GM) for GPTQ. */
+  /** High-rate prediction: 0.2546 for WaterSIC; 0.2546 + ½·log₂(AM/GM) for GPTQ. */
   predictedGapBits: number;
+  /**
+   * Predicted finite-rate excess of the SIC loop (the fed-back rounding noise it codes), to add to
+   * the high-rate prediction; ~0 for a diagonal Σ and at high rate.
+   */
+  sicExcessBits: number;
   ms: number;
 }
 
@@ -60,6 +65,7 @@ export async function runWeightOnlyBench(opts: { rates?: number[]; a?: number; n
         entropyBits: r.entropyBits, codedBits: r.codedBits, sideBits: r.sideBits, totalBits: r.totalBits,
         wmse: r.wmse, dIT: d, gapBits: 0.5 * Math.log2(r.wmse / d), dITEntropyPower: dp, gapEntropyPowerBits: 0.5 * Math.log2(r.wmse / dp),
         predictedGapBits: method === 'watersic' ? SCALAR_GAP_BITS : gptqPredictedGap(st.pivots),
+        sicExcessBits: r.interferenceExcessBits,
         ms: performance.now() - t0,
       });
     }

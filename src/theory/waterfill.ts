@@ -26,6 +26,26 @@ export function gptqPredictedGap(d: ArrayLike<number>): number {
 }
 
 /**
+ * The finite-rate excess of a SIC quantizer over its high-rate gap, in bits per entry. Column j is
+ * rounded after the errors of the columns decided before it (k > j) have been fed back through L, so
+ * what it codes is its own signal (variance s_j·L_jj², s_j = the column's second moment) plus that
+ * feedback, Σ_{k>j} (α_k·L_kj)²/12 with α_k the W-domain step of column k. The feedback is rounding
+ * noise the decoder never sees, so its entropy is paid for: ½·log₂(1 + feedback/signal) per column.
+ * Negligible at high rate and for a diagonal Σ (L diagonal); ≈ 0.016 bit at R = 3 for a randomly
+ * rotated Σ with eigenvalues log-uniform on [0.01, 1] — what lifts WaterSIC's measured gap above 0.2546.
+ */
+export function sicInterferenceExcess(L: Float64Array, n: number, step: (j: number) => number, columnSecondMoment: ArrayLike<number>): number {
+  let excess = 0;
+  for (let j = 0; j < n; j++) {
+    let feedback = 0;
+    for (let k = j + 1; k < n; k++) feedback += (step(k) * L[k * n + j]) ** 2 / 12;
+    const signal = columnSecondMoment[j] * L[j * n + j] ** 2;
+    if (signal > 0) excess += 0.5 * Math.log2(1 + feedback / signal);
+  }
+  return excess / n;
+}
+
+/**
  * Reverse waterfilling over component variances v_k = σ_W²·λ_k: the least D per entry at rate R
  * (bits per entry), D(θ) = mean min(θ, v_k) with θ set so that mean ½·log₂⁺(v_k/θ) = R.
  */

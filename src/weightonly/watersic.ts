@@ -8,6 +8,7 @@
  * column codes it at its own entropy (pooled coding would pay I(Z; column), +0.38 bit on a diagonal Σ).
  */
 import { ShapeError } from '../errors.js';
+import { sicInterferenceExcess } from '../theory/waterfill.js';
 import { buildTable, empiricalEntropy, ransDecode, ransEncode, tableBits, type RansTable } from '../entropy/rans.js';
 import { cholesky, logDet, pivots, weightedMse } from './linalg.js';
 import { sic } from './sic.js';
@@ -69,6 +70,8 @@ export interface WeightOnlyResult {
   wmse: number;
   /** The transformed-domain step c (WaterSIC) or the common step Δ (GPTQ) the search chose. */
   step: number;
+  /** Predicted finite-rate excess of the SIC loop over its high-rate gap (theory/waterfill.ts), bits/entry. */
+  interferenceExcessBits: number;
 }
 
 function codeEntropy(Z: Int32Array, a: number, m: number): number {
@@ -95,13 +98,14 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
   const Wl = new Float64Array(a * m);
   for (let r = 0; r < a; r++) hess.live.forEach((i, c) => (Wl[r * m + c] = W[r * n + i]));
   const Ljj = Array.from({ length: m }, (_, j) => L[j * m + j]);
-  // Starting point from the high-rate formula: c² = 12·GM(s_j·d_j)·2^(−2R) (§3.4 step 3).
-  let lnc = 0;
-  for (let j = 0; j < m; j++) {
+  const secondMoments = Array.from({ length: m }, (_, j) => {
     let s = 0;
     for (let r = 0; r < a; r++) s += Wl[r * m + j] ** 2;
-    lnc += Math.log(Math.max(12 * (s / a) * Ljj[j] ** 2, 1e-300)) / 2 / m;
-  }
+    return s / a;
+  });
+  // Starting point from the high-rate formula: c² = 12·GM(s_j·d_j)·2^(−2R) (§3.4 step 3).
+  let lnc = 0;
+  for (let j = 0; j < m; j++) lnc += Math.log(Math.max(12 * secondMoments[j] * Ljj[j] ** 2, 1e-300)) / 2 / m;
   lnc -= rate * Math.LN2;
   const gm = Math.exp(Ljj.reduce((s, l) => s + Math.log(l), 0) / m);
   const stepFor = (x: number) => (method === 'watersic' ? (j: number) => Math.exp(x) / Ljj[j] : () => Math.exp(x) / gm);
@@ -156,6 +160,7 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
     totalBits: codedBits + sideBits,
     wmse: weightedMse(E, a, sigma, n),
     step: Math.exp(x),
+    interferenceExcessBits: (sicInterferenceExcess(L, m, stepFor(x), secondMoments) * m) / n,
   };
 }
 
