@@ -67,12 +67,13 @@ describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
       }
       const gap = (r: typeof ws) => 0.5 * Math.log2(r.wmse / dIT(1, st.logDetPerN, r.codedBits));
       expect(gap(ws), `WaterSIC R=${R}`).toBeGreaterThan(0.23);
-      expect(gap(ws), `WaterSIC R=${R}`).toBeLessThan(0.28);
-      // The finite-rate excess (fed-back rounding noise) explains what lies above 0.2546: zero for a
-      // diagonal Σ, ~0.017 bit at R = 3 rotated.
+      // Above 0.2546 by the finite-rate excess (fed-back rounding noise): zero for a diagonal Σ, 0.015–0.02
+      // bit at R = 3 rotated; a = 4096 rows leave ±0.01 of sampling noise (the bench uses 16384).
       if (!rotated) expect(ws.interferenceExcessBits).toBeLessThan(1e-12);
       else expect(ws.interferenceExcessBits).toBeGreaterThan(0.002);
-      expect(Math.abs(gap(ws) - (SCALAR_GAP_BITS + ws.interferenceExcessBits)), `WaterSIC R=${R} vs its finite-rate prediction`).toBeLessThan(0.008);
+      const excess = gap(ws) - (SCALAR_GAP_BITS + ws.interferenceExcessBits);
+      expect(excess, `WaterSIC R=${R} above its finite-rate prediction`).toBeLessThan(0.012);
+      expect(excess, `WaterSIC R=${R} below its finite-rate prediction`).toBeGreaterThan(-0.01);
       if (R === 4) expect(Math.abs(gap(gq) - gptqPredictedGap(st.pivots)), `GPTQ R=${R}`).toBeLessThan(0.03);
       expect(gap(gq)).toBeGreaterThan(gap(ws));
     }
