@@ -26,7 +26,7 @@ const { opts, json } = parseCli(
     '--tile': (next, o) => (o.tile = numbersByKey(next())),
     '--gemv-tile': (next, o) => (o.gemvTile = numbersByKey(next())),
   },
-  'usage: npm run bench:gpu -- [--json] [--formats ids] [--pairs x:w,...] [--shapes gemv:1x4096x4096,...] [--reps r] [--no-peers] [--no-naive] [--tile k=v,...] [--gemv-tile rows=r,lanes=l]\n',
+  'usage: npm run bench:gpu -- [--json] [--formats ids] [--pairs x:w,...] [--shapes gemv:1x4096x4096,...] [--reps r] [--no-peers] [--no-naive] [--tile k=v,...] [--gemv-tile rows=r,lanes=l,rowsPerThread=t]\n',
 );
 const rows = await runBenchPage('/bench/gpu.html', 'runGpuBench', opts, 'bench:gpu');
 if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');

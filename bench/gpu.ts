@@ -109,7 +109,7 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       const relErr = checkRows(got, x.cpu, w.cpu, checkM);
       if (!(relErr < 1e-4)) throw new Error(`${wId} (X ${xId}) ${kernel} ${M}×${K}×${N}: output does not match the CPU reference (rel. error ${relErr})`);
       const plan = engine.planMatmul(x.gpu, w.gpu, M, options);
-      const path = [plan.kernel, plan.integer ? 'int' : 'float', plan.dp4a ? 'dp4a' : '', plan.subgroups ? 'subgroups' : ''].filter(Boolean).join(' ');
+      const path = [plan.kernel, plan.integer ? 'int' : plan.affine ? 'affine' : 'float', plan.dp4a ? 'dp4a' : '', plan.subgroups ? 'subgroups' : ''].filter(Boolean).join(' ');
       const weightBytes = (w.bits * N * K) / 8;
       candidates.push({
         row: { ...base, vsPeers: {}, format: wId, x: xId, kernel, path, M, K, N, ms: NaN, gflops: NaN, weightGBps: NaN, bitsPerEntry: w.bits, roofline: NaN, relErr },

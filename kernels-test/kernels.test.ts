@@ -118,14 +118,14 @@ describe('fused matmul templates: every format through GEMM and GEMV, each path 
   const weightFormats = ['f32', 'int4-g32', 'int3-asym-g64', 'int8-grow', 'int2-g16-f32', 'int5-asym-g16', 'mxfp4', 'mxfp6-e3m2', 'nvfp4', 'nf4-g64', 'e4m3-g32', 'sq16-opt-r0.9', 'e8-q14-k4', 'd4-q16-k4', 'z8-q16-k4'];
   const gpuTile = { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 };
   for (const w of weightFormats) {
-    test(`W ${w}: GEMM (CPU-class and GPU-class tiles) and GEMV (split-K with subgroupAdd, with workgroup memory, one thread per row)`, async () => {
+    test(`W ${w}: GEMM (CPU-class and GPU-class tiles) and GEMV (split-K with subgroupAdd, with workgroup memory, one thread per row; 1–4 rows per thread)`, async () => {
       await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w, expect: { kernel: 'gemm', integer: false } }, '67x1003x45');
       await runCase('gemm', { M: 9, K: 203, N: 70, x: 'f32', w, options: { tile: gpuTile } }, '9x203x70');
       for (const M of [1, 3, 4]) {
-        await runCase('gemm', { M, K: 1003, N: 45, x: 'f32', w, options: { subgroups: true, gemvTile: { rows: 8, lanes: 32 } }, expect: { kernel: 'gemv', subgroups: true } }, `${M}x1003x45`);
+        await runCase('gemm', { M, K: 1003, N: 45, x: 'f32', w, options: { subgroups: true, gemvTile: { rows: 8, lanes: 32, rowsPerThread: M === 3 ? 2 : 1 } }, expect: { kernel: 'gemv', subgroups: true } }, `${M}x1003x45`);
       }
-      await runCase('gemm', { M: 2, K: 517, N: 19, x: 'f32', w, options: { subgroups: false, gemvTile: { rows: 8, lanes: 32 } }, expect: { kernel: 'gemv', subgroups: false } }, '2x517x19');
-      await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w, options: { gemvTile: { rows: 64, lanes: 1 } } }, '1x517x130');
+      await runCase('gemm', { M: 2, K: 517, N: 19, x: 'f32', w, options: { subgroups: false, gemvTile: { rows: 8, lanes: 32, rowsPerThread: 3 } }, expect: { kernel: 'gemv', subgroups: false } }, '2x517x19');
+      await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w, options: { gemvTile: { rows: 16, lanes: 1, rowsPerThread: 4 } } }, '1x517x130');
     });
   }
 
@@ -144,7 +144,7 @@ describe('fused matmul templates: every format through GEMM and GEMV, each path 
     test(`X ${x} × W ${w}: integer GEMM and GEMV, DP4A and emulated, against the decoded product`, async () => {
       for (const dp4a of [true, false]) {
         await runCase('gemm', { M: 37, K, N: 29, x, w, options: { dp4a }, expect: { kernel: 'gemm', integer: true, dp4a } }, `37x${K}x29`);
-        await runCase('gemm', { M: 3, K, N: 29, x, w, options: { dp4a, subgroups: dp4a, gemvTile: { rows: 4, lanes: 16 } }, expect: { kernel: 'gemv', integer: true, dp4a } }, `3x${K}x29`);
+        await runCase('gemm', { M: 3, K, N: 29, x, w, options: { dp4a, subgroups: dp4a, gemvTile: { rows: 4, lanes: 16, rowsPerThread: dp4a ? 2 : 1 } }, expect: { kernel: 'gemv', integer: true, dp4a } }, `3x${K}x29`);
       }
       await runCase('gemm', { M: 5, K: 260, N: 11, x, w, options: { integer: false }, expect: { integer: false } }, '5x260x11');
     });

@@ -82,28 +82,35 @@ export interface GemmTile {
  * Default tiles per adapter class, measured with `npm run bench:gpu -- --tile … / --gemv-tile …`.
  * GPUs: the usual 8×8 threads × 4×4 outputs (32×32 tile) and 8 rows × 32 split-K lanes for GEMV.
  * CPU-backed adapters (SwiftShader runs invocations as SIMD lanes on 2 cores, barriers are costly):
- * few threads with big register tiles, and one thread per GEMV row (no reduction) — 2–4× faster there.
+ * few threads with big register tiles, and for GEMV one thread per row (no reduction) covering 8 rows
+ * (each X block decoded once for all 8; 2 where W's own decode dominates) — 2–4× faster there.
  */
 export interface MatmulTiles {
   readonly gemm: GemmTile;
   readonly gemmInt: GemmTile;
   readonly gemv: GemvTile;
+  /** GEMV whose W decodes entry by entry (lattice, LUT and minifloat formats): its decode, not X, dominates. */
+  readonly gemvDecode: GemvTile;
 }
 export const GPU_TILES: MatmulTiles = {
   gemm: { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 },
   gemmInt: { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 },
-  gemv: { rows: 8, lanes: 32 },
+  gemv: { rows: 8, lanes: 32, rowsPerThread: 1 },
+  gemvDecode: { rows: 8, lanes: 32, rowsPerThread: 1 },
 };
 export const CPU_ADAPTER_TILES: MatmulTiles = {
   gemm: { wgX: 2, wgY: 8, rqM: 2, rqN: 8, tileK: 16 },
   gemmInt: { wgX: 2, wgY: 8, rqM: 2, rqN: 8, tileK: 32 },
-  gemv: { rows: 64, lanes: 1 },
+  gemv: { rows: 32, lanes: 1, rowsPerThread: 8 },
+  gemvDecode: { rows: 64, lanes: 1, rowsPerThread: 2 },
 };
 
-/** GEMV: rows of W per workgroup × threads per row (split-K lanes). */
+/** GEMV: thread rows per workgroup × threads per row (split-K lanes); each thread row covers rowsPerThread rows of W. */
 export interface GemvTile {
   readonly rows: number;
   readonly lanes: number;
+  /** Rows of W per thread (a register tile: each block of X is decoded once for all of them). */
+  readonly rowsPerThread: number;
 }
 
 /** True for software adapters that run shaders on the CPU (SwiftShader, fallback adapters). */
@@ -139,6 +146,8 @@ export interface MatmulPlan {
   readonly tileN: number;
   readonly subgroups?: boolean;
   readonly dp4a?: boolean;
+  /** GEMV on W's affine blocks (scale and offset folded into the dot product; INT weights). */
+  readonly affine?: boolean;
 }
 
 const F32_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32.wgsl', constants: {} }, access: 'read' };
@@ -592,21 +601,24 @@ export class Engine {
       if (M > GEMV_MAX_M) throw new ShapeError(`the GEMV kernel takes M ≤ ${GEMV_MAX_M}; got M = ${M}`);
       const sg = options.subgroups ?? this.features.subgroups;
       if (sg && !this.features.subgroups) throw new ShapeError("options.subgroups: this device has no 'subgroups' feature");
-      const t = { ...this.tiles.gemv, ...options.gemvTile };
-      if (!(t.rows >= 1 && t.lanes >= 1 && t.rows * t.lanes <= 256 && Number.isInteger(t.rows) && Number.isInteger(t.lanes))) throw new ShapeError(`options.gemvTile must be positive integers with rows·lanes ≤ 256, got ${JSON.stringify(t)}`);
+      const affine = !integer && !!wFormat?.wgsl.affineBlocks;
+      const decodeBound = !integer && !affine && !!wFormat;
+      const t = { ...(decodeBound ? this.tiles.gemvDecode : this.tiles.gemv), ...options.gemvTile };
+      if (!(t.rows >= 1 && t.lanes >= 1 && t.rows * t.lanes <= 256 && t.rowsPerThread >= 1 && t.rowsPerThread <= 16 && [t.rows, t.lanes, t.rowsPerThread].every(Number.isInteger))) throw new ShapeError(`options.gemvTile must be positive integers with rows·lanes ≤ 256 and rowsPerThread ≤ 16, got ${JSON.stringify(t)}`);
       return {
         kernel: 'gemv',
         integer,
+        affine,
         request: {
           template: sg ? 'matmul/gemv_sg.wgsl' : 'matmul/gemv.wgsl',
           operands,
-          constants: { ROWS: t.rows, LANES: t.lanes, GEMV_THREADS: t.rows * t.lanes },
+          constants: { ROWS: t.rows, LANES: t.lanes, GEMV_THREADS: t.rows * t.lanes, RPT: t.rowsPerThread, GEMV_M: M },
           enables: sg ? ['subgroups'] : [],
-          includes: integer ? [dot, 'matmul/gemv_int.wgsl'] : ['matmul/gemv_float.wgsl'],
+          includes: integer ? [dot, 'matmul/gemv_int.wgsl'] : [affine ? 'matmul/gemv_affine.wgsl' : 'matmul/gemv_float.wgsl'],
         },
         entry: 'gemv',
         tileM: GEMV_MAX_M,
-        tileN: t.rows,
+        tileN: t.rows * t.rowsPerThread,
         subgroups: sg,
         dp4a: integer ? dp4a : undefined,
       };

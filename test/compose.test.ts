@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { composeKey, composeWgsl } from '../src/gpu/compose.js';
+import { composeKey, composeWgsl, expandUnroll } from '../src/gpu/compose.js';
 import { packUniform, reflectModule } from '../src/gpu/reflect.js';
 import { parseFormat } from '../src/formats/registry.js';
 
@@ -64,4 +64,13 @@ describe('WGSL composition and reflection', () => {
     expect(k1).toBe(k2); // group size is a uniform, not a specialisation
     expect(k1).not.toBe(k3);
   });
+});
+
+test('#unroll blocks repeat their lines per index (nested, counts from constants); malformed blocks are errors', () => {
+  const src = ['a', '#unroll r R', '#unroll m 2', '  p{r}_{m}', '#end', '  q{r}', '#end', 'b'].join('\n');
+  expect(expandUnroll(src, { R: 3 }).split('\n')).toEqual(['a', '  p0_0', '  p0_1', '  q0', '  p1_0', '  p1_1', '  q1', '  p2_0', '  p2_1', '  q2', 'b']);
+  expect(expandUnroll('#unroll r R\nx{r}\n#end', { R: 0 })).toBe('');
+  expect(() => expandUnroll('#unroll r 2\nx', {})).toThrow(/no #end/);
+  expect(() => expandUnroll('x\n#end', {})).toThrow(/#end without #unroll/);
+  expect(() => expandUnroll('#unroll r FLAG\nx\n#end', { FLAG: true })).toThrow(/not an integer constant/);
 });

@@ -60,6 +60,26 @@ fn FMT_decode8(row: u32, k: u32) -> Vals8 {
   return vals8(v);
 }
 
+// Entries k..k+7 as raw codes, the group scale and the offset (2^(b−1) or the zero point). Offered
+// (WgslSpec.affineBlocks) when the 8 entries share a group.
+fn FMT_affine8(row: u32, k: u32) -> Affine8 {
+  let g = k / FMT_meta.group_size;
+  let s = FMT_scale(row, g);
+  let off = f32(FMT_offset(row, g));
+  if (FMT_BITS == 2u || FMT_BITS == 4u || FMT_BITS == 8u) {
+    let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + (k * FMT_BITS) / 32u;
+    let m = vec4<u32>(bits_mask(FMT_BITS));
+    let sh = vec4<u32>(0u, 1u, 2u, 3u) * FMT_BITS;
+    let a = FMT_codes[w] >> ((k * FMT_BITS) & 31u);
+    let lo = (vec4<u32>(a) >> sh) & m;
+    var hi: vec4<u32>;
+    if (FMT_BITS == 8u) { hi = (vec4<u32>(FMT_codes[w + 1u]) >> sh) & m; } else { hi = (vec4<u32>(a) >> (sh + vec4<u32>(4u * FMT_BITS))) & m; }
+    return Affine8(Vals8(vec4<f32>(lo), vec4<f32>(hi)), s, off);
+  }
+  let c = FMT_codes8(row, k);
+  return Affine8(Vals8(vec4<f32>(f32(c[0]), f32(c[1]), f32(c[2]), f32(c[3])), vec4<f32>(f32(c[4]), f32(c[5]), f32(c[6]), f32(c[7]))), s, off);
+}
+
 // Codes minus their offset (2^(b−1), or the group's zero point) as signed bytes, and the group scale.
 // Offered (WgslSpec.intBlocks) when entries k..k+7 share a group and code − offset fits a byte.
 fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {

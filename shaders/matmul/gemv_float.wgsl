@@ -1,11 +1,11 @@
-// GEMV chunk on decoded values: X is decoded per use (it is small and cached). Entries at or past
-// k_end are masked (k_end = K for the last chunk, 2^32 − 1 for full ones: mask8 returns at once).
-fn gemv_chunk(acc: vec4<f32>, n: u32, k: u32, k_end: u32) -> vec4<f32> {
-  let wv = mask8(w_decode8(n, k), k, k_end);
-  var r = acc;
-  for (var m = 0u; m < params.m; m++) {
-    let xv = mask8(x_decode8(m, k), k, k_end);
-    r[m] += dot(xv.lo, wv.lo) + dot(xv.hi, wv.hi);
-  }
-  return r;
-}
+// GEMV blocks on decoded values (f32 × any format).
+alias GemvX = Vals8;
+alias GemvW = Vals8;
+
+fn gemv_x(m: u32, k: u32, k_end: u32) -> Vals8 { return mask8(x_decode8(m, k), k, k_end); }
+fn gemv_w(n: u32, k: u32, k_end: u32) -> Vals8 { return mask8(w_decode8(n, k), k, k_end); }
+// Four running sums per row, added up once at the end: vertical FMAs instead of a horizontal dot per
+// block (on CPU-backed adapters a dot costs 7 operations for 4 products, an FMA 1 per product).
+alias GemvPartial = vec4<f32>;
+fn gemv_fma(p: vec4<f32>, x: Vals8, w: Vals8) -> vec4<f32> { return fma(x.hi, w.hi, fma(x.lo, w.lo, p)); }
+fn gemv_total(p: vec4<f32>) -> f32 { return (p.x + p.y) + (p.z + p.w); }

@@ -1,26 +1,64 @@
-// Loop and output of the GEMV templates (M ≤ 4), shared by the float and integer bodies, which
-// define gemv_chunk(acc, n, k, k_end): acc + X[·, k..k+8)·W[n, k..k+8), entries at or past k_end masked.
+// Loop and output of the GEMV templates (M ≤ 4), shared by the float, affine and integer bodies, which
+// define the block types GemvX and GemvW, gemv_x(m, k, k_end) / gemv_w(n, k, k_end) (entries k..k+8 of a
+// row of X or W; entries at or past k_end must contribute nothing), a partial-sum type GemvPartial with
+// gemv_fma(p, x, w) = p + x·w and gemv_total(p) = the sum p stands for. Host constants: GEMV_M (rows
+// of X, fixed per pipeline) and RPT (rows of W per thread: each X block is decoded once and used RPT
+// times — on a CPU-backed adapter, reading X once per row costs as much as reading W).
 #include "matmul/io.wgsl"
+
+// Thread t of workgroup g takes rows (g·ROWS·RPT + t / LANES) + r·ROWS, r < RPT (neighbouring threads
+// on neighbouring rows).
+fn gemv_row(wg: u32, tid: u32, r: u32) -> u32 {
+  return wg * ROWS * RPT + tid / LANES + r * ROWS;
+}
 
 fn gemv_store(n: u32, lane: u32, sum: vec4<f32>) {
   if (lane == 0u && n < params.n) {
-    for (var m = 0u; m < params.m; m++) { y[params.y_base + m * params.y_stride + n] = sum[m]; }
+    for (var m = 0u; m < GEMV_M; m++) { y[params.y_base + m * params.y_stride + n] = sum[m]; }
   }
 }
 
-// Lane `lane` of row n takes the 8-entry chunks lane, lane + LANES, … (neighbouring lanes read
+// Partial sums p{r}_{m}: row r of this thread's rows of W times row m of X. Unrolled by the composer
+// (#unroll), not arrays: CPU-backed adapters keep loop-indexed arrays in memory.
+struct GemvAcc {
+#unroll r RPT
+#unroll m GEMV_M
+  p{r}_{m}: GemvPartial,
+#end
+#end
+}
+
+// acc + X[·, k..k+8)·W[rows, k..k+8)ᵀ, entries at or past k_end masked (2^32 − 1: a full chunk).
+fn gemv_step(acc: GemvAcc, wg: u32, tid: u32, k: u32, k_end: u32) -> GemvAcc {
+#unroll m GEMV_M
+  let x{m} = gemv_x({m}u, k, k_end);
+#end
+  var a = acc;
+#unroll r RPT
+  {
+    // rows past N read row N − 1 (in bounds); their sums are never stored
+    let w = gemv_w(min(gemv_row(wg, tid, {r}u), params.n - 1u), k, k_end);
+#unroll m GEMV_M
+    a.p{r}_{m} = gemv_fma(a.p{r}_{m}, x{m}, w);
+#end
+  }
+#end
+  return a;
+}
+
+// Lane `lane` of its rows takes the 8-entry chunks lane, lane + LANES, … (neighbouring lanes read
 // neighbouring words of W); only the last chunk, when K is not a multiple of 8, is masked.
-fn gemv_partial(n: u32, lane: u32) -> vec4<f32> {
-  var acc = vec4<f32>(0.0);
-  if (n >= params.n) { return acc; }
+fn gemv_partial(wg: u32, tid: u32) -> GemvAcc {
+  var acc: GemvAcc;
+  let lane = tid % LANES;
   let full = params.k / 8u;
   var c = lane;
   // two chunks per trip: CPU-backed adapters pay per loop trip (measured: 2 beats 1 and 4)
   for (; c + LANES < full; c += 2u * LANES) {
-    acc = gemv_chunk(acc, n, c * 8u, 0xffffffffu);
-    acc = gemv_chunk(acc, n, (c + LANES) * 8u, 0xffffffffu);
+    acc = gemv_step(acc, wg, tid, c * 8u, 0xffffffffu);
+    acc = gemv_step(acc, wg, tid, (c + LANES) * 8u, 0xffffffffu);
   }
-  if (c < full) { acc = gemv_chunk(acc, n, c * 8u, 0xffffffffu); }
-  if (params.k % 8u != 0u && full % LANES == lane) { acc = gemv_chunk(acc, n, full * 8u, params.k); }
+  if (c < full) { acc = gemv_step(acc, wg, tid, c * 8u, 0xffffffffu); }
+  if (params.k % 8u != 0u && full % LANES == lane) { acc = gemv_step(acc, wg, tid, full * 8u, params.k); }
   return acc;
 }

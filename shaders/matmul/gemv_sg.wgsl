@@ -5,7 +5,14 @@
 @compute @workgroup_size(GEMV_THREADS)
 fn gemv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32,
         @builtin(subgroup_invocation_id) sg_id: u32, @builtin(subgroup_size) sg_size: u32) {
-  let n = wg.x * ROWS + tid / LANES;
-  let lane = tid % LANES;
-  gemv_store(n, lane, reduce_rows_sg(gemv_partial(n, lane), tid, sg_id, sg_size));
+  let acc = gemv_partial(wg.x, tid);
+#unroll r RPT
+  {
+    var s = vec4<f32>(0.0);
+#unroll m GEMV_M
+    s[{m}] = gemv_total(acc.p{r}_{m});
+#end
+    gemv_store(gemv_row(wg.x, tid, {r}u), tid % LANES, reduce_rows_sg(s, tid, sg_id, sg_size));
+  }
+#end
 }

@@ -7,6 +7,7 @@
 var<workgroup> layout_bad: atomic<u32>;
 
 fn reduce_rows_sg(acc: vec4<f32>, tid: u32, sg_id: u32, sg_size: u32) -> vec4<f32> {
+  if (LANES == 1u) { return acc; }
   let s = subgroupAdd(acc);
   let first = subgroupBroadcastFirst(tid);
   if (!(sg_size <= LANES && LANES % sg_size == 0u && first + sg_id == tid)) { atomicMax(&layout_bad, 1u); }

@@ -4,7 +4,11 @@
 var<workgroup> partials: array<vec4<f32>, ROWS * LANES>;
 
 // Lane 0 of each row sums partials[row·LANES + j] for j = 0, step, 2·step, … (other lanes: 0).
+// One thread per row (LANES = 1): nothing to add. Called once per row of a thread's register tile, so
+// it waits for the previous call's reads before it overwrites `partials`.
 fn sum_row_partials(v: vec4<f32>, tid: u32, step: u32) -> vec4<f32> {
+  if (LANES == 1u) { return v; }
+  workgroupBarrier();
   partials[tid] = v;
   workgroupBarrier();
   var sum = vec4<f32>(0.0);

@@ -77,6 +77,12 @@ export interface WgslSpec {
    * two such operands multiply on the integer path (matmul/gemm_int.wgsl, gemv_int.wgsl).
    */
   readonly intBlocks?: boolean;
+  /**
+   * The snippet defines FMT_affine8 (8 raw codes as f32 with one scale and one offset:
+   * value_i = scale·(code_i − offset), common/block8.wgsl), so the weight-only GEMV folds the scale
+   * and offset into the dot product (matmul/gemv_affine.wgsl) instead of decoding every entry.
+   */
+  readonly affineBlocks?: boolean;
   /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */
   readonly constants: Readonly<Record<string, WgslConstant>>;
 }

@@ -61,6 +61,7 @@ export class IntFormat implements QuantFormat {
       encodeSnippet: 'formats/int_encode.wgsl',
       // code − offset fits a signed byte (asymmetric 8-bit does not), one scale per 8-block
       intBlocks: (symmetric || bits <= 7) && (group === 'row' || group % 8 === 0),
+      affineBlocks: group === 'row' || group % 8 === 0,
       constants: {
         BITS: bits,
         SYMMETRIC: symmetric,

@@ -76,6 +76,41 @@ function instantiate(prefix: string, op: OperandSpec): string {
   return pieces.join('\n');
 }
 
+const UNROLL = /^[ \t]*#unroll[ \t]+(\w+)[ \t]+(\w+)[ \t]*$/;
+const UNROLL_END = /^[ \t]*#end[ \t]*$/;
+
+/**
+ * Expands `#unroll NAME COUNT` … `#end` blocks (nestable): the lines between are repeated for NAME =
+ * 0 … COUNT−1 with `{NAME}` replaced by the index; COUNT is a literal or one of the request's integer
+ * constants. Register tiles on CPU-backed adapters need this: their shader compilers do not unroll
+ * loops, so an array indexed by a loop variable lives in memory instead of registers.
+ */
+export function expandUnroll(text: string, constants: Readonly<Record<string, WgslConstant>>): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = UNROLL.exec(lines[i]);
+    if (!m) {
+      if (UNROLL_END.test(lines[i])) throw new Error(`#end without #unroll at line ${i + 1}`);
+      out.push(lines[i]);
+      continue;
+    }
+    let depth = 1;
+    let j = i + 1;
+    for (; j < lines.length && depth > 0; j++) {
+      if (UNROLL.test(lines[j])) depth++;
+      else if (UNROLL_END.test(lines[j]) && --depth === 0) break;
+    }
+    if (depth !== 0) throw new Error(`#unroll ${m[1]} ${m[2]} at line ${i + 1} has no #end`);
+    const count = /^\d+$/.test(m[2]) ? Number(m[2]) : constants[m[2]];
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error(`#unroll count ${m[2]} is not an integer constant`);
+    const body = lines.slice(i + 1, j).join('\n');
+    for (let v = 0; v < count; v++) out.push(expandUnroll(body.replace(new RegExp(`\\{${m[1]}\\}`, 'g'), String(v)), constants));
+    i = j;
+  }
+  return out.join('\n');
+}
+
 export function composeWgsl(req: ComposeRequest): string {
   const seen = new Set<string>();
   const head = (req.enables ?? []).map((e) => `enable ${e};`);
@@ -84,7 +119,7 @@ export function composeWgsl(req: ComposeRequest): string {
   for (const path of req.includes ?? []) parts.push(expandIncludes(`#include "${path}"`, seen));
   for (const [prefix, op] of Object.entries(req.operands)) parts.push(expandIncludes(instantiate(prefix, op), seen));
   let slot = 0;
-  return parts.join('\n\n').replace(/@binding\(AUTO\)/g, () => `@binding(${slot++})`);
+  return expandUnroll(parts.join('\n\n'), req.constants ?? {}).replace(/@binding\(AUTO\)/g, () => `@binding(${slot++})`);
 }
 
 /** Cache key of a composed module: everything that changes its text. */
