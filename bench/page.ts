@@ -32,16 +32,8 @@ async function pairObjective(engine: Engine, fmt: QuantFormat, source: Matrix, r
   const y: Matrix = { rows: source.rows, cols: source.cols, data: new Float32Array(source.data.length) };
   const c = Math.sqrt(1 - rho * rho);
   for (let i = 0; i < y.data.length; i++) y.data[i] = Math.fround(rho * source.data[i] + c * rng.normal());
-  const read = async (m: Matrix) => {
-    const q = await engine.quantize(m, fmt);
-    const d = await engine.dequantize(q);
-    const out = await engine.read(d);
-    q.destroy();
-    d.destroy();
-    return out;
-  };
-  const xq = await read(source);
-  const yq = await read(y);
+  const xq = await engine.roundTrip(source, fmt);
+  const yq = await engine.roundTrip(y, fmt);
   let s1 = 0;
   let s2 = 0;
   for (let i = 0; i < xq.length; i++) {

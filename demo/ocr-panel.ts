@@ -41,13 +41,7 @@ export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text:
   const models = new Map<string, Promise<{ r: Recogniser; meanNmse: number }>>();
   const roundTrip = async (w: Matrix, f: QuantFormat): Promise<Float32Array> => {
     const e = engine();
-    if (!e) return f.decode(f.encode(w)).data;
-    const q = await e.quantize(w, f);
-    const d = await e.dequantize(q);
-    const data = await e.read(d);
-    q.destroy();
-    d.destroy();
-    return data;
+    return e ? e.roundTrip(w, f) : f.decode(f.encode(w)).data;
   };
   const quantized = (format: QuantFormat) => {
     let m = models.get(format.id);

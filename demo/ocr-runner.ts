@@ -65,18 +65,33 @@ export interface Recogniser {
   release(): Promise<void>;
 }
 
-/** A session of the recogniser on `modelBytes` (the f32 model or one with quantized weights). */
-export async function recogniser(modelBytes: Uint8Array, labels: readonly string[]): Promise<Recogniser> {
+type OrtOutputs = Record<string, Ort.Tensor>;
+
+/** A WASM session on `modelBytes` that runs one rendered line (the input tensor is freed after the run). */
+async function lineSession(modelBytes: Uint8Array): Promise<{ session: Ort.InferenceSession; run(line: RenderedLine): Promise<OrtOutputs> }> {
   const o = await ort();
   const session = await o.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
   return {
-    async read(line) {
+    session,
+    async run(line) {
       const input = new o.Tensor('float32', ocrInput(line.rgba, line.width), [1, 3, OCR_HEIGHT, line.width]);
-      const out = await session.run({ [session.inputNames[0]]: input });
-      const probs = out[session.outputNames[0]];
+      try {
+        return await session.run({ [session.inputNames[0]]: input });
+      } finally {
+        input.dispose();
+      }
+    },
+  };
+}
+
+/** A session of the recogniser on `modelBytes` (the f32 model or one with quantized weights). */
+export async function recogniser(modelBytes: Uint8Array, labels: readonly string[]): Promise<Recogniser> {
+  const { session, run } = await lineSession(modelBytes);
+  return {
+    async read(line) {
+      const probs = (await run(line))[session.outputNames[0]];
       const [, steps, classes] = probs.dims;
       const r = ctcGreedy(probs.data as Float32Array, steps, classes, labels);
-      input.dispose();
       probs.dispose();
       return r;
     },
@@ -86,19 +101,16 @@ export async function recogniser(modelBytes: Uint8Array, labels: readonly string
 
 /** A session that returns every graph output of `modelBytes` (e.g. layer inputs exposed for calibration). */
 export async function outputsSession(modelBytes: Uint8Array): Promise<{ run(line: RenderedLine): Promise<Map<string, { dims: readonly number[]; data: Float32Array }>>; release(): Promise<void> }> {
-  const o = await ort();
-  const session = await o.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
+  const { session, run } = await lineSession(modelBytes);
   return {
     async run(line) {
-      const input = new o.Tensor('float32', ocrInput(line.rgba, line.width), [1, 3, OCR_HEIGHT, line.width]);
-      const out = await session.run({ [session.inputNames[0]]: input });
+      const out = await run(line);
       const m = new Map<string, { dims: readonly number[]; data: Float32Array }>();
       for (const name of session.outputNames) {
         const t = out[name];
         m.set(name, { dims: t.dims, data: (t.data as Float32Array).slice() });
         t.dispose();
       }
-      input.dispose();
       return m;
     },
     release: () => session.release(),

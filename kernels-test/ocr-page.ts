@@ -5,10 +5,10 @@
  * → read back) and must give the same weights bit for bit (the kernel tests prove that for every
  * format; here it is checked on the real tensors).
  */
-import { loadOcrAssets, outputsSession, recogniser, renderLine } from '../demo/ocr-runner.js';
+import { loadOcrAssets, outputsSession, recogniser, renderLine, type RenderedLine } from '../demo/ocr-runner.js';
 import { accumulateLayerInputs, linearLayers, quantizeOcrModelCalibrated, withLayerInputs, type CalibratedLayer } from '../src/model/ocr-calibrate.js';
 import type { CovarianceAccumulator } from '../src/weightonly/calibration.js';
-import { createEngine, type Engine } from '../src/engine.js';
+import { createEngine } from '../src/engine.js';
 import { formatForScheme } from '../src/formats/schemes.js';
 import type { QuantFormat } from '../src/formats/format.js';
 import type { Matrix } from '../src/matrix.js';
@@ -44,12 +44,12 @@ declare global {
   }
 }
 
-async function gpuRoundTrip(engine: Engine, w: Matrix, f: QuantFormat): Promise<Float32Array> {
-  const q = await engine.quantize(w, f);
-  const d = await engine.dequantize(q);
-  const out = await engine.read(d);
-  q.destroy();
-  d.destroy();
+/** Reads every rendered line with one recogniser session on `modelBytes`. */
+async function readLines(modelBytes: Uint8Array, labels: readonly string[], rendered: readonly RenderedLine[]): Promise<OcrLineResult[]> {
+  const r = await recogniser(modelBytes, labels);
+  const out: OcrLineResult[] = [];
+  for (const line of rendered) out.push(await r.read(line));
+  await r.release();
   return out;
 }
 
@@ -66,13 +66,7 @@ window.ocrSuite = {
     }
     await probe.release();
     const rendered = lines.map((l) => renderLine(l));
-    const readAll = async (bytes: Uint8Array) => {
-      const r = await recogniser(bytes, assets.labels);
-      const out: OcrLineResult[] = [];
-      for (const line of rendered) out.push(await r.read(line));
-      await r.release();
-      return out;
-    };
+    const readAll = (bytes: Uint8Array) => readLines(bytes, assets.labels, rendered);
     const f32 = await readAll(assets.model);
     const results = [];
     for (const c of configs) {
@@ -87,13 +81,7 @@ window.ocrSuite = {
     const engine = await createEngine();
     const assets = await loadOcrAssets();
     const rendered = lines.map((l) => renderLine(l));
-    const readAll = async (bytes: Uint8Array) => {
-      const r = await recogniser(bytes, assets.labels);
-      const out: OcrLineResult[] = [];
-      for (const line of rendered) out.push(await r.read(line));
-      await r.release();
-      return out;
-    };
+    const readAll = (bytes: Uint8Array) => readLines(bytes, assets.labels, rendered);
     progress('f32 model');
     const f32 = await readAll(assets.model);
     const cpuRoundTrip = async (w: Matrix, f: QuantFormat) => f.decode(f.encode(w)).data;
@@ -101,7 +89,7 @@ window.ocrSuite = {
     for (const id of gpuCheck) {
       progress(`GPU vs CPU weights for ${id}`);
       const format = formatForScheme(id);
-      const [a, b] = [await quantizeOcrModel(assets.model, format, cpuRoundTrip), await quantizeOcrModel(assets.model, format, (w, f) => gpuRoundTrip(engine, w, f))];
+      const [a, b] = [await quantizeOcrModel(assets.model, format, cpuRoundTrip), await quantizeOcrModel(assets.model, format, (w, f) => engine.roundTrip(w, f))];
       gpuMismatches[id] = a.bytes.reduce((n, v, i) => n + (v !== b.bytes[i] ? 1 : 0), 0);
     }
     const results: OcrConfigResult[] = [];

@@ -464,6 +464,24 @@ export class Engine {
     }
   }
 
+  /**
+   * Quantizes `m` on the GPU, decodes it there and reads the values back (the GPU twin of
+   * `format.decode(format.encode(m)).data`); the GPU buffers are freed.
+   */
+  async roundTrip(m: Matrix, format: QuantFormat | string): Promise<Float32Array> {
+    const q = await this.quantize(m, format);
+    try {
+      const d = await this.dequantize(q);
+      try {
+        return await this.read(d);
+      } finally {
+        d.destroy();
+      }
+    } finally {
+      q.destroy();
+    }
+  }
+
   /** Decodes a quantized matrix into a dense f32 GpuMatrix (exactly the CPU `format.decode`). */
   async dequantize(q: GpuQuantizedMatrix): Promise<GpuMatrix> {
     return this.guarded(`dequantize ${q.format.id}`, async () => {

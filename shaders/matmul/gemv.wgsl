@@ -8,12 +8,6 @@
 fn gemv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let acc = gemv_partial(wg.x, tid);
 #unroll r RPT
-  {
-    var s = vec4<f32>(0.0);
-#unroll m GEMV_M
-    s[{m}] = gemv_total(acc.p{r}_{m});
-#end
-    gemv_store(gemv_row(wg.x, tid, {r}u), tid % LANES, reduce_rows(s, tid));
-  }
+  gemv_store(gemv_row(wg.x, tid, {r}u), tid % LANES, reduce_rows(gemv_sums_{r}(acc), tid));
 #end
 }

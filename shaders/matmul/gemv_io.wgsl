@@ -28,6 +28,17 @@ struct GemvAcc {
 #end
 }
 
+// Row r's sums, one component per row of X (gemv_total reduces a body's partial sum).
+#unroll r RPT
+fn gemv_sums_{r}(acc: GemvAcc) -> vec4<f32> {
+  var s = vec4<f32>(0.0);
+#unroll m GEMV_M
+  s[{m}] = gemv_total(acc.p{r}_{m});
+#end
+  return s;
+}
+#end
+
 // acc + X[·, k..k+8)·W[rows, k..k+8)ᵀ, entries at or past k_end masked (2^32 − 1: a full chunk).
 fn gemv_step(acc: GemvAcc, wg: u32, tid: u32, k: u32, k_end: u32) -> GemvAcc {
 #unroll m GEMV_M

@@ -7,12 +7,6 @@ fn gemv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
         @builtin(subgroup_invocation_id) sg_id: u32, @builtin(subgroup_size) sg_size: u32) {
   let acc = gemv_partial(wg.x, tid);
 #unroll r RPT
-  {
-    var s = vec4<f32>(0.0);
-#unroll m GEMV_M
-    s[{m}] = gemv_total(acc.p{r}_{m});
-#end
-    gemv_store(gemv_row(wg.x, tid, {r}u), tid % LANES, reduce_rows_sg(s, tid, sg_id, sg_size));
-  }
+  gemv_store(gemv_row(wg.x, tid, {r}u), tid % LANES, reduce_rows_sg(gemv_sums_{r}(acc), tid, sg_id, sg_size));
 #end
 }
