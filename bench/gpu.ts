@@ -145,7 +145,7 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     );
     const ceil = ceilings.toRates(ms[0], ms[1]);
     rows.push({ ...base, format: 'copy', x: '-', kernel: 'copy', path: '64 MiB vec4 copy', M, K, N, ms: ms[0], gflops: 0, weightGBps: ceil.copyGBps, bitsPerEntry: 32, roofline: 1 });
-    rows.push({ ...base, format: 'fma', x: '-', kernel: 'fma', path: '8 vec4 FMA chains per thread', M, K, N, ms: ms[1], gflops: ceil.fmaGflops, weightGBps: 0, bitsPerEntry: 0, roofline: 1 });
+    rows.push({ ...base, format: 'fma', x: '-', kernel: 'fma', path: '8 vec4 FMA chains per thread (unrolled)', M, K, N, ms: ms[1], gflops: ceil.fmaGflops, weightGBps: 0, bitsPerEntry: 0, roofline: 1 });
     candidates.forEach((c, i) => {
       const r = c.row;
       r.ms = ms[i + 2];

@@ -82,7 +82,9 @@ export interface GemmTile {
  * Default tiles per adapter class, measured with `npm run bench:gpu -- --tile … / --gemv-tile …`.
  * GPUs: the usual 8×8 threads × 4×4 outputs (32×32 tile) and 8 rows × 32 split-K lanes for GEMV.
  * CPU-backed adapters (SwiftShader runs invocations as SIMD lanes on 2 cores, barriers are costly):
- * few threads with big register tiles, and for GEMV one thread per row (no reduction) covering 8 rows
+ * few threads with big unrolled register tiles — float GEMM 2×16 threads × 8×32 outputs (a 128×64 tile:
+ * each W tile decoded once per 128 rows of X; 1.5–2× faster than 64×64 at 256×1024²), integer GEMM
+ * 4×8 threads × 4×16 — and for GEMV one thread per row (no reduction) covering 8 rows
  * (each X block decoded once for all 8; 2 where W's own decode dominates) — 2–4× faster there.
  */
 export interface MatmulTiles {
@@ -99,11 +101,25 @@ export const GPU_TILES: MatmulTiles = {
   gemvDecode: { rows: 8, lanes: 32, rowsPerThread: 1 },
 };
 export const CPU_ADAPTER_TILES: MatmulTiles = {
-  gemm: { wgX: 2, wgY: 8, rqM: 2, rqN: 8, tileK: 16 },
-  gemmInt: { wgX: 2, wgY: 8, rqM: 2, rqN: 8, tileK: 32 },
+  gemm: { wgX: 2, wgY: 16, rqM: 2, rqN: 8, tileK: 32 },
+  gemmInt: { wgX: 4, wgY: 8, rqM: 1, rqN: 4, tileK: 32 },
   gemv: { rows: 32, lanes: 1, rowsPerThread: 8 },
   gemvDecode: { rows: 64, lanes: 1, rowsPerThread: 2 },
 };
+
+/** Workgroup memory a GEMM tile stages per K step (matmul/gemm.wgsl: vec4 tiles; gemm_int.wgsl: 8 bytes + an f32 factor per block). */
+export function gemmWorkgroupBytes(t: GemmTile, integer: boolean): number {
+  const rows = 4 * (t.rqM * t.wgY + t.rqN * t.wgX);
+  return integer ? (t.tileK / 8) * rows * 12 : t.tileK * rows * 4;
+}
+
+/** The adapter class's tiles, with GPU_TILES' GEMM tiles where the big CPU-class tiles exceed the device's workgroup limits. */
+export function defaultTiles(cpu: boolean, limits: GPUSupportedLimits): MatmulTiles {
+  if (!cpu) return GPU_TILES;
+  const fits = (t: GemmTile, integer: boolean) => gemmWorkgroupBytes(t, integer) <= limits.maxComputeWorkgroupStorageSize && t.wgX * t.wgY <= limits.maxComputeInvocationsPerWorkgroup;
+  const c = CPU_ADAPTER_TILES;
+  return { ...c, gemm: fits(c.gemm, false) ? c.gemm : GPU_TILES.gemm, gemmInt: fits(c.gemmInt, true) ? c.gemmInt : GPU_TILES.gemmInt };
+}
 
 /** GEMV: thread rows per workgroup × threads per row (split-K lanes); each thread row covers rowsPerThread rows of W. */
 export interface GemvTile {
@@ -210,7 +226,7 @@ export class Engine {
       maxBufferSize: dl.maxBufferSize,
     };
     this.pipelines = new PipelineCache(device);
-    this.tiles = isCpuAdapter(adapterInfo ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? CPU_ADAPTER_TILES : GPU_TILES;
+    this.tiles = defaultTiles(isCpuAdapter(adapterInfo ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo), dl);
     this.pool = new BufferPool(device);
     this.poison = options.poisonOutputs ?? false;
     void device.lost.then((info) => {
@@ -644,6 +660,10 @@ export class Engine {
     const t = { ...(integer ? this.tiles.gemmInt : this.tiles.gemm), ...options.tile };
     for (const [k, v] of Object.entries(t)) if (!(Number.isInteger(v) && v >= 1)) throw new ShapeError(`options.tile.${k} must be a positive integer, got ${v}`);
     if (t.tileK % 8 !== 0) throw new ShapeError(`options.tile.tileK must be a multiple of 8, got ${t.tileK}`);
+    const staged = gemmWorkgroupBytes(t, integer);
+    const limit = this.device.limits.maxComputeWorkgroupStorageSize;
+    if (staged > limit) throw new ShapeError(`GEMM tile ${JSON.stringify(t)} stages ${staged} bytes in workgroup memory; this device allows ${limit} (pass a smaller options.tile)`);
+    if (t.wgX * t.wgY > this.device.limits.maxComputeInvocationsPerWorkgroup) throw new ShapeError(`GEMM tile ${JSON.stringify(t)} has ${t.wgX * t.wgY} threads; this device allows ${this.device.limits.maxComputeInvocationsPerWorkgroup} per workgroup`);
     return {
       kernel: 'gemm',
       integer,

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { composeKey, composeWgsl, expandUnroll } from '../src/gpu/compose.js';
 import { packUniform, reflectModule } from '../src/gpu/reflect.js';
 import { parseFormat } from '../src/formats/registry.js';
+import { CPU_ADAPTER_TILES, defaultTiles, gemmWorkgroupBytes, GPU_TILES } from '../src/engine.js';
 
 const int4 = parseFormat('int4-asym-g32').wgsl;
 const f32 = { snippet: 'formats/f32.wgsl', constants: {} };
@@ -73,4 +74,26 @@ test('#unroll blocks repeat their lines per index (nested, counts from constants
   expect(() => expandUnroll('#unroll r 2\nx', {})).toThrow(/no #end/);
   expect(() => expandUnroll('x\n#end', {})).toThrow(/#end without #unroll/);
   expect(() => expandUnroll('#unroll r FLAG\nx\n#end', { FLAG: true })).toThrow(/not an integer constant/);
+});
+
+describe('GEMM tiles', () => {
+  test('the CPU-class float tile unrolls to one vec4 accumulator per 4 outputs and stages what gemmWorkgroupBytes says', () => {
+    const t = CPU_ADAPTER_TILES.gemm;
+    const code = composeWgsl({ template: 'matmul/gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } }, constants: { WG_X: t.wgX, WG_Y: t.wgY, RQ_M: t.rqM, RQ_N: t.rqN, TILE_K: t.tileK } });
+    expect(code.match(/^\s*acc_\d+_\d+_\d+: vec4<f32>,$/gm)).toHaveLength(4 * t.rqM * t.rqN);
+    expect(code.replace(/\/\/.*$/gm, '')).not.toMatch(/#unroll|#end|\{[abijl]\}/);
+    expect(reflectModule(code).get('gemm')!.workgroupSize).toEqual([t.wgX, t.wgY, 1]);
+    // x_tile TILE_K × QM vec4 + w_tile TILE_K × QN vec4
+    expect(gemmWorkgroupBytes(t, false)).toBe(t.tileK * 16 * (t.rqM * t.wgY + t.rqN * t.wgX));
+  });
+
+  test('a device whose workgroup memory cannot hold the CPU-class tile gets the small GPU-class GEMM tile', () => {
+    const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 } as GPUSupportedLimits;
+    expect(gemmWorkgroupBytes(CPU_ADAPTER_TILES.gemm, false)).toBeGreaterThan(16384);
+    const tiles = defaultTiles(true, limits);
+    expect(tiles.gemm).toEqual(GPU_TILES.gemm);
+    expect(tiles.gemmInt).toEqual(CPU_ADAPTER_TILES.gemmInt);
+    expect(defaultTiles(true, { maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 256 } as GPUSupportedLimits).gemm).toEqual(CPU_ADAPTER_TILES.gemm);
+    expect(defaultTiles(false, limits)).toBe(GPU_TILES);
+  });
 });

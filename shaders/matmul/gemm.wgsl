@@ -5,6 +5,8 @@
 // TILE_N = 4·RQ_N·WG_X). Each K step of TILE_K entries stages both operand tiles in workgroup memory,
 // decoding every entry exactly once (8 at a time, by the format), then each thread accumulates its
 // 4·RQ_M × 4·RQ_N register tile from vec4 reads, in f32. Host constants: WG_X, WG_Y, RQ_M, RQ_N, TILE_K.
+// The register tile is unrolled by the composer (#unroll): CPU-backed adapters do not unroll loops,
+// and a loop-indexed accumulator array would live in memory.
 #include "matmul/io.wgsl"
 
 const THREADS: u32 = WG_X * WG_Y;
@@ -16,59 +18,94 @@ const K8: u32 = TILE_K / 8u;
 var<workgroup> x_tile: array<array<vec4<f32>, QM>, TILE_K>;
 var<workgroup> w_tile: array<array<vec4<f32>, QN>, TILE_K>;
 
+// Entries k..k+8 of rows r..r+4 of X (rows past M and entries past K read as 0), transposed into the
+// tile: 8 vec4 stores of 4 rows each.
+fn stage_x(r: u32, k: u32, c: u32, q: u32) {
+#unroll i 4
+  var v{i} = Vals8(vec4<f32>(0.0), vec4<f32>(0.0));
+  if (r + {i}u < params.m && k < params.k) { v{i} = mask8(x_decode8(r + {i}u, k), k, params.k); }
+#end
+#unroll j 4
+  x_tile[c + {j}u][q] = vec4<f32>(v0.lo[{j}], v1.lo[{j}], v2.lo[{j}], v3.lo[{j}]);
+  x_tile[c + 4u + {j}u][q] = vec4<f32>(v0.hi[{j}], v1.hi[{j}], v2.hi[{j}], v3.hi[{j}]);
+#end
+}
+
+fn stage_w(r: u32, k: u32, c: u32, q: u32) {
+#unroll i 4
+  var v{i} = Vals8(vec4<f32>(0.0), vec4<f32>(0.0));
+  if (r + {i}u < params.n && k < params.k) { v{i} = mask8(w_decode8(r + {i}u, k), k, params.k); }
+#end
+#unroll j 4
+  w_tile[c + {j}u][q] = vec4<f32>(v0.lo[{j}], v1.lo[{j}], v2.lo[{j}], v3.lo[{j}]);
+  w_tile[c + 4u + {j}u][q] = vec4<f32>(v0.hi[{j}], v1.hi[{j}], v2.hi[{j}], v3.hi[{j}]);
+#end
+}
+
+// Row 4·(lid.y + a·WG_Y) + i of the tile against columns 4·(lid.x + b·WG_X) + 0..4: acc_{a}_{b}_{i}.
+struct GemmAcc {
+#unroll a RQ_M
+#unroll b RQ_N
+#unroll i 4
+  acc_{a}_{b}_{i}: vec4<f32>,
+#end
+#end
+#end
+}
+
+fn gemm_step(t: GemmAcc, c: u32, lid: vec2<u32>) -> GemmAcc {
+  var s = t;
+#unroll a RQ_M
+  let x{a} = x_tile[c][lid.y + {a}u * WG_Y];
+#end
+#unroll b RQ_N
+  let w{b} = w_tile[c][lid.x + {b}u * WG_X];
+#end
+#unroll a RQ_M
+#unroll b RQ_N
+#unroll i 4
+  s.acc_{a}_{b}_{i} = fma(vec4<f32>(x{a}[{i}]), w{b}, s.acc_{a}_{b}_{i});
+#end
+#end
+#end
+  return s;
+}
+
+fn gemm_store(gm: u32, gn: u32, v: vec4<f32>) {
+  if (gm >= params.m) { return; }
+  let base = params.y_base + gm * params.y_stride;
+  for (var j = 0u; j < 4u; j++) {
+    if (gn + j < params.n) { y[base + gn + j] = v[j]; }
+  }
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let row0 = wg.y * QM * 4u;
   let col0 = wg.x * QN * 4u;
   let tid = lid.y * WG_X + lid.x;
-  var acc: array<array<vec4<f32>, 4u * RQ_N>, RQ_M>; // [row quad][4·col quad + row in quad] = 4 columns
+  var t: GemmAcc;
   for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
-    // Stage: unit u = (8-entry chunk c8, tile row r); rows past M/N and entries past K become 0.
-    for (var u = tid; u < K8 * QM * 4u; u += THREADS) {
-      let r = u % (QM * 4u);
-      let c = (u / (QM * 4u)) * 8u;
-      var v = Vals8(vec4<f32>(0.0), vec4<f32>(0.0));
-      if (row0 + r < params.m && k0 + c < params.k) { v = mask8(x_decode8(row0 + r, k0 + c), k0 + c, params.k); }
-      for (var i = 0u; i < 4u; i++) {
-        x_tile[c + i][r / 4u][r % 4u] = v.lo[i];
-        x_tile[c + 4u + i][r / 4u][r % 4u] = v.hi[i];
-      }
+    // Stage: unit u = (8-entry chunk, row quad); each entry decoded once.
+    for (var u = tid; u < K8 * QM; u += THREADS) {
+      let q = u % QM;
+      let c = (u / QM) * 8u;
+      stage_x(row0 + 4u * q, k0 + c, c, q);
     }
-    for (var u = tid; u < K8 * QN * 4u; u += THREADS) {
-      let r = u % (QN * 4u);
-      let c = (u / (QN * 4u)) * 8u;
-      var v = Vals8(vec4<f32>(0.0), vec4<f32>(0.0));
-      if (col0 + r < params.n && k0 + c < params.k) { v = mask8(w_decode8(col0 + r, k0 + c), k0 + c, params.k); }
-      for (var i = 0u; i < 4u; i++) {
-        w_tile[c + i][r / 4u][r % 4u] = v.lo[i];
-        w_tile[c + 4u + i][r / 4u][r % 4u] = v.hi[i];
-      }
+    for (var u = tid; u < K8 * QN; u += THREADS) {
+      let q = u % QN;
+      let c = (u / QN) * 8u;
+      stage_w(col0 + 4u * q, k0 + c, c, q);
     }
     workgroupBarrier();
-    for (var c = 0u; c < TILE_K; c++) {
-      for (var a = 0u; a < RQ_M; a++) {
-        let xv = x_tile[c][lid.y + a * WG_Y];
-        for (var b = 0u; b < RQ_N; b++) {
-          let wv = w_tile[c][lid.x + b * WG_X];
-          acc[a][4u * b] += xv.x * wv;
-          acc[a][4u * b + 1u] += xv.y * wv;
-          acc[a][4u * b + 2u] += xv.z * wv;
-          acc[a][4u * b + 3u] += xv.w * wv;
-        }
-      }
-    }
+    for (var c = 0u; c < TILE_K; c++) { t = gemm_step(t, c, lid.xy); }
     workgroupBarrier();
   }
-  for (var a = 0u; a < RQ_M; a++) {
-    for (var i = 0u; i < 4u; i++) {
-      let gm = row0 + (lid.y + a * WG_Y) * 4u + i;
-      if (gm >= params.m) { continue; }
-      for (var b = 0u; b < RQ_N; b++) {
-        for (var j = 0u; j < 4u; j++) {
-          let gn = col0 + (lid.x + b * WG_X) * 4u + j;
-          if (gn < params.n) { y[params.y_base + gm * params.y_stride + gn] = acc[a][4u * b + i][j]; }
-        }
-      }
-    }
-  }
+#unroll a RQ_M
+#unroll b RQ_N
+#unroll i 4
+  gemm_store(row0 + 4u * (lid.y + {a}u * WG_Y) + {i}u, col0 + 4u * (lid.x + {b}u * WG_X), t.acc_{a}_{b}_{i});
+#end
+#end
+#end
 }

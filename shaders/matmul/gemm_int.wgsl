@@ -3,6 +3,7 @@
 // factor, and each block pair contributes factor_x · factor_w · (dot4i8(lo) + dot4i8(hi)) — exact
 // integer inner products (DP4A where the WGSL feature exists, an emulation otherwise), f32 accumulation.
 // Host constants: WG_X, WG_Y, RQ_M, RQ_N, TILE_K; the host includes common/dot4_{native,emulated}.wgsl.
+// The register tile is unrolled by the composer (#unroll), as in matmul/gemm.wgsl.
 #include "matmul/io.wgsl"
 
 const THREADS: u32 = WG_X * WG_Y;
@@ -15,13 +16,58 @@ var<workgroup> x_fac: array<array<f32, TM>, K8>;
 var<workgroup> w_bytes: array<array<vec2<u32>, TN>, K8>;
 var<workgroup> w_fac: array<array<f32, TN>, K8>;
 
+// Thread rows: lid.y + WG_Y·(4a + i); columns: lid.x + WG_X·(4b + l) (strided, so staging reads stay
+// coalesced). acc_{a}_{i}_{b} holds row (a, i) against the four columns (b, 0..4).
+struct GemmIntAcc {
+#unroll a RQ_M
+#unroll i 4
+#unroll b RQ_N
+  acc_{a}_{i}_{b}: vec4<f32>,
+#end
+#end
+#end
+}
+
+fn gemm_int_step(t: GemmIntAcc, kb: u32, lid: vec2<u32>) -> GemmIntAcc {
+  var s = t;
+#unroll b RQ_N
+#unroll l 4
+  let wq{b}_{l} = w_bytes[kb][lid.x + WG_X * (4u * {b}u + {l}u)];
+#end
+  let wf{b} = vec4<f32>(w_fac[kb][lid.x + WG_X * 4u * {b}u], w_fac[kb][lid.x + WG_X * (4u * {b}u + 1u)],
+                        w_fac[kb][lid.x + WG_X * (4u * {b}u + 2u)], w_fac[kb][lid.x + WG_X * (4u * {b}u + 3u)]);
+#end
+#unroll a RQ_M
+#unroll i 4
+  {
+    let xq = x_bytes[kb][lid.y + WG_Y * (4u * {a}u + {i}u)];
+    let xf = x_fac[kb][lid.y + WG_Y * (4u * {a}u + {i}u)];
+#unroll b RQ_N
+    s.acc_{a}_{i}_{b} = fma(xf * wf{b}, vec4<f32>(vec4<i32>(
+      dot4i8(xq.x, wq{b}_0.x) + dot4i8(xq.y, wq{b}_0.y), dot4i8(xq.x, wq{b}_1.x) + dot4i8(xq.y, wq{b}_1.y),
+      dot4i8(xq.x, wq{b}_2.x) + dot4i8(xq.y, wq{b}_2.y), dot4i8(xq.x, wq{b}_3.x) + dot4i8(xq.y, wq{b}_3.y))), s.acc_{a}_{i}_{b});
+#end
+  }
+#end
+#end
+  return s;
+}
+
+// Row gm, columns gn + WG_X·l (l < 4).
+fn gemm_int_store(gm: u32, gn: u32, v: vec4<f32>) {
+  if (gm >= params.m) { return; }
+  for (var l = 0u; l < 4u; l++) {
+    let n = gn + WG_X * l;
+    if (n < params.n) { y[params.y_base + gm * params.y_stride + n] = v[l]; }
+  }
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let row0 = wg.y * TM;
   let col0 = wg.x * TN;
   let tid = lid.y * WG_X + lid.x;
-  // Thread rows: lid.y + WG_Y·i; columns: lid.x + WG_X·j (strided, so staging reads stay coalesced).
-  var acc: array<array<f32, 4u * RQ_N>, 4u * RQ_M>;
+  var t: GemmIntAcc;
   for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
     for (var u = tid; u < K8 * TM; u += THREADS) {
       let r = u % TM;
@@ -42,29 +88,14 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       w_fac[b][r] = v.factor;
     }
     workgroupBarrier();
-    for (var b = 0u; b < K8; b++) {
-      var wq: array<vec2<u32>, 4u * RQ_N>;
-      var wf: array<f32, 4u * RQ_N>;
-      for (var j = 0u; j < 4u * RQ_N; j++) {
-        wq[j] = w_bytes[b][lid.x + WG_X * j];
-        wf[j] = w_fac[b][lid.x + WG_X * j];
-      }
-      for (var i = 0u; i < 4u * RQ_M; i++) {
-        let xq = x_bytes[b][lid.y + WG_Y * i];
-        let xf = x_fac[b][lid.y + WG_Y * i];
-        for (var j = 0u; j < 4u * RQ_N; j++) {
-          acc[i][j] += xf * wf[j] * f32(dot4i8(xq.x, wq[j].x) + dot4i8(xq.y, wq[j].y));
-        }
-      }
-    }
+    for (var kb = 0u; kb < K8; kb++) { t = gemm_int_step(t, kb, lid.xy); }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u * RQ_M; i++) {
-    let gm = row0 + lid.y + WG_Y * i;
-    if (gm >= params.m) { continue; }
-    for (var j = 0u; j < 4u * RQ_N; j++) {
-      let gn = col0 + lid.x + WG_X * j;
-      if (gn < params.n) { y[params.y_base + gm * params.y_stride + gn] = acc[i][j]; }
-    }
-  }
+#unroll a RQ_M
+#unroll i 4
+#unroll b RQ_N
+  gemm_int_store(row0 + lid.y + WG_Y * (4u * {a}u + {i}u), col0 + lid.x + WG_X * 4u * {b}u, t.acc_{a}_{i}_{b});
+#end
+#end
+#end
 }
