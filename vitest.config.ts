@@ -8,6 +8,10 @@ export default defineConfig({
     alias: [{ find: /^wgsl_reflect$/, replacement: fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url)) }],
   },
   test: {
+    // The three browser-test files wait on SwiftShader's single-threaded shader compiles and on
+    // page-side JS for long stretches; running them side by side (each in its own page) fills the
+    // second core.
+    maxWorkers: 3,
     reporters: ['default', './tools/summary-reporter.ts'],
     projects: [
       {
@@ -28,8 +32,8 @@ export default defineConfig({
           globalSetup: ['kernels-test/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
-          // One browser and one SwiftShader device for the whole run: run the files one after another.
-          fileParallelism: false,
+          // One browser for the whole run; each file opens its own page (its own WebGPU device).
+          fileParallelism: true,
         },
       },
     ],
