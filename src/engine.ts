@@ -512,12 +512,13 @@ export class Engine {
         for (const [r0, r1] of ranges(q.rows, rowStep)) {
           const src = this.operandBindings('q', q, r0, r1);
           const outWin = windowOf(out.buffer, r0 * cols, (r1 - r0) * cols, this.limits);
-          for (const [k0, k1] of ranges(cols, 64 * maxDim)) {
+          // 8 entries per thread, 64 threads per workgroup: 512 entries per workgroup
+          for (const [k0, k1] of ranges(cols, 512 * maxDim)) {
             encodeDispatch(
               this.device, pass, kernel,
               { out: outWin, ...src.storage },
-              { params: { rows: r1 - r0, k: cols, k0, out_base: outWin.base, out_stride: cols }, ...src.uniforms },
-              [Math.ceil((k1 - k0) / 64), r1 - r0, 1],
+              { params: { rows: r1 - r0, k: Math.min(cols, k1), k0, out_base: outWin.base, out_stride: cols }, ...src.uniforms },
+              [Math.ceil((k1 - k0) / 512), r1 - r0, 1],
               transient,
             );
           }
