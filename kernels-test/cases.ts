@@ -153,12 +153,53 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
   doomed.device.destroy();
   await doomed.device.lost;
   await c.throws('after device loss', () => doomed.matmul(good, q), DeviceLostError, /GPU device lost \(destroyed\).*Re-create the engine/);
+  // Lost mid-run: the device goes while a product and its read-back are in flight.
+  const midRun = await createEngine();
+  const pending = midRun.matmul(gaussianMatrix(256, 1024, rng), gaussianMatrix(512, 1024, rng)).then((y) => midRun.read(y));
+  midRun.device.destroy();
+  await c.throws('device lost mid-run', () => pending, DeviceLostError, /GPU device lost \(destroyed\).*Re-create the engine/);
+  await c.throws('the next call on that engine', () => midRun.quantize(good, 'int4-g32'), DeviceLostError, /GPU device lost/);
   const fresh = await createEngine();
   const y = await fresh.read(await fresh.matmul(good, good));
   const ref = matmulF64(good, good);
   c.below('matmul on a re-created engine', relativeFrobeniusError(y, ref), 1e-5);
   fresh.destroy();
   return result(c);
+}
+
+/**
+ * quantize → matmul → destroy, `cycles` times on one engine: the GPU bytes it holds (live and pooled)
+ * must be the same after as after the first cycle — nothing leaks, nothing piles up in the pool.
+ */
+async function memoryCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const c = new Checker();
+  const cycles = Number(p.cycles);
+  const x = gaussianMatrix(3, 96, rng);
+  const w = gaussianMatrix(40, 96, rng);
+  const formats = ['int4-g32', 'e8-q14-k4', 'mxfp4'];
+  const cycle = async (i: number) => {
+    const q = await engine.quantize(w, formats[i % formats.length]);
+    const y = await engine.matmul(x, q, { kernel: i % 2 ? 'gemm' : 'auto' });
+    q.destroy();
+    y.destroy();
+    y.destroy(); // a second destroy must not hand the buffer out twice
+  };
+  for (let i = 0; i < 2 * formats.length; i++) await cycle(i); // every pipeline and size class once
+  await engine.sync();
+  const before = engine.memory();
+  for (let i = 0; i < cycles; i++) await cycle(i);
+  await engine.sync();
+  const after = engine.memory();
+  c.equal('live bytes after the cycles', after.liveBytes, before.liveBytes);
+  c.equal('pooled bytes after the cycles', after.pooledBytes, before.pooledBytes);
+  // The engine still computes correctly after all that recycling.
+  const q = await engine.quantize(w, 'int4-g32');
+  const y = await engine.matmul(x, q);
+  const got = await engine.read(y);
+  c.below('matmul after the cycles', relativeFrobeniusError(got, matmulF64(x, parseFormat('int4-g32').decode(parseFormat('int4-g32').encode(w)))), 1e-5);
+  q.destroy();
+  y.destroy();
+  return result(c, { cycles, liveBytesBefore: before.liveBytes, liveBytesAfter: after.liveBytes, pooledBytesBefore: before.pooledBytes, pooledBytesAfter: after.pooledBytes });
 }
 
 /** Calibration on the GPU (XᵀX through the f32 GEMM, accumulated in f64) against the CPU twin. */
@@ -207,4 +248,5 @@ export const CASES: Record<string, Case> = {
   gemm: gemmCase,
   split: splitCase,
   errors: errorsCase,
+  memory: memoryCase,
 };

@@ -45,6 +45,10 @@ export class Checker {
     }
   }
 
+  equal(what: string, got: unknown, want: unknown): void {
+    if (got !== want) this.fail(`${what}: ${String(got)}, expected ${String(want)}`);
+  }
+
   below(what: string, value: number, limit: number): void {
     if (!(value < limit)) this.fail(`${what} = ${value} is not below ${limit}`);
   }

@@ -178,8 +178,12 @@ describe('work split past device limits gives identical results', () => {
 });
 
 describe('bad input and device loss', () => {
-  test('typed errors with clear messages; DeviceLostError, then a new engine works', async () => {
+  test('typed errors with clear messages; DeviceLostError (also when lost mid-run), then a new engine works', async () => {
     await runCase('errors', {});
+  });
+  test('1,000 quantize → matmul → destroy cycles keep the engine’s live and pooled GPU bytes flat', async () => {
+    const r = await runCase('memory', { cycles: 1000 });
+    console.log(`[memory] ${JSON.stringify(r.info)}`);
   });
 });
 

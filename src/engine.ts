@@ -1,8 +1,8 @@
 import { DeviceLostError, GpuExecutionError, QuantEngineError, ShapeError } from './errors.js';
-import type { Layout, QuantFormat, QuantizedMatrix } from './formats/format.js';
+import { checkQuantized, type Layout, type QuantFormat, type QuantizedMatrix } from './formats/format.js';
 import type { HadamardRotation } from './transforms/hadamard.js';
 import { resolveFormat } from './formats/registry.js';
-import { BufferPool, readBuffer, storageSize, writeBuffer } from './gpu/buffers.js';
+import { BufferPool, readBuffer, storageSize, writeBuffer, type MemoryStats } from './gpu/buffers.js';
 import type { ComposeRequest, OperandSpec } from './gpu/compose.js';
 import { describeFeatures, requestDevice, type DeviceFeatures } from './gpu/device.js';
 import { encodeDispatch, PipelineCache, type Kernel } from './gpu/pipelines.js';
@@ -29,13 +29,17 @@ export const POISON_BITS = 0x7fc00000;
 
 /** A dense f32 matrix in GPU memory (row-major, K contiguous). */
 export class GpuMatrix {
+  private freed = false;
   constructor(
     readonly engine: Engine,
     readonly rows: number,
     readonly cols: number,
     readonly buffer: GPUBuffer,
   ) {}
+  /** Returns the buffer to the engine's pool; a second call does nothing (the buffer may already serve another matrix). */
   destroy(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.engine.release(this.buffer);
   }
 }
@@ -52,10 +56,14 @@ export class GpuQuantizedMatrix {
     readonly scales: GPUBuffer,
     readonly aux: GPUBuffer,
   ) {}
+  private freed = false;
   get bitsPerEntry(): number {
     return this.layout.bitsPerEntry;
   }
+  /** Returns the buffers to the engine's pool; idempotent. */
   destroy(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.engine.release(this.codes);
     this.engine.release(this.scales);
     this.engine.release(this.aux);
@@ -244,6 +252,17 @@ export class Engine {
     if (this.destroyed) throw new QuantEngineError('DESTROYED', 'this engine was destroyed; create a new one with createEngine()');
   }
 
+  /**
+   * The loss info when the device is lost or about to be reported lost: a failure in flight (a rejected
+   * mapAsync) can arrive a moment before `device.lost` resolves, so wait briefly for it.
+   */
+  private async lostNow(): Promise<GPUDeviceLostInfo | null> {
+    if (this.lostInfo) return this.lostInfo;
+    const info = await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 250))]);
+    if (info) this.lostInfo = info;
+    return info;
+  }
+
   /** Runs `fn` inside error scopes; GPU validation/OOM errors and device loss become typed errors. */
   private async guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.assertAlive();
@@ -253,7 +272,8 @@ export class Engine {
     try {
       result = await fn();
     } catch (e) {
-      if (this.lostInfo) throw new DeviceLostError(this.lostInfo.reason, this.lostInfo.message || String(e));
+      const lost = e instanceof QuantEngineError ? this.lostInfo : await this.lostNow();
+      if (lost) throw new DeviceLostError(lost.reason, lost.message || String(e));
       throw e;
     } finally {
       const [validation, oom] = await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]).catch(() => [null, null]);
@@ -288,10 +308,10 @@ export class Engine {
   /** Copies a CPU-quantized matrix (e.g. from format.encode) to the GPU. */
   uploadQuantized(q: QuantizedMatrix): GpuQuantizedMatrix {
     this.assertAlive();
+    if (typeof q?.format?.layout !== 'function') throw new ShapeError('uploadQuantized: expected a QuantizedMatrix with its format');
+    checkQuantized(q, q.format, 'uploadQuantized');
     const bufs = (['codes', 'scales', 'aux'] as const).map((s) => {
       const data = q[s];
-      const expected = q.rows * q.layout.wordsPerRow[s];
-      if (data.length !== expected) throw new ShapeError(`quantized ${s} stream has ${data.length} words, layout needs ${expected}`);
       const buf = this.allocate(storageSize(data.byteLength), `${q.format.id} ${s}`, false);
       if (data.length) writeBuffer(this.device, buf, data);
       return buf;
@@ -679,6 +699,11 @@ export class Engine {
       tileN: 4 * t.rqN * t.wgX,
       dp4a: integer ? dp4a : undefined,
     };
+  }
+
+  /** GPU memory held by this engine's buffers: live (held by matrices you have not destroyed) and pooled for reuse. */
+  memory(): MemoryStats {
+    return this.pool.stats();
   }
 
   /** Waits until all submitted GPU work is done (for timing). */

@@ -92,3 +92,28 @@ export class UnsupportedVersionError extends QuantEngineError {
     this.version = version;
   }
 }
+
+/**
+ * A file could not be read or written (missing, a directory, no permission, disk full…). `path` is the
+ * file, `operation` what was being done, `role` whether it was an input or an output of the run.
+ */
+export class FileError extends QuantEngineError {
+  readonly path: string;
+  readonly operation: string;
+  readonly role: 'input' | 'output';
+  override readonly cause?: unknown;
+  constructor(role: 'input' | 'output', operation: string, path: string, detail: string, cause?: unknown) {
+    super('FILE', `cannot ${operation} ${path}: ${detail}`);
+    this.path = path;
+    this.operation = operation;
+    this.role = role;
+    this.cause = cause;
+  }
+}
+
+/** A tensor of a model cannot be handled as asked (e.g. a STRING tensor the container cannot store). */
+export class UnsupportedTensorError extends QuantEngineError {
+  constructor(message: string) {
+    super('UNSUPPORTED_TENSOR', message);
+  }
+}

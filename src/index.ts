@@ -7,6 +7,8 @@ export { matrix, validateMatrix, matmulShape, type Matrix } from './matrix.js';
 export type { QuantFormat, QuantizedMatrix, Layout, BitsBreakdown, StreamName, WgslSpec } from './formats/format.js';
 export { IntFormat, intFormatId, INT_BITS, GROUP_SIZES, type IntFormatParams, type IntBits, type ScaleType } from './formats/int.js';
 export { parseFormat, resolveFormat } from './formats/registry.js';
+export { checkQuantized } from './formats/format.js';
+export type { MemoryStats } from './gpu/buffers.js';
 export { f32ToF16Bits, f16BitsToF32 } from './formats/f16.js';
 export { matmulF64 } from './reference/matmul.js';
 export { relativeFrobeniusError, mse, productNmse, sumSquares } from './reference/metrics.js';

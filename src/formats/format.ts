@@ -1,3 +1,4 @@
+import { FormatError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 
 /**
@@ -143,4 +144,24 @@ export function makeLayout(K: number, groupSize: number, bits: { codes: number; 
     bitsPerRow: { codes: bits.codes, scales: bits.scales, aux: bits.aux, padding },
     bitsPerEntry: (32 * totalWords) / K,
   };
+}
+
+/**
+ * Checks a quantized matrix against `format` before it is decoded or uploaded: same format, positive
+ * integer sizes, and each stream a Uint32Array of exactly rows × the layout's words per row. A short or
+ * missing stream would otherwise decode to wrong values (or crash) without a word.
+ */
+export function checkQuantized(q: QuantizedMatrix, format: QuantFormat, what = 'decode'): void {
+  if (typeof q !== 'object' || q === null) throw new ShapeError(`${what}: expected a quantized matrix, got ${q === null ? 'null' : typeof q}`);
+  const id = (q.format as QuantFormat | undefined)?.id;
+  if (id !== format.id) throw new FormatError(`${what}: matrix is ${id === undefined ? 'without a format' : id}, not ${format.id}`);
+  for (const k of ['rows', 'cols'] as const) if (!Number.isSafeInteger(q[k]) || q[k] <= 0) throw new ShapeError(`${what}: ${k} must be a positive integer, got ${String(q[k])}`);
+  const wpr = format.layout(q.cols).wordsPerRow;
+  for (const s of STREAM_NAMES) {
+    const data = q[s] as Uint32Array | null | undefined;
+    if (!(data instanceof Uint32Array)) throw new ShapeError(`${what}: ${format.id} ${s} stream must be a Uint32Array, got ${data === null ? 'null' : typeof data}`);
+    const want = q.rows * wpr[s];
+    if (data.length !== want) throw new ShapeError(`${what}: ${format.id} ${s} stream has ${data.length} words, ${q.rows} rows × ${wpr[s]} words per row at K = ${q.cols} need ${want}`);
+    if (q.layout?.wordsPerRow?.[s] !== wpr[s]) throw new ShapeError(`${what}: the matrix's layout says ${q.layout?.wordsPerRow?.[s]} ${s} words per row, ${format.id} at K = ${q.cols} has ${wpr[s]}`);
+  }
 }

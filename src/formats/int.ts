@@ -2,7 +2,7 @@ import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
 import { f16BitsToF32, f32ToF16Bits, bitsToF32, f32Bits } from './f16.js';
-import { makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import { checkQuantized, makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
 import { flushScale, ftz, roundDivExact, roundDivExactSigned, F32_MIN_NORMAL } from './rounding.js';
 
 /**
@@ -184,7 +184,7 @@ export class IntFormat implements QuantFormat {
   }
 
   decode(q: QuantizedMatrix): Matrix {
-    if (q.format.id !== this.id) throw new FormatError(`decode: matrix is ${q.format.id}, not ${this.id}`);
+    checkQuantized(q, this);
     const K = q.cols;
     const { groupSize: g, wordsPerRow: wpr } = q.layout;
     const { bits, symmetric } = this.params;

@@ -44,7 +44,7 @@ function build(id: string): QuantFormat {
     const scale: ScaleRule = m[3] ? 'f32' : 'f16';
     return new ScaledFormat(id, codec, m[2] === 'row' ? 'row' : Number(m[2]), scale);
   }
-  const mx = MX[id];
+  const mx = Object.hasOwn(MX, id) ? MX[id] : undefined;
   if (mx) return new ScaledFormat(id, mx, 32, 'e8m0');
   if (id === 'nvfp4') return new ScaledFormat(id, E2M1, 16, 'nvfp4');
   m = DENSITY_ID.exec(id);

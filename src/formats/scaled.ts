@@ -3,7 +3,7 @@ import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
 import { E4M3, type ElementCodec } from './elements.js';
 import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
-import { makeLayout, type Layout, type EncodeOptions, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import { checkQuantized, makeLayout, type Layout, type EncodeOptions, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
 import { flushScale, ftz, MIN_SCALE, rneSqrt11, top12Bits } from './rounding.js';
 
 /**
@@ -205,7 +205,7 @@ export class ScaledFormat implements QuantFormat {
   }
 
   decode(q: QuantizedMatrix): Matrix {
-    if (q.format.id !== this.id) throw new FormatError(`decode: matrix is ${q.format.id}, not ${this.id}`);
+    checkQuantized(q, this);
     const K = q.cols;
     const { groupSize: g, wordsPerRow: wpr } = q.layout;
     const data = new Float32Array(q.rows * K);

@@ -18,13 +18,13 @@ export const SCHEMES: Readonly<Record<string, { what: string; rates: Readonly<Re
 
 /** The format of `scheme` at `rate`, or `scheme` itself when it is a format id (then `rate` must be absent). */
 export function formatForScheme(scheme: string, rate?: number): QuantFormat {
-  const s = SCHEMES[scheme];
+  const s = Object.hasOwn(SCHEMES, scheme) ? SCHEMES[scheme] : undefined;
   if (!s) {
     if (rate !== undefined) throw new FormatError(`unknown scheme '${scheme}'; schemes: ${Object.keys(SCHEMES).join(', ')} (or give a format id such as 'int4-g32' without a rate)`);
     return parseFormat(scheme);
   }
   if (rate === undefined) throw new FormatError(`scheme '${scheme}' needs a rate: one of ${Object.keys(s.rates).join(', ')}`);
-  const id = s.rates[rate];
+  const id = Object.hasOwn(s.rates, rate) ? s.rates[rate] : undefined;
   if (!id) throw new FormatError(`scheme '${scheme}' has no rate ${rate}; it has ${Object.keys(s.rates).join(', ')} bits`);
   return parseFormat(id);
 }

@@ -11,9 +11,20 @@ export function storageSize(bytes: number): number {
   return Math.max(4, Math.ceil(bytes / 4) * 4);
 }
 
+/** GPU memory an engine holds: buffers handed out (live) and kept for reuse (pooled). */
+export interface MemoryStats {
+  liveBuffers: number;
+  liveBytes: number;
+  pooledBuffers: number;
+  pooledBytes: number;
+}
+
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private live = 0;
+  private liveBytes = 0;
+  private pooled = 0;
+  private pooledBytes = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -28,13 +39,21 @@ export class BufferPool {
     const size = BufferPool.sizeClass(bytes);
     const list = this.free.get(size);
     this.live++;
+    this.liveBytes += size;
     const reused = list?.pop();
-    if (reused) return reused;
+    if (reused) {
+      this.pooled--;
+      this.pooledBytes -= size;
+      return reused;
+    }
     return this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
   }
 
   release(buf: GPUBuffer): void {
     this.live--;
+    this.liveBytes -= buf.size;
+    this.pooled++;
+    this.pooledBytes += buf.size;
     const list = this.free.get(buf.size) ?? [];
     list.push(buf);
     this.free.set(buf.size, list);
@@ -45,9 +64,15 @@ export class BufferPool {
     return this.live;
   }
 
+  stats(): MemoryStats {
+    return { liveBuffers: this.live, liveBytes: this.liveBytes, pooledBuffers: this.pooled, pooledBytes: this.pooledBytes };
+  }
+
   destroy(): void {
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
+    this.pooled = 0;
+    this.pooledBytes = 0;
   }
 }
 

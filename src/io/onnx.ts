@@ -4,9 +4,9 @@
  * corrupt files give a CorruptFileError naming the field and byte offset.
  */
 import { CorruptFileError, ShapeError } from '../errors.js';
-import { f16BitsToF32 } from '../formats/f16.js';
 import type { Matrix } from '../matrix.js';
-import { ProtoReader, WIRE_I32, WIRE_LEN, WIRE_VARINT, type Field } from './protobuf.js';
+import { ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, type Field } from './protobuf.js';
+import { DTYPE_BYTES, widenFloats, type SafetensorsDtype } from './safetensors.js';
 
 export type OnnxFloatType = 'float32' | 'float16' | 'bfloat16';
 
@@ -27,32 +27,57 @@ export interface OnnxTensor {
   f32Offset?: number;
 }
 
+/** Any tensor of the model, its values as the little-endian bytes of its dtype (safetensors' names). */
+export interface OnnxAnyTensor {
+  name: string;
+  dims: number[];
+  /** ONNX TensorProto.DataType number, and the safetensors dtype with the same bytes (null: none, e.g. STRING). */
+  onnxType: number;
+  dtype: SafetensorsDtype | null;
+  source: 'initializer' | 'constant';
+  consumers: string[];
+  /** The values (decoded on first call; throws CorruptFileError for bad data, ShapeError when dtype is null). */
+  bytes(): Uint8Array;
+}
+
 // TensorProto.DataType
 const FLOAT = 1;
 const FLOAT16 = 10;
 const BFLOAT16 = 16;
 const TYPES: Record<number, OnnxFloatType> = { [FLOAT]: 'float32', [FLOAT16]: 'float16', [BFLOAT16]: 'bfloat16' };
+const FLOAT_DTYPE: Record<OnnxFloatType, SafetensorsDtype> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
+
+/** TensorProto.DataType → the safetensors dtype with the same little-endian bytes. */
+export const ONNX_DTYPES: ReadonlyMap<number, SafetensorsDtype> = new Map([
+  [1, 'F32'], [2, 'U8'], [3, 'I8'], [4, 'U16'], [5, 'I16'], [6, 'I32'], [7, 'I64'], [9, 'BOOL'],
+  [10, 'F16'], [11, 'F64'], [12, 'U32'], [13, 'U64'], [16, 'BF16'], [17, 'F8_E4M3'], [19, 'F8_E5M2'],
+]);
+/** ONNX type names, for messages. */
+const ONNX_TYPE_NAMES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16', 'FLOAT8E4M3FN', 'FLOAT8E4M3FNUZ', 'FLOAT8E5M2', 'FLOAT8E5M2FNUZ', 'UINT4', 'INT4'];
+export const onnxTypeName = (t: number): string => ONNX_TYPE_NAMES[t] ?? `type ${t}`;
+
+/** TensorProto's typed value fields: float_data 4, int32_data 5, int64_data 7, double_data 10, uint64_data 11. */
+const TYPED_FIELDS = new Set([4, 5, 7, 10, 11]);
 
 interface RawTensor {
   name: string;
   dims: number[];
   type: number;
   raw: Field | null;
-  floatData: Field[];
-  int32Data: Field[];
+  /** Typed value fields by field number. */
+  typed: Map<number, Field[]>;
   external: boolean;
   at: number;
 }
 
 function readTensor(r: ProtoReader, start: number, end: number): RawTensor {
-  const t: RawTensor = { name: '', dims: [], type: 0, raw: null, floatData: [], int32Data: [], external: false, at: start };
+  const t: RawTensor = { name: '', dims: [], type: 0, raw: null, typed: new Map(), external: false, at: start };
   for (const f of r.fields(start, end, 'TensorProto')) {
     if (f.no === 1) {
       if (f.wire === WIRE_VARINT) t.dims.push(f.value);
       else if (f.wire === WIRE_LEN) for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = r.varint(p, f.end, 'TensorProto.dims');
     } else if (f.no === 2 && f.wire === WIRE_VARINT) t.type = f.value;
-    else if (f.no === 4) t.floatData.push(f);
-    else if (f.no === 5) t.int32Data.push(f);
+    else if (TYPED_FIELDS.has(f.no)) t.typed.set(f.no, [...(t.typed.get(f.no) ?? []), f]);
     else if (f.no === 8 && f.wire === WIRE_LEN) t.name = r.string(f);
     else if (f.no === 9 && f.wire === WIRE_LEN) t.raw = f;
     else if (f.no === 14 && f.wire === WIRE_VARINT) t.external = f.value === 1;
@@ -60,60 +85,81 @@ function readTensor(r: ProtoReader, start: number, end: number): RawTensor {
   return t;
 }
 
-function decodeTensor(r: ProtoReader, t: RawTensor): Float32Array {
+/** The typed field that holds values of each dtype, and whether it stores them as fixed-width floats. */
+function typedFieldOf(dtype: SafetensorsDtype): { no: number; fixed: 0 | 4 | 8 } {
+  if (dtype === 'F32') return { no: 4, fixed: 4 };
+  if (dtype === 'F64') return { no: 10, fixed: 8 };
+  if (dtype === 'I64') return { no: 7, fixed: 0 };
+  if (dtype === 'U32' || dtype === 'U64') return { no: 11, fixed: 0 };
+  return { no: 5, fixed: 0 };
+}
+
+/**
+ * The tensor's values as little-endian bytes of `dtype`, from raw_data or from the typed fields (varints
+ * truncated to the element's width, as ONNX stores narrow types in int32_data). Never allocates more
+ * than the stored bytes could describe, so a corrupt dims field cannot ask for gigabytes.
+ */
+function tensorBytes(r: ProtoReader, t: RawTensor, dtype: SafetensorsDtype): Uint8Array {
   if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) r.fail(`tensor ${t.name} dims`, t.at, `bad dims ${JSON.stringify(t.dims)}`);
   const count = t.dims.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count) || count > 2 ** 31) r.fail(`tensor ${t.name} dims`, t.at, `element count of ${JSON.stringify(t.dims)} is not an integer`);
   if (t.external) r.fail(`tensor ${t.name}`, t.at, 'external data (a separate .bin file) is not supported; re-export with the weights inside the model');
-  const bytes = r.bytes;
+  const size = DTYPE_BYTES[dtype];
   if (t.raw) {
-    const size = t.type === FLOAT ? 4 : 2;
-    if (t.raw.end - t.raw.start !== count * size) r.fail(`tensor ${t.name} raw_data`, t.raw.start, `${t.raw.end - t.raw.start} bytes for ${count} ${TYPES[t.type]} values (expected ${count * size})`);
-    const out = new Float32Array(count);
-    const view = new DataView(bytes.buffer, bytes.byteOffset + t.raw.start, count * size);
-    for (let i = 0; i < count; i++) {
-      if (t.type === FLOAT) out[i] = view.getFloat32(4 * i, true);
-      else if (t.type === FLOAT16) out[i] = f16BitsToF32(view.getUint16(2 * i, true));
-      else out[i] = new Float32Array(new Uint32Array([view.getUint16(2 * i, true) << 16]).buffer)[0];
-    }
-    return out;
+    if (t.raw.end - t.raw.start !== count * size) r.fail(`tensor ${t.name} raw_data`, t.raw.start, `${t.raw.end - t.raw.start} bytes for ${count} ${onnxTypeName(t.type)} values (expected ${count * size})`);
+    return r.bytes.slice(t.raw.start, t.raw.end);
   }
-  // Typed data: never allocate more than the file could hold (each value takes ≥ 1 byte), so a corrupt
-  // dims field cannot ask for gigabytes.
-  const stored = [...t.floatData, ...t.int32Data].reduce((a, f) => a + (f.end - f.start), 0);
+  const { no, fixed } = typedFieldOf(dtype);
+  const fields = t.typed.get(no) ?? [];
+  const stored = fields.reduce((a, f) => a + (f.end - f.start), 0);
   if (count > stored) r.fail(`tensor ${t.name} data`, t.at, `dims ${JSON.stringify(t.dims)} need ${count} values, the tensor stores at most ${stored}`);
-  const out = new Float32Array(count);
+  const out = new Uint8Array(count * size);
+  const view = new DataView(out.buffer);
+  const src = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
   let n = 0;
-  const put = (v: number, at: number) => {
+  const room = (at: number) => {
     if (n >= count) r.fail(`tensor ${t.name} data`, at, `more than ${count} values`);
-    out[n++] = v;
   };
-  if (t.type === FLOAT) {
-    for (const f of t.floatData) {
-      const view = new DataView(bytes.buffer, bytes.byteOffset + f.start, f.end - f.start);
-      if (f.wire === WIRE_I32) put(view.getFloat32(0, true), f.start);
-      else if (f.wire === WIRE_LEN) {
-        if ((f.end - f.start) % 4 !== 0) r.fail(`tensor ${t.name} float_data`, f.start, `packed length ${f.end - f.start} is not a multiple of 4`);
-        for (let i = 0; i < (f.end - f.start) / 4; i++) put(view.getFloat32(4 * i, true), f.start + 4 * i);
+  for (const f of fields) {
+    if (fixed) {
+      // float_data / double_data: one fixed-width value, or a packed run of them.
+      const width = f.wire === WIRE_LEN ? f.end - f.start : fixed;
+      if ((f.wire !== WIRE_LEN && f.wire !== (fixed === 4 ? WIRE_I32 : WIRE_I64)) || width % fixed !== 0) r.fail(`tensor ${t.name} ${fixed === 4 ? 'float_data' : 'double_data'}`, f.start, `packed length ${width} is not a multiple of ${fixed}`);
+      for (let i = 0; i < width; i += fixed) {
+        room(f.start + i);
+        for (let b = 0; b < fixed; b++) view.setUint8(n * size + b, src.getUint8(f.start + i + b));
+        n++;
       }
+      continue;
     }
-  } else {
-    const widen = (v: number) => (t.type === FLOAT16 ? f16BitsToF32(v & 0xffff) : new Float32Array(new Uint32Array([(v & 0xffff) << 16]).buffer)[0]);
-    for (const f of t.int32Data) {
-      if (f.wire === WIRE_VARINT) put(widen(f.value), f.start);
-      else if (f.wire === WIRE_LEN) for (let p = f.start; p < f.end; ) {
-        const [v, q] = r.varint(p, f.end, `tensor ${t.name} int32_data`);
-        put(widen(v), p);
-        p = q;
-      }
+    const put = (v: bigint, at: number) => {
+      room(at);
+      const bits = BigInt.asUintN(8 * size, v);
+      if (size === 8) view.setBigUint64(8 * n, bits, true);
+      else if (size === 4) view.setUint32(4 * n, Number(bits), true);
+      else if (size === 2) view.setUint16(2 * n, Number(bits), true);
+      else view.setUint8(n, Number(bits));
+      n++;
+    };
+    if (f.wire === WIRE_VARINT) put(r.varintBig(r.varint(f.start, f.end, 'field key')[1], f.end, `tensor ${t.name} data`)[0], f.start); // start is the key's
+    else if (f.wire === WIRE_LEN) for (let p = f.start; p < f.end; ) {
+      const [v, q] = r.varintBig(p, f.end, `tensor ${t.name} data`);
+      put(v, p);
+      p = q;
     }
   }
   if (n !== count) r.fail(`tensor ${t.name} data`, t.at, `${n} values for dims ${JSON.stringify(t.dims)} (${count} expected)`);
   return out;
 }
 
-/** Every f32/f16/bf16 tensor in an ONNX model (initializers and Constant-node values). */
-export function readOnnxWeights(bytes: Uint8Array, what = 'ONNX model'): OnnxTensor[] {
+function decodeTensor(r: ProtoReader, t: RawTensor): Float32Array {
+  const dtype = FLOAT_DTYPE[TYPES[t.type]];
+  const bytes = tensorBytes(r, t, dtype);
+  return widenFloats(bytes, dtype, bytes.length / DTYPE_BYTES[dtype]);
+}
+
+/** Every tensor of the graph (initializers and Constant-node values) with the op types consuming it. */
+function readRawTensors(bytes: Uint8Array, what: string): { r: ProtoReader; found: { raw: RawTensor; source: OnnxTensor['source']; consumers: string[] }[] } {
   const r = new ProtoReader(bytes, what);
   let graph: Field | null = null;
   for (const f of r.fields(0, bytes.length, 'ModelProto')) if (f.no === 7 && f.wire === WIRE_LEN) graph = f;
@@ -149,15 +195,43 @@ export function readOnnxWeights(bytes: Uint8Array, what = 'ONNX model'): OnnxTen
       found.push({ raw: value, source: 'constant' });
     }
   }
+  return { r, found: found.map((x) => ({ ...x, consumers: consumers.get(x.raw.name) ?? [] })) };
+}
+
+/** Every tensor in an ONNX model, whatever its type (initializers and Constant-node values), values read on demand. */
+export function readOnnxTensors(bytes: Uint8Array, what = 'ONNX model'): OnnxAnyTensor[] {
+  const { r, found } = readRawTensors(bytes, what);
+  return found.map(({ raw, source, consumers }) => {
+    const dtype = ONNX_DTYPES.get(raw.type) ?? null;
+    let cached: Uint8Array | null = null;
+    return {
+      name: raw.name,
+      dims: raw.dims,
+      onnxType: raw.type,
+      dtype,
+      source,
+      consumers,
+      bytes: () => {
+        if (!dtype) throw new ShapeError(`${what}: tensor ${raw.name} is ${onnxTypeName(raw.type)}, which has no fixed-size binary form to copy`);
+        return (cached ??= tensorBytes(r, raw, dtype));
+      },
+    };
+  });
+}
+
+/** Every f32/f16/bf16 tensor in an ONNX model (initializers and Constant-node values). */
+export function readOnnxWeights(bytes: Uint8Array, what = 'ONNX model'): OnnxTensor[] {
+  const { r, found } = readRawTensors(bytes, what);
   return found
     .filter(({ raw }) => raw.type in TYPES)
-    .map(({ raw, source }) => ({ name: raw.name, dims: raw.dims, dataType: TYPES[raw.type], data: decodeTensor(r, raw), source, consumers: consumers.get(raw.name) ?? [], ...f32Place(raw) }));
+    .map(({ raw, source, consumers }) => ({ name: raw.name, dims: raw.dims, dataType: TYPES[raw.type], data: decodeTensor(r, raw), source, consumers, ...f32Place(raw) }));
 }
 
 function f32Place(t: RawTensor): { f32Offset?: number } {
   if (t.type !== FLOAT) return {};
   if (t.raw) return { f32Offset: t.raw.start };
-  if (t.floatData.length === 1 && t.floatData[0].wire === WIRE_LEN) return { f32Offset: t.floatData[0].start };
+  const floatData = t.typed.get(4) ?? [];
+  if (floatData.length === 1 && floatData[0].wire === WIRE_LEN) return { f32Offset: floatData[0].start };
   return {};
 }
 

@@ -46,6 +46,18 @@ export class ProtoReader {
     return this.fail(field, pos, 'varint longer than 10 bytes');
   }
 
+  /** Varint at `pos` as an exact unsigned 64-bit BigInt (int64 values are its two's complement). */
+  varintBig(pos: number, end: number, field: string): [bigint, number] {
+    let value = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= end) this.fail(field, pos, 'varint runs past the end of its message');
+      const b = this.bytes[pos++];
+      value |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if ((b & 0x80) === 0) return [BigInt.asUintN(64, value), pos];
+    }
+    return this.fail(field, pos, 'varint longer than 10 bytes');
+  }
+
   /** The fields of the message in [start, end), in order. */
   *fields(start: number, end: number, message: string): Generator<Field> {
     let pos = start;

@@ -11,8 +11,8 @@ import type { ByteSink, ByteSource } from './byte-source.js';
 
 export const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1 } as const;
 export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
-/** Dtypes the float readers widen to f32. */
-export const FLOAT_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16'];
+/** Dtypes the float readers convert to f32 (F64 rounded to nearest; a value past f32's range becomes ±Infinity). */
+export const FLOAT_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16', 'F64'];
 
 /** Headers past this size are refused (the format's own limit is 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -55,7 +55,7 @@ export function parseSafetensorsHeader(json: Uint8Array, size: number, what: str
     return fail('header', `header is not valid JSON (${(e as Error).message})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('header', 'header must be a JSON object');
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null);
   const entries: SafetensorsEntry[] = [];
   for (const [name, v] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -69,7 +69,7 @@ export function parseSafetensorsHeader(json: Uint8Array, size: number, what: str
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`tensor ${name}`, 'entry must be an object');
     const e = v as Record<string, unknown>;
     const dtype = e.dtype;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) fail(`tensor ${name}.dtype`, `unknown dtype ${JSON.stringify(dtype)}`);
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor ${name}.dtype`, `unknown dtype ${JSON.stringify(dtype)}`);
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${name}.shape`, `shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     const offs = e.data_offsets;
@@ -117,7 +117,8 @@ export function widenFloats(bytes: Uint8Array, dtype: SafetensorsDtype, count: n
       u[0] = dv.getUint16(2 * i, true) << 16;
       out[i] = f[0];
     }
-  } else throw new ShapeError(`dtype ${dtype} is not a float type (F32, F16, BF16)`);
+  } else if (dtype === 'F64') for (let i = 0; i < count; i++) out[i] = dv.getFloat64(8 * i, true);
+  else throw new ShapeError(`dtype ${dtype} is not a float type (${FLOAT_DTYPES.join(', ')})`);
   return out;
 }
 
@@ -132,7 +133,7 @@ export function tensorRowsCols(e: SafetensorsEntry): { rows: number; cols: numbe
  * a series of these keeps memory at one chunk.
  */
 export async function readFloatRows(src: ByteSource, e: SafetensorsEntry, row0: number, rows: number): Promise<Float32Array> {
-  if (!FLOAT_DTYPES.includes(e.dtype)) throw new ShapeError(`tensor ${e.name} has dtype ${e.dtype}; only F32, F16 and BF16 tensors can be read as floats`);
+  if (!FLOAT_DTYPES.includes(e.dtype)) throw new ShapeError(`tensor ${e.name} has dtype ${e.dtype}; only ${FLOAT_DTYPES.join(', ')} tensors can be read as floats`);
   const { rows: total, cols } = tensorRowsCols(e);
   if (row0 < 0 || rows < 0 || row0 + rows > total) throw new ShapeError(`tensor ${e.name}: rows [${row0}, ${row0 + rows}) outside its ${total} rows`);
   const size = DTYPE_BYTES[e.dtype];
@@ -186,7 +187,9 @@ export class SafetensorsWriter {
   }
 
   private header(metadata: Record<string, string>): Uint8Array {
-    const obj: Record<string, unknown> = { __metadata__: metadata };
+    // Null prototype: a tensor named __proto__ is an own key like any other.
+    const obj: Record<string, unknown> = Object.create(null);
+    obj.__metadata__ = metadata;
     let at = 0;
     this.plan.forEach((t, i) => {
       obj[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [at, (at += this.sizes[i])] };

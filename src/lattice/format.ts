@@ -2,7 +2,7 @@ import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from '../formats/bitpack.js';
 import { bitsToF32, f32Bits } from '../formats/f16.js';
-import { makeLayout, type CodingDomain, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from '../formats/format.js';
+import { checkQuantized, makeLayout, type CodingDomain, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from '../formats/format.js';
 import { flushScale, ftz, rneSqrt11, top12Bits } from '../formats/rounding.js';
 import { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from '../transforms/hadamard.js';
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
@@ -328,7 +328,7 @@ export class NestedLatticeFormat implements QuantFormat {
 
   /** Decoded rows in the coding domain (rows×Kp): exactly what the GPU decode function returns. */
   decodeCodingDomain(qm: QuantizedMatrix): Matrix {
-    if (qm.format.id !== this.id) throw new FormatError(`decode: matrix is ${qm.format.id}, not ${this.id}`);
+    checkQuantized(qm, this);
     const Kp = this.paddedK(qm.cols);
     const blocks = Kp / this.n;
     const wpr = qm.layout.wordsPerRow;

@@ -1,3 +1,4 @@
+import { FormatError } from '../errors.js';
 import { ClosestScratch, closestDnTwice, closestDnTwiceInto, closestE8Twice, closestE8TwiceInto, closestZnTwice, closestZnTwiceInto } from './closest.js';
 
 type Vec = Float64Array | number[];
@@ -71,7 +72,7 @@ export const E8: Lattice = withAllocating({
 
 /** Checkerboard lattice D_n = {z ∈ ℤ^n : Σz even}, n ≥ 3, generator columns (−1,−1,0,…), e_{j−1} − e_j. */
 export function checkerboard(n: number): Lattice {
-  if (!Number.isInteger(n) || n < 3) throw new RangeError(`D_n needs n ≥ 3, got ${n}`);
+  if (!Number.isInteger(n) || n < 3) throw new FormatError(`lattice D_n needs n ≥ 3, got ${n}`);
   return withAllocating({
     name: `D${n}`,
     dim: n,
@@ -105,7 +106,7 @@ function dnNsm(n: number): number {
 
 /** Integer lattice ℤ^n (the scalar baseline in the same machinery). */
 export function integer(n: number): Lattice {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Z^n needs n ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new FormatError(`lattice Z^n needs n ≥ 1, got ${n}`);
   return withAllocating({
     name: `Z${n}`,
     dim: n,
@@ -129,7 +130,7 @@ export function latticeByName(name: string): Lattice {
   if (name === 'E8') return E8;
   const m = /^([DZ])(\d+)$/.exec(name);
   if (m) return m[1] === 'D' ? checkerboard(Number(m[2])) : integer(Number(m[2]));
-  throw new RangeError(`unknown lattice '${name}'; expected 'E8', 'D<n>' (n ≥ 3) or 'Z<n>'`);
+  throw new FormatError(`unknown lattice '${name}'; expected 'E8', 'D<n>' (n ≥ 3) or 'Z<n>'`);
 }
 
 /** Fixed-point grid for the real-valued helpers: inputs are rounded to multiples of 2^-20. */

@@ -1,13 +1,14 @@
 /**
  * Quantizes every linear weight of a model with one format, streaming row chunks from the source to a
- * container, on the GPU when an engine is given and on the CPU reference otherwise, and measures each
+ * container (every other tensor copied through unchanged), on the GPU when an engine is given and on the CPU reference otherwise, and measures each
  * layer's error against the Gaussian distortion–rate bound at the rate it actually spends.
  */
 import type { Engine } from '../engine.js';
-import { NonFiniteError } from '../errors.js';
+import { NonFiniteError, UnsupportedTensorError } from '../errors.js';
 import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
 import type { ByteSink } from '../io/byte-source.js';
 import { ContainerWriter, type ContainerPlanEntry } from '../io/container.js';
+import { DTYPE_BYTES } from '../io/safetensors.js';
 import { gaussianDistortionRate, rateLoss } from '../theory/gaussian.js';
 import type { ModelTensor, WeightSource } from './weights.js';
 
@@ -25,8 +26,29 @@ export interface LayerReport {
   boundNmse: number;
   /** Rate above that bound: R + ½·log₂(NMSE), in bits. */
   deltaR: number;
+  /**
+   * Scale groups (a whole row for formats with a per-row scale) that held non-zero weights and decode
+   * to all zeros: their scale underflowed the scale type (values far below its smallest step).
+   */
+  zeroedGroups: number;
   /** Where the codes were computed. */
   backend: 'gpu' | 'cpu';
+}
+
+/** A tensor of the source that was not quantized (and, when writing, was copied through unchanged). */
+export interface KeptTensor {
+  name: string;
+  /** The source's type name (F32, I64, ONNX INT64…). */
+  type: string;
+  shape: number[];
+  reason: 'not a linear weight' | 'not selected (--only)';
+}
+
+export interface ModelReport {
+  /** One row per quantized tensor, in source order. */
+  layers: LayerReport[];
+  /** Every other tensor, in source order. */
+  kept: KeptTensor[];
 }
 
 export interface QuantizeProgress {
@@ -41,7 +63,7 @@ export interface QuantizeModelOptions {
   format: QuantFormat;
   /** Quantize on this engine's GPU; absent or null: the CPU reference. */
   engine?: Engine | null;
-  /** Which linear tensors to quantize (default: all). Others are kept in float when written. */
+  /** Which linear tensors to quantize (default: all). Others are copied unchanged when written. */
   select?: (t: ModelTensor) => boolean;
   /** Container output; absent: measure only. */
   sink?: ByteSink;
@@ -60,24 +82,55 @@ function assertFinite(data: Float32Array, t: ModelTensor, r0: number): void {
   }
 }
 
-/** Quantizes the selected linear tensors of `src`; returns one report row per quantized tensor. */
-export async function quantizeModel(src: WeightSource, opts: QuantizeModelOptions): Promise<LayerReport[]> {
+/** Groups of `g` entries along each row that are non-zero in `data` and all zero in `back`. */
+export function countZeroedGroups(data: Float32Array, back: Float32Array, cols: number, g: number): number {
+  let n = 0;
+  for (let r0 = 0; r0 < data.length; r0 += cols) {
+    for (let k0 = 0; k0 < cols; k0 += g) {
+      let had = false;
+      let kept = false;
+      for (let i = r0 + k0; i < r0 + Math.min(cols, k0 + g); i++) {
+        had ||= data[i] !== 0;
+        kept ||= back[i] !== 0;
+      }
+      if (had && !kept) n++;
+    }
+  }
+  return n;
+}
+
+const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/**
+ * Quantizes the selected linear tensors of `src` and, when a sink is given, writes a container holding
+ * them and every other tensor copied unchanged. Returns the per-layer report and the kept tensors.
+ */
+export async function quantizeModel(src: WeightSource, opts: QuantizeModelOptions): Promise<ModelReport> {
   const { format, engine } = opts;
   const select = opts.select ?? (() => true);
   const chosen = (t: ModelTensor) => t.role === 'linear' && select(t);
+  const chunkBytes = opts.chunkBytes ?? 8 << 20;
+  if (opts.sink) {
+    const lost = src.tensors.find((t) => !chosen(t) && t.dtype === null);
+    if (lost) throw new UnsupportedTensorError(`${src.name}: tensor ${JSON.stringify(lost.name)} is ${lost.typeName}, which the container cannot store (no fixed-size binary form); nothing was written`);
+  }
   const plan: ContainerPlanEntry[] = src.tensors.map((t) =>
-    chosen(t) ? { name: t.name, kind: 'quantized', format, rows: t.rows, cols: t.cols, shape: t.shape, transposed: t.transposed } : { name: t.name, kind: 'float', shape: t.shape },
+    chosen(t) ? { name: t.name, kind: 'quantized', format, rows: t.rows, cols: t.cols, shape: t.shape, transposed: t.transposed } : { name: t.name, kind: 'copied', dtype: t.dtype!, shape: t.shape },
   );
   const writer = opts.sink ? await ContainerWriter.begin(opts.sink, plan) : null;
-  const reports: LayerReport[] = [];
+  const layers: LayerReport[] = [];
+  const kept: KeptTensor[] = [];
   const count = src.tensors.filter(chosen).length;
   for (const t of src.tensors) {
     opts.signal?.throwIfAborted();
     if (!chosen(t)) {
-      if (writer) await writer.writeFloat(await src.readAll(t));
+      kept.push({ name: t.name, type: t.typeName, shape: t.shape, reason: t.role === 'linear' ? 'not selected (--only)' : 'not a linear weight' });
+      if (!writer) continue;
+      const size = numel(t.shape) * DTYPE_BYTES[t.dtype!];
+      for (let at = 0; at < size; at += chunkBytes) await writer.writeBytes(await src.readBytes(t, at, Math.min(chunkBytes, size - at)));
       continue;
     }
-    const step = Math.max(1, Math.floor((opts.chunkBytes ?? 8 << 20) / 4 / t.cols));
+    const step = Math.max(1, Math.floor(chunkBytes / 4 / t.cols));
     const chunks = Math.ceil(t.rows / step);
     // A tensor-wide scale (NVFP4) must come from the whole tensor when it is read in several chunks.
     let tensorAbsMax: number | undefined;
@@ -86,9 +139,13 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
       for (let r0 = 0; r0 < t.rows; r0 += step) for (const v of await src.readRows(t, r0, Math.min(step, t.rows - r0))) tensorAbsMax = Math.max(tensorAbsMax, Math.abs(v));
     }
     const useGpu = !!engine && tensorAbsMax === undefined;
+    const layout = format.layout(t.cols);
+    // Formats coded in a rotated domain have one scale (σ) per row.
+    const scaleGroup = format.coding ? t.cols : layout.groupSize;
     let err = 0;
     let energy = 0;
-    const index = reports.length;
+    let zeroedGroups = 0;
+    const index = layers.length;
     for (let r0 = 0; r0 < t.rows; r0 += step) {
       opts.signal?.throwIfAborted();
       const n = Math.min(step, t.rows - r0);
@@ -107,13 +164,14 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
         err += d * d;
         energy += data[i] * data[i];
       }
+      zeroedGroups += countZeroedGroups(data, back, t.cols, scaleGroup);
       if (writer) await writer.writeRows(q);
       opts.onProgress?.({ tensor: t.name, index, count, rowsDone: r0 + n, rows: t.rows });
     }
-    const bits = format.layout(t.cols).bitsPerEntry;
+    const bits = layout.bitsPerEntry;
     const nmse = energy > 0 ? err / energy : 0;
-    reports.push({ name: t.name, rows: t.rows, cols: t.cols, format: format.id, bitsPerEntry: bits, nmse, boundNmse: gaussianDistortionRate(bits), deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity, backend: useGpu ? 'gpu' : 'cpu' });
+    layers.push({ name: t.name, rows: t.rows, cols: t.cols, format: format.id, bitsPerEntry: bits, nmse, boundNmse: gaussianDistortionRate(bits), deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity, zeroedGroups, backend: useGpu ? 'gpu' : 'cpu' });
   }
   if (writer) await writer.finish();
-  return reports;
+  return { layers, kept };
 }

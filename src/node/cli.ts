@@ -1,23 +1,27 @@
 /**
- * The `wqe` command line (bin/wqe.mjs loads this through vite, so it runs the TypeScript sources):
+ * The `wqe` command line:
  *
  *   wqe quantize <model.onnx|.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors>
  *   wqe report   <model.onnx|.safetensors> --format <scheme|format id> [--rate R]
  *   wqe inspect  <container.safetensors>
  *
- * Options: --cpu (skip the GPU), --only <regex> (tensor names to quantize), --json <file> (report
- * path; quantize writes <out>.report.json by default), --chunk-mib <n> (rows read per chunk).
+ * Every output goes through a temporary file and a rename (file-io.ts), and an output path that is the
+ * input or another output of the same run is refused before anything is opened. Errors are one line;
+ * `--debug` adds the stack trace. Exit codes: EXIT below.
  */
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../engine.js';
-import { QuantEngineError } from '../errors.js';
+import { FileError, QuantEngineError } from '../errors.js';
+import type { QuantFormat } from '../formats/format.js';
 import { formatForScheme, SCHEMES } from '../formats/schemes.js';
 import { ContainerReader } from '../io/container.js';
-import { quantizeModel, type LayerReport, type QuantizeProgress } from '../model/quantize-model.js';
+import { quantizeModel, type LayerReport, type ModelReport, type QuantizeProgress } from '../model/quantize-model.js';
 import { onnxWeightSource, safetensorsWeightSource, type WeightSource } from '../model/weights.js';
-import { fileSink, fileSource } from './file-io.js';
+import { atomicFileSink, fileError, fileIdentity, fileSource, writeFileAtomic, type AtomicSink } from './file-io.js';
 import { nodeEngine } from './gpu.js';
-import { writeFile } from 'node:fs/promises';
+
+/** Exit codes: 0 success, 1 internal error (a bug: please report it), 2 usage, 3 bad input, 4 output failure. */
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4 } as const;
 
 export const USAGE = `usage:
   wqe quantize <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors> [options]
@@ -30,30 +34,45 @@ or a format id without --rate, e.g. int4-g32, e8-q14-k4, nvfp4, sq16-lm.
 options:
   --cpu            quantize on the CPU reference even when a WebGPU adapter exists
   --swiftshader    no GPU driver here: run WebGPU on Chromium's SwiftShader (experimental, see README)
-  --only <regex>   quantize only the linear tensors whose name matches
-  --json <file>    where to save the per-layer report (quantize: <out>.report.json by default)
+  --only <regex>   quantize only the linear tensors whose name matches (the others are copied unchanged)
+  --json <file>    where to save the report (quantize: <out>.report.json by default)
   --chunk-mib <n>  MiB of f32 rows read per chunk (default 8): bounds memory on big tensors
+  --debug          print the stack trace of an error
+
+exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 cannot write an output
 `;
 
 class UsageError extends Error {}
 
+/** A failure the user can act on, with the exit code it maps to. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 interface Args {
   command: string;
   input: string;
-  format?: string;
-  rate?: number;
+  format?: QuantFormat;
   out?: string;
   json?: string;
   cpu: boolean;
+  debug: boolean;
   only?: RegExp;
   chunkMiB: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') throw new UsageError('');
+  if (!command || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) throw new UsageError('');
   if (!['quantize', 'report', 'inspect'].includes(command)) throw new UsageError(`unknown command '${command}'`);
-  const a: Args = { command, input: '', cpu: false, chunkMiB: 8 };
+  const a: Args = { command, input: '', cpu: false, debug: false, chunkMiB: 8 };
+  let scheme: string | undefined;
+  let rate: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const opt = rest[i];
     const value = () => {
@@ -61,32 +80,74 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new UsageError(`${opt} needs a value`);
       return v;
     };
-    if (opt === '--format' || opt === '-f') a.format = value();
+    if (opt === '--format' || opt === '-f') scheme = value();
     else if (opt === '--rate' || opt === '-r') {
-      a.rate = Number(value());
-      if (!Number.isFinite(a.rate)) throw new UsageError(`--rate must be a number`);
+      const v = value();
+      rate = Number(v);
+      if (!Number.isFinite(rate) || v.trim() === '') throw new UsageError(`--rate must be a number, got '${v}'`);
     } else if (opt === '-o' || opt === '--out') a.out = value();
     else if (opt === '--json') a.json = value();
     else if (opt === '--cpu') a.cpu = true;
+    else if (opt === '--debug') a.debug = true;
     else if (opt === '--swiftshader') continue; // handled by bin/wqe.mjs (Vulkan settings need a fresh process)
-    else if (opt === '--only') a.only = new RegExp(value());
-    else if (opt === '--chunk-mib') a.chunkMiB = Number(value());
-    else if (opt.startsWith('-')) throw new UsageError(`unknown option ${opt}`);
+    else if (opt === '--only') {
+      const v = value();
+      try {
+        a.only = new RegExp(v);
+      } catch (e) {
+        throw new UsageError(`--only '${v}' is not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')})`);
+      }
+    } else if (opt === '--chunk-mib') {
+      const v = value();
+      a.chunkMiB = Number(v);
+      if (!(a.chunkMiB > 0) || !Number.isFinite(a.chunkMiB)) throw new UsageError(`--chunk-mib must be a positive number, got '${v}'`);
+    } else if (opt.startsWith('-') && opt !== '-') throw new UsageError(`unknown option ${opt}`);
     else if (!a.input) a.input = opt;
     else throw new UsageError(`unexpected argument ${opt}`);
   }
   if (!a.input) throw new UsageError(`${command} needs a file`);
-  if (command !== 'inspect' && !a.format) throw new UsageError(`${command} needs --format`);
+  if (command === 'inspect') {
+    if (scheme !== undefined || a.out !== undefined) throw new UsageError('inspect takes only a file');
+    return a;
+  }
+  if (scheme === undefined) throw new UsageError(`${command} needs --format`);
   if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors>');
-  if (!(a.chunkMiB > 0)) throw new UsageError('--chunk-mib must be positive');
+  if (command === 'report' && a.out) throw new UsageError('report writes no model; use quantize for -o');
+  try {
+    a.format = formatForScheme(scheme, rate);
+  } catch (e) {
+    if (e instanceof QuantEngineError) throw new UsageError(`--format: ${e.message}`);
+    throw e;
+  }
   return a;
 }
 
+/** Refuses, before anything is opened, an output that is the input or another output of the run. */
+async function checkOutputPaths(input: string, outputs: readonly { flag: string; path: string }[]): Promise<void> {
+  const seen = new Map<string, string>([[await fileIdentity(input), 'the input']]);
+  for (const o of outputs) {
+    const id = await fileIdentity(o.path);
+    const clash = seen.get(id);
+    if (clash) throw new UsageError(`${o.flag} ${o.path} is ${clash} (${input}); choose another path: an output never replaces an input or another output`);
+    seen.set(id, `${o.flag}'s file`);
+  }
+}
+
 async function openModel(path: string): Promise<{ src: WeightSource; close(): Promise<void> }> {
-  if (path.endsWith('.onnx')) return { src: onnxWeightSource(new Uint8Array(await readFile(path)), path), close: async () => {} };
+  if (path.endsWith('.onnx')) {
+    const bytes = await readFile(path).catch((e) => {
+      throw fileError(e, 'input', 'read', path);
+    });
+    return { src: onnxWeightSource(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path), close: async () => {} };
+  }
   if (path.endsWith('.safetensors')) {
     const f = await fileSource(path);
-    return { src: await safetensorsWeightSource(f), close: () => f.close() };
+    try {
+      return { src: await safetensorsWeightSource(f), close: () => f.close() };
+    } catch (e) {
+      await f.close();
+      throw e;
+    }
   }
   throw new UsageError(`${path}: expected a .onnx or .safetensors file`);
 }
@@ -102,6 +163,15 @@ export function reportTable(rows: readonly LayerReport[]): string {
   return [line(head), '|' + w.map((n, i) => (i < 3 ? ':' + '-'.repeat(n + 1) : '-'.repeat(n + 1) + ':')).join('|') + '|', ...cells.map(line)].join('\n');
 }
 
+/** One line about the tensors that were not quantized, by reason. */
+function keptSummary(r: ModelReport, writing: boolean): string {
+  if (!r.kept.length) return '';
+  const byReason = new Map<string, number>();
+  for (const k of r.kept) byReason.set(k.reason, (byReason.get(k.reason) ?? 0) + 1);
+  const reasons = [...byReason].map(([why, n]) => `${n} ${why}`).join(', ');
+  return `${writing ? 'copied unchanged' : 'not quantized'}: ${r.kept.length} tensors (${reasons}); the report lists them\n`;
+}
+
 /** Progress on stderr: a redrawn bar per tensor on a terminal, one line per finished tensor otherwise. */
 function progressPrinter(err: NodeJS.WriteStream) {
   return (p: QuantizeProgress) => {
@@ -115,8 +185,73 @@ function progressPrinter(err: NodeJS.WriteStream) {
   };
 }
 
+async function inspect(args: Args, out: NodeJS.WritableStream): Promise<number> {
+  const f = await fileSource(args.input);
+  try {
+    const c = await ContainerReader.open(f);
+    for (const [name, t] of c.tensors) {
+      out.write(t.kind === 'quantized' ? `${name}: ${t.format} ${t.rows}×${t.cols} (${t.bitsPerEntry.toFixed(3)} bits/entry${t.transposed ? ', transposed' : ''}) crc32 ${t.crc32}\n` : `${name}: ${t.dtype} ${JSON.stringify(t.shape)} (copied) crc32 ${t.crc32}\n`);
+    }
+    out.write(`header checksum verified; all ${await c.verifyAll()} tensor checksums verified\n`);
+  } finally {
+    await f.close();
+  }
+  return EXIT.ok;
+}
+
+async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<number> {
+  const format = args.format!;
+  const jsonPath = args.json ?? (args.out ? `${args.out}.report.json` : undefined);
+  await checkOutputPaths(args.input, [...(args.out ? [{ flag: '-o', path: args.out }] : []), ...(jsonPath ? [{ flag: args.json ? '--json' : 'the report (<out>.report.json)', path: jsonPath }] : [])]);
+  const model = await openModel(args.input);
+  let sink: AtomicSink | undefined;
+  let engine: Engine | null = null;
+  let report: ModelReport;
+  try {
+    const linear = model.src.tensors.filter((t) => t.role === 'linear');
+    const chosen = linear.filter((t) => !args.only || args.only.test(t.name));
+    err.write(`${args.input}: ${model.src.tensors.length} tensors, ${chosen.length} linear to quantize as ${format.id}\n`);
+    if (!chosen.length) {
+      const why = linear.length ? `none of its ${linear.length} linear weights matches --only ${args.only}` : 'it has no linear weight this tool quantizes (2-D MatMul/safetensors weights and 1×1 convolutions)';
+      throw new CliError(`nothing to quantize in ${args.input}: ${why}; nothing was written`, EXIT.input);
+    }
+    if (!args.cpu) {
+      const g = await nodeEngine();
+      if (g.engine) {
+        engine = g.engine;
+        err.write(`backend: GPU, WebGPU through Dawn on ${g.adapter}\n`);
+      } else err.write(`backend: CPU reference (${g.reason})\n`);
+    } else err.write('backend: CPU reference (--cpu)\n');
+    if (args.out) sink = await atomicFileSink(args.out);
+    report = await quantizeModel(model.src, { format, engine, sink, select: (t) => !args.only || args.only.test(t.name), chunkBytes: args.chunkMiB * (1 << 20), onProgress: progressPrinter(err) });
+  } catch (e) {
+    await sink?.abort();
+    throw e;
+  } finally {
+    engine?.destroy();
+    await model.close();
+  }
+  out.write(reportTable(report.layers) + '\n');
+  err.write(keptSummary(report, !!args.out));
+  for (const l of report.layers) if (l.zeroedGroups > 0) err.write(`warning: ${l.name}: ${l.zeroedGroups} groups of non-zero weights decode to zero (their scale underflowed ${format.id}'s scale type)\n`);
+  if (jsonPath) await writeFileAtomic(jsonPath, JSON.stringify({ input: args.input, format: format.id, ...report }, null, 2) + '\n');
+  const rss = process.resourceUsage().maxRSS / 1024;
+  err.write(`${args.out ? `wrote ${args.out}; ` : ''}${jsonPath ? `report ${jsonPath}; ` : ''}peak RSS ${rss.toFixed(0)} MiB\n`);
+  return EXIT.ok;
+}
+
+/** The exit code and one-line message for an error. */
+function classify(e: unknown): { code: number; message: string } {
+  if (e instanceof CliError) return { code: e.exitCode, message: e.message };
+  if (e instanceof UsageError) return { code: EXIT.usage, message: e.message };
+  if (e instanceof FileError) return { code: e.role === 'output' ? EXIT.output : EXIT.input, message: e.message };
+  if (e instanceof QuantEngineError) return { code: EXIT.input, message: e.message };
+  return { code: EXIT.internal, message: `internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack trace, and please report it)` };
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+  const debug = argv.includes('--debug');
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -124,54 +259,15 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (!(e instanceof UsageError)) throw e;
     if (e.message) err.write(`wqe: ${e.message}\n`);
     (e.message ? err : out).write(USAGE);
-    return e.message ? 2 : 0;
+    return e.message ? EXIT.usage : EXIT.ok;
   }
-  let engine: Engine | null = null;
   try {
-    if (args.command === 'inspect') {
-      const f = await fileSource(args.input);
-      try {
-        const c = await ContainerReader.open(f);
-        for (const [name, t] of Object.entries(c.tensors)) out.write(t.kind === 'quantized' ? `${name}: ${t.format} ${t.rows}×${t.cols} (${t.bitsPerEntry.toFixed(3)} bits/entry${t.transposed ? ', transposed' : ''}) crc32 ${t.crc32}\n` : `${name}: f32 ${JSON.stringify(t.shape)} crc32 ${t.crc32}\n`);
-        for (const name of Object.keys(c.tensors)) if (c.tensors[name].kind === 'quantized') await c.readQuantized(name); else await c.readFloat(name);
-        out.write(`all ${Object.keys(c.tensors).length} checksums verified\n`);
-      } finally {
-        await f.close();
-      }
-      return 0;
-    }
-    const format = formatForScheme(args.format!, args.rate);
-    if (args.cpu) err.write('backend: CPU reference (--cpu)\n');
-    else {
-      const g = await nodeEngine();
-      if (g.engine) {
-        engine = g.engine;
-        err.write(`backend: GPU, WebGPU through Dawn on ${g.adapter}\n`);
-      } else err.write(`backend: CPU reference (${g.reason})\n`);
-    }
-    const model = await openModel(args.input);
-    let rows: LayerReport[];
-    try {
-      const linear = model.src.tensors.filter((t) => t.role === 'linear' && (!args.only || args.only.test(t.name)));
-      err.write(`${args.input}: ${model.src.tensors.length} tensors, ${linear.length} linear to quantize as ${format.id}\n`);
-      const sink = args.command === 'quantize' ? await fileSink(args.out!) : undefined;
-      rows = await quantizeModel(model.src, { format, engine, sink, select: (t) => !args.only || args.only.test(t.name), chunkBytes: args.chunkMiB * (1 << 20), onProgress: progressPrinter(err) });
-    } finally {
-      await model.close();
-    }
-    out.write(reportTable(rows) + '\n');
-    const jsonPath = args.json ?? (args.out ? `${args.out}.report.json` : undefined);
-    if (jsonPath) await writeFile(jsonPath, JSON.stringify(rows, null, 2) + '\n');
-    const rss = process.resourceUsage().maxRSS / 1024;
-    err.write(`${args.out ? `wrote ${args.out}; ` : ''}${jsonPath ? `report ${jsonPath}; ` : ''}peak RSS ${rss.toFixed(0)} MiB\n`);
-    return 0;
+    if (args.command === 'inspect') return await inspect(args, out);
+    return await quantizeOrReport(args, out, err);
   } catch (e) {
-    if (e instanceof QuantEngineError || e instanceof UsageError) {
-      err.write(`wqe: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    engine?.destroy();
+    const { code, message } = classify(e);
+    err.write(`wqe: ${message.split('\n')[0]}\n`);
+    if (debug && e instanceof Error && e.stack) err.write(e.stack + '\n');
+    return code;
   }
 }
