@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// wqe: the engine's command line (src/node/cli.ts). Runs the TypeScript sources through vite's SSR
-// loader, so there is no separate build step.
+// wqe: the engine's command line (src/node/cli.ts), run from the compiled package in dist/.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CHROMIUM_DIR = '/usr/lib/chromium';
 // --swiftshader: run Dawn (the `webgpu` package) on Chromium's SwiftShader Vulkan driver, for machines
@@ -22,23 +21,11 @@ if (process.argv.includes('--swiftshader') && !process.env.WQE_SWIFTSHADER) {
   process.exit(r.status ?? 1);
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { createServer } = await import('vite');
-const server = await createServer({
-  root,
-  configFile: false,
-  logLevel: 'error',
-  appType: 'custom',
-  // No file watcher: its threads and Dawn's crash each other (futex errors) in one process.
-  server: { middlewareMode: true, hmr: false, ws: false, watch: null },
-  // As in vitest.config.ts: wgsl_reflect's "main" is CommonJS in a "type": "module" package; use its ES build.
-  resolve: { alias: [{ find: /^wgsl_reflect$/, replacement: path.join(root, 'node_modules/wgsl_reflect/wgsl_reflect.module.js') }] },
-});
-let code = 1;
-try {
-  const cli = await server.ssrLoadModule('/src/node/cli.ts');
-  code = await cli.main(process.argv.slice(2));
-} finally {
-  await server.close();
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/node/cli.js');
+if (!existsSync(cli)) {
+  process.stderr.write(`wqe: the compiled command line is missing (${cli}); in a clone of the repository run: npm run build:lib\n`);
+  process.exit(1);
 }
-process.exit(code);
+const { main } = await import(pathToFileURL(cli).href);
+// exit explicitly: Dawn keeps handles open after the engine is destroyed (stdout to a pipe or file is synchronous on Linux).
+process.exit(await main(process.argv.slice(2)));

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../src/node/file-io.js';
 import puppeteer, { type Browser } from 'puppeteer';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { openPage } from '../tools/chromium.mjs';
@@ -58,7 +59,7 @@ test('OCR end to end: the PP-OCRv4 recogniser with its 30 linear weights quantiz
   const run: OcrRun = await page.evaluate((req) => window.ocrSuite.run(req), { lines: OCR_LINES, configs: CONFIGS, gpuCheck: ['int4-g32'] }); // E8's GPU encode is bit-checked by the kernel tests; on all 30 tensors it would add a minute
   await page.close();
   await mkdir('test-artifacts', { recursive: true });
-  await writeFile('test-artifacts/ocr.json', JSON.stringify(run, null, 1));
+  await writeFileAtomic('test-artifacts/ocr.json', JSON.stringify(run, null, 1));
 
   const rows = run.configs.map((c) => {
     const same = c.lines.filter((l, i) => reading(l) === reading(run.f32[i])).length;

