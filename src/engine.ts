@@ -9,6 +9,7 @@ import { encodeDispatch, PipelineCache, type Kernel } from './gpu/pipelines.js';
 import { checkBufferSize, ranges, rowsPerWindow, windowOf, type PlannerLimits, type Window } from './gpu/split.js';
 import { matmulShape, validateMatrix, type Matrix } from './matrix.js';
 
+/** Options of createEngine(). */
 export interface EngineOptions {
   /** Use this device instead of asking navigator.gpu (e.g. one from the `webgpu` package in Node). */
   readonly device?: GPUDevice;
@@ -70,6 +71,7 @@ export class GpuQuantizedMatrix {
   }
 }
 
+/** Either operand of a GPU product: a dense f32 matrix or a quantized one. */
 export type GpuOperand = GpuMatrix | GpuQuantizedMatrix;
 
 /** Entries per invocation of quantize_tensor_max (shaders/quantize.wgsl). */
@@ -102,12 +104,14 @@ export interface MatmulTiles {
   /** GEMV whose W decodes entry by entry (lattice, LUT and minifloat formats): its decode, not X, dominates. */
   readonly gemvDecode: GemvTile;
 }
+/** Default tiles on GPUs: 8×8 threads × 4×4 outputs for GEMM, 8 rows × 32 split-K lanes for GEMV. */
 export const GPU_TILES: MatmulTiles = {
   gemm: { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 },
   gemmInt: { wgX: 8, wgY: 8, rqM: 1, rqN: 1, tileK: 32 },
   gemv: { rows: 8, lanes: 32, rowsPerThread: 1 },
   gemvDecode: { rows: 8, lanes: 32, rowsPerThread: 1 },
 };
+/** Default tiles on CPU-backed adapters (SwiftShader, llvmpipe): few threads, big unrolled register tiles (see MatmulTiles). */
 export const CPU_ADAPTER_TILES: MatmulTiles = {
   gemm: { wgX: 2, wgY: 16, rqM: 2, rqN: 8, tileK: 32 },
   gemmInt: { wgX: 4, wgY: 8, rqM: 1, rqN: 4, tileK: 32 },
@@ -143,6 +147,7 @@ export function isCpuAdapter(info: GPUAdapterInfo | undefined): boolean {
   return info.architecture === 'swiftshader' || /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.description ?? ''}`) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
 }
 
+/** Options of engine.matmul(): kernel choice, paths and tiles (defaults pick the fastest correct one). */
 export interface MatmulOptions {
   /** 'auto' (default): GEMV for M ≤ 4, tiled GEMM otherwise; 'naive': one thread per output (the floor). */
   readonly kernel?: 'auto' | 'gemm' | 'gemv' | 'naive';

@@ -16,10 +16,14 @@ import { flushScale, ftz, roundDivExact, roundDivExactSigned, F32_MIN_NORMAL } f
  * RNE(x/s) is the exact real-arithmetic rounding (formats/rounding.ts), so GPU codes equal CPU codes.
  */
 export type IntBits = 2 | 3 | 4 | 5 | 6 | 8;
+/** Bit widths IntFormat supports. */
 export const INT_BITS: readonly IntBits[] = [2, 3, 4, 5, 6, 8];
+/** How a group scale is stored: f16 (two per word) or f32. */
 export type ScaleType = 'f16' | 'f32';
+/** The group sizes the tests and benches sweep (any positive integer or 'row' is accepted). */
 export const GROUP_SIZES: readonly (number | 'row')[] = [16, 32, 64, 128, 'row'];
 
+/** Parameters of an IntFormat. */
 export interface IntFormatParams {
   readonly kind: 'int';
   readonly bits: IntBits;
@@ -29,10 +33,20 @@ export interface IntFormatParams {
   readonly scale: ScaleType;
 }
 
+/** The format id of INT parameters, e.g. `int4-asym-g128-f32`. */
 export function intFormatId(p: Omit<IntFormatParams, 'kind'>): string {
   return `int${p.bits}${p.symmetric ? '' : '-asym'}-g${p.group}${p.scale === 'f32' ? '-f32' : ''}`;
 }
 
+/**
+ * Absmax (symmetric) or min–max (asymmetric) INT-b codes in groups along K, with f16 or f32 scales.
+ *
+ * @example
+ * ```ts
+ * const f = new IntFormat({ bits: 4, symmetric: true, group: 32, scale: 'f16' }); // = parseFormat('int4-g32')
+ * const q = f.encode(W); const back = f.decode(q);
+ * ```
+ */
 export class IntFormat implements QuantFormat {
   readonly id: string;
   readonly params: IntFormatParams;

@@ -62,6 +62,14 @@ function build(id: string): QuantFormat {
   );
 }
 
+/**
+ * The format of an id string (see the grammar above), cached per id. Throws FormatError naming what is wrong.
+ *
+ * @example
+ * ```ts
+ * parseFormat('int4-g32').layout(4096).bitsPerEntry; // 4.5
+ * ```
+ */
 export function parseFormat(id: string): QuantFormat {
   let f = cache.get(id);
   if (!f) {

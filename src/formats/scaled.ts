@@ -34,6 +34,7 @@ export interface ScaledFormatParams {
   readonly scale: ScaleRule;
 }
 
+/** Group-scaled element codes: FP-absmax minifloats (E2M1…E5M2), OCP MX (E8M0 block scales), NVFP4, NF4 and codebook (LUT) formats, one element codec and one scale rule. */
 export class ScaledFormat implements QuantFormat {
   readonly params: ScaledFormatParams;
   readonly wgsl: WgslSpec;

@@ -10,6 +10,7 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
+/** A ByteSource over bytes already in memory. */
 export function memorySource(bytes: Uint8Array, name = 'buffer'): ByteSource {
   return {
     name,

@@ -23,7 +23,9 @@ import type { ByteSink, ByteSource } from './byte-source.js';
 import { crc32, crcHex } from './crc32.js';
 import { DTYPE_BYTES, FLOAT_DTYPES, readSafetensorsHeader, widenFloats, SafetensorsWriter, type PlannedTensor, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from './safetensors.js';
 
+/** The `wqe.format` value of a quantized container. */
 export const CONTAINER_FORMAT = 'wqe-quantized';
+/** The container version this build writes and reads. */
 export const CONTAINER_VERSION = '2';
 const HEADER_CRC_KEY = 'wqe.header_crc32';
 
@@ -33,6 +35,7 @@ interface Common {
   /** CRC-32 of the stored bytes, 8 hex digits. */
   crc32: string;
 }
+/** A quantized tensor of a container: its format, parameters, shape and stream layout. */
 export interface QuantizedTensorInfo extends Common {
   kind: 'quantized';
   format: string;
@@ -51,8 +54,10 @@ export interface CopiedTensorInfo extends Common {
   kind: 'copied';
   dtype: SafetensorsDtype;
 }
+/** What a container says about one tensor. */
 export type TensorInfo = QuantizedTensorInfo | CopiedTensorInfo;
 
+/** One tensor a ContainerWriter will write, in order. */
 export type ContainerPlanEntry =
   | { name: string; kind: 'quantized'; format: QuantFormat; rows: number; cols: number; shape: number[]; transposed: boolean }
   | { name: string; kind: 'copied'; dtype: SafetensorsDtype; shape: number[] };

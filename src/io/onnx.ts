@@ -10,6 +10,7 @@ import { DTYPE_BYTES, widenFloats, type SafetensorsDtype } from './safetensors.j
 
 export type OnnxFloatType = 'float32' | 'float16' | 'bfloat16';
 
+/** A float tensor of an ONNX model, its values as f32. */
 export interface OnnxTensor {
   name: string;
   dims: number[];

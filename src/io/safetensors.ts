@@ -9,7 +9,9 @@ import { CorruptFileError, ShapeError } from '../errors.js';
 import { f16BitsToF32 } from '../formats/f16.js';
 import type { ByteSink, ByteSource } from './byte-source.js';
 
+/** Bytes per element of every safetensors dtype. */
 export const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1 } as const;
+/** A safetensors dtype name (F32, I64, F8_E4M3…). */
 export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
 /** Dtypes the float readers convert to f32 (F64 rounded to nearest; a value past f32's range becomes ±Infinity). */
 export const FLOAT_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16', 'F64'];
@@ -17,6 +19,7 @@ export const FLOAT_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16', 
 /** Headers past this size are refused (the format's own limit is 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/** One tensor of a safetensors header, with absolute byte offsets. */
 export interface SafetensorsEntry {
   name: string;
   dtype: SafetensorsDtype;
@@ -26,6 +29,7 @@ export interface SafetensorsEntry {
   end: number;
 }
 
+/** A parsed, validated safetensors header. */
 export interface SafetensorsHeader {
   /** Where the data section starts (8 + header length). */
   dataStart: number;
@@ -148,6 +152,7 @@ export async function readFloatTensor(src: ByteSource, e: SafetensorsEntry): Pro
   return readFloatRows(src, e, 0, tensorRowsCols(e).rows);
 }
 
+/** A tensor SafetensorsWriter will write: name, dtype, shape. */
 export interface PlannedTensor {
   name: string;
   dtype: SafetensorsDtype;

@@ -61,6 +61,7 @@ export function reciprocalSigma(sigma: number): number {
   return RECIP11[M - 1024] * 2 ** -e;
 }
 
+/** Nested-lattice (Voronoi) codes over E8, D_n or Z^n with a random Hadamard rotation along K, a per-row σ and k scalings β per block (NestQuant-style), e.g. `e8-q14-k4`. */
 export class NestedLatticeFormat implements QuantFormat {
   readonly id: string;
   readonly params: NestedLatticeParams & { readonly kind: 'lattice' };

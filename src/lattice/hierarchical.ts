@@ -20,6 +20,7 @@ export interface HierarchicalEncoded {
 
 const GRID = 2 ** 20;
 
+/** Kaplan–Ordentlich hierarchical nested-lattice code: M levels of a Voronoi code, with exact inner products by lookup table. */
 export class HierarchicalCode {
   readonly n: number;
   constructor(

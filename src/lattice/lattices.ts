@@ -123,6 +123,7 @@ export function integer(n: number): Lattice {
   });
 }
 
+/** The checkerboard lattice D4 (densest packing in 4 dimensions). */
 export const D4 = checkerboard(4);
 
 /** Lattice by name: 'E8', 'D<n>', 'Z<n>'. */

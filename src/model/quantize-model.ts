@@ -12,6 +12,7 @@ import { DTYPE_BYTES } from '../io/safetensors.js';
 import { gaussianDistortionRate, rateLoss } from '../theory/gaussian.js';
 import type { ModelTensor, WeightSource } from './weights.js';
 
+/** One quantized layer of a model: shape, format, stored rate, error and its Gaussian bound. */
 export interface LayerReport {
   name: string;
   /** W's shape N×K (rows × cols). */
@@ -44,6 +45,7 @@ export interface KeptTensor {
   reason: 'not a linear weight' | 'not selected (--only)';
 }
 
+/** What quantizeModel did: the quantized layers and every tensor it kept as it was. */
 export interface ModelReport {
   /** One row per quantized tensor, in source order. */
   layers: LayerReport[];
@@ -51,6 +53,7 @@ export interface ModelReport {
   kept: KeptTensor[];
 }
 
+/** Progress of quantizeModel() within the current tensor. */
 export interface QuantizeProgress {
   tensor: string;
   index: number;
@@ -59,6 +62,7 @@ export interface QuantizeProgress {
   rows: number;
 }
 
+/** Options of quantizeModel(). */
 export interface QuantizeModelOptions {
   format: QuantFormat;
   /** Quantize on this engine's GPU; absent or null: the CPU reference. */

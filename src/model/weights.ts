@@ -8,6 +8,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import { onnxTypeName, readOnnxTensors } from '../io/onnx.js';
 import { FLOAT_DTYPES, readFloatRows, readSafetensorsHeader, widenFloats, type SafetensorsDtype, type SafetensorsEntry } from '../io/safetensors.js';
 
+/** One tensor of a model file as the quantizer sees it. */
 export interface ModelTensor {
   name: string;
   /** Shape in the file. */
@@ -28,6 +29,7 @@ export interface ModelTensor {
   cols: number;
 }
 
+/** A model file as a list of tensors with streaming reads (onnxWeightSource, safetensorsWeightSource). */
 export interface WeightSource {
   readonly name: string;
   readonly tensors: readonly ModelTensor[];

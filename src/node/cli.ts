@@ -23,6 +23,7 @@ import { nodeEngine } from './gpu.js';
 /** Exit codes: 0 success, 1 internal error (a bug: please report it), 2 usage, 3 bad input, 4 output failure. */
 export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4 } as const;
 
+/** The `wqe --help` text. */
 export const USAGE = `usage:
   wqe quantize <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors> [options]
   wqe report   <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] [options]

@@ -44,6 +44,7 @@ async function guarded<T>(role: 'input' | 'output', operation: string, file: str
   }
 }
 
+/** A ByteSource over a file (positional reads; nothing held whole). Missing files and directories are FileErrors. */
 export async function fileSource(file: string): Promise<ByteSource & { close(): Promise<void> }> {
   const fh = await guarded('input', 'open', file, () => open(file, 'r'));
   const info = await fh.stat();

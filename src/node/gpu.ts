@@ -4,6 +4,7 @@
  */
 import { createEngine, type Engine } from '../engine.js';
 
+/** An engine on Dawn (the optional `webgpu` package) in Node, or `engine: null` with the reason (no package, no Vulkan driver, no adapter) so callers can fall back to the CPU reference. */
 export async function nodeEngine(): Promise<{ engine: Engine; adapter: string } | { engine: null; reason: string }> {
   let mod: { create(flags: string[]): GPU; globals: Record<string, unknown> };
   try {

@@ -31,6 +31,7 @@ export function mse(a: Vec, reference: Vec): number {
   return s / a.length;
 }
 
+/** Σ x² in f64. */
 export function sumSquares(a: Vec): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];

@@ -86,12 +86,14 @@ export function freshSeed(): number {
   return buf[0];
 }
 
+/** A rows×cols matrix of iid N(0, 1) entries from `rng`. */
 export function gaussianMatrix(rows: number, cols: number, rng: Rng, sigma = 1): Matrix {
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < data.length; i++) data[i] = sigma * rng.normal();
   return { rows, cols, data };
 }
 
+/** A rows×cols matrix of iid Student-t entries with ν degrees of freedom (heavy tails), from `rng`. */
 export function studentTMatrix(rows: number, cols: number, rng: Rng, nu = 4): Matrix {
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < data.length; i++) data[i] = rng.studentT(nu);

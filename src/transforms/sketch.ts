@@ -29,6 +29,7 @@ export interface Ecsq {
 
 const CELLS = 64;
 
+/** Entropy-coded scalar quantization with step `step`: the reconstruction and the empirical entropy of the indices. */
 export function ecsq(step: number): Ecsq {
   if (!(step > 0)) throw new RangeError(`ECSQ step must be > 0, got ${step}`);
   const cents = new Map<number, number>();

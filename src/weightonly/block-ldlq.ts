@@ -11,6 +11,7 @@ import type { QuantizedMatrix } from '../formats/format.js';
 import type { NestedLatticeFormat } from '../lattice/format.js';
 import { cholesky } from './linalg.js';
 
+/** Block-LDLQ onto a nested-lattice format: SIC over 8-entry blocks in the format's rotated domain, each block coded by the format's own coder. */
 export function blockLdlq(W: Float64Array, a: number, K: number, sigma: Float64Array, format: NestedLatticeFormat, percdamp = 0.01): QuantizedMatrix {
   if (W.length !== a * K) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${K}`);
   if (sigma.length !== K * K) throw new ShapeError(`Σ_X has ${sigma.length} entries, expected ${K}×${K}`);

@@ -7,6 +7,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 
+/** Σ_X = Σ xxᵀ over calibration batches, accumulated in f64 on the CPU or through the GPU GEMM (addOnGpu). */
 export class CovarianceAccumulator {
   private readonly sum: Float64Array;
   private rows = 0;

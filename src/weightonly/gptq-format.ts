@@ -12,6 +12,7 @@ import { cholesky } from './linalg.js';
 import { roundHalfEven, sicLoop } from './sic.js';
 import { prepareHessian } from './watersic.js';
 
+/** GPTQ/LDLQ onto an INT format's grid: the format's own RTN group scales and zero points, then SIC rounding of each updated column with clamping. The result is an ordinary INT matrix every kernel multiplies. */
 export function gptqInt(W: Float64Array, a: number, n: number, sigma: Float64Array, format: IntFormat, percdamp = 0.01): QuantizedMatrix {
   if (W.length !== a * n) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${n}`);
   const rtn = format.encode({ rows: a, cols: n, data: Float32Array.from(W) });

@@ -13,6 +13,7 @@ import { INT_BITS, IntFormat } from '../formats/int.js';
 import type { Matrix } from '../matrix.js';
 import type { WeightOnlyResult } from './watersic.js';
 
+/** A WaterSIC/GPTQ result in engine form (see intOperand). */
 export interface IntOperand {
   /** Z (a×n, dead columns 0) as an INT matrix with unit scales. */
   w: QuantizedMatrix;
@@ -20,6 +21,7 @@ export interface IntOperand {
   columnScales: Float32Array;
 }
 
+/** A WaterSIC/GPTQ result as a GEMM operand: Z as a unit-scale symmetric INT matrix; multiply scaleColumns(X, columnScales) by it. */
 export function intOperand(r: Pick<WeightOnlyResult, 'rows' | 'cols' | 'Z' | 'scales' | 'live'>): IntOperand {
   const { rows: a, cols: n, live } = r;
   const m = live.length;

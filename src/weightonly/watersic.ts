@@ -13,8 +13,10 @@ import { buildTable, empiricalEntropy, ransDecode, ransEncode, tableBits, type R
 import { cholesky, logDet, pivots, weightedMse } from './linalg.js';
 import { sic } from './sic.js';
 
+/** The SIC variant: 'watersic' (steps c/L_jj, shrinkage) or 'gptq' (one step for every column). */
 export type WeightOnlyMethod = 'watersic' | 'gptq';
 
+/** Σ_X prepared for SIC: dead inputs dropped, damped, and its Cholesky factor. */
 export interface CalibratedHessian {
   n: number;
   /** Σ_X restricted to the live inputs, damped: H = Σ + λI, λ = percdamp·mean(diag Σ). */
@@ -45,6 +47,7 @@ export function prepareHessian(sigma: Float64Array, n: number, percdamp = 1e-4):
   return { n, H, live, dead };
 }
 
+/** A weight matrix quantized for its input statistics: integer codes, column scales, rANS streams and the measured error. */
 export interface WeightOnlyResult {
   method: WeightOnlyMethod;
   rows: number;
