@@ -1,6 +1,7 @@
 /**
  * Row schema of the GPU kernel benchmark (`npm run bench:gpu -- --json`). README documents the fields.
  */
+import { FORMAT_FAMILIES } from '../src/formats/traits.js';
 export type GpuBenchKernel = 'gemv' | 'gemm' | 'naive' | 'copy' | 'fma';
 
 export interface GpuBenchRow {
@@ -67,7 +68,7 @@ export const DEFAULT_GPU_SHAPES: GpuBenchShape[] = [
   { kernel: 'gemm', M: 512, K: 4096, N: 4096 },
 ];
 
-export const DEFAULT_GPU_FORMATS = ['f32', 'int4-g32', 'int4-asym-g32', 'int8-g32', 'mxfp4', 'nvfp4', 'nf4-g64', 'e8-q14-k4'];
+export const DEFAULT_GPU_FORMATS = ['f32', ...FORMAT_FAMILIES.flatMap((f) => f.gpuBenchIds)];
 export const DEFAULT_GPU_PAIRS: [string, string][] = [
   ['int8-g32', 'int4-g32'],
   ['int8-g32', 'int8-g32'],

@@ -5,7 +5,6 @@
  */
 import { createEngine, GpuMatrix, type Engine, type GpuOperand, type MatmulOptions } from '../src/engine.js';
 import { parseFormat } from '../src/formats/registry.js';
-import { encodeDispatch } from '../src/gpu/pipelines.js';
 import type { Matrix } from '../src/matrix.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { checkRows } from './check-rows.js';
@@ -23,16 +22,11 @@ function sampler(device: GPUDevice, run: () => Promise<{ destroy(): void } | voi
 /** Samplers of the two ceilings: a 64 MiB vec4 copy (ms) and independent FMA chains; `toRates` turns their ms into GB/s and GFLOP/s. */
 async function ceilingSamplers(engine: Engine) {
   const device = engine.device;
+  // Submitted through the engine's runner like every op; the sampler waits for the queue itself.
   const dispatch = async (template: string, entry: string, storage: Record<string, GPUBuffer>, uniforms: Record<string, Record<string, number>>, groups: number) => {
     const kernel = await engine.pipelines.kernel({ template, operands: {} }, entry);
-    const transient: GPUBuffer[] = [];
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    const wins = Object.fromEntries(Object.entries(storage).map(([k, b]) => [k, { buffer: b, offset: 0, size: b.size }]));
-    encodeDispatch(device, pass, kernel, wins, uniforms, [groups, 1, 1], transient);
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    return { destroy: () => transient.forEach((b) => b.destroy()) };
+    const windows = Object.fromEntries(Object.entries(storage).map(([k, b]) => [k, { buffer: b, offset: 0, size: b.size }]));
+    await engine.runner.run(template, [{ kernel, axes: [], dispatch: () => ({ storage: windows, uniforms, workgroups: [groups, 1, 1] }) }]);
   };
   const bytes = 64 << 20;
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
@@ -52,7 +46,7 @@ async function ceilingSamplers(engine: Engine) {
 }
 
 /** The naive kernel is timed only up to this many flops per call (at 4096² GEMM sizes one call takes minutes). */
-export const NAIVE_MAX_FLOPS = 2 ** 30;
+const NAIVE_MAX_FLOPS = 2 ** 30;
 
 interface Operand {
   gpu: GpuOperand;

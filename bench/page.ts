@@ -5,14 +5,14 @@ import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, sumSquares } from '../src/reference/metrics.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { gammaBound, rateLoss } from '../src/theory/gaussian.js';
-import { predictedMse } from '../src/theory/highrate.js';
+import { predictedMse } from '../src/formats/traits.js';
 import { exactMatmulError } from '../src/formats/density.js';
-import { LutCodec } from '../src/formats/elements.js';
-import { ScaledFormat } from '../src/formats/scaled.js';
+import type { LutCodec } from '../src/formats/elements.js';
+import type { ScaledFormat } from '../src/formats/scaled.js';
 import { optimalConstant, panterDiteMatmulConstant } from '../src/theory/density.js';
 import type { QuantFormat } from '../src/formats/format.js';
 import type { Matrix } from '../src/matrix.js';
-import { indexEntropyPerEntry, NestedLatticeFormat } from '../src/lattice/format.js';
+import { indexEntropyPerEntry, type NestedLatticeFormat } from '../src/lattice/format.js';
 import { latticeGranularMse } from '../src/theory/highrate.js';
 import { lowRateProduct } from '../src/transforms/sketch.js';
 import { DEFAULT_FORMATS, type BenchOptions, type BenchRow } from './rows.js';
@@ -28,7 +28,8 @@ async function timeMs(engine: Engine, reps: number, run: () => Promise<{ destroy
 
 /** E[D²], E[D] of D = XY − X̂Ŷ over correlated pairs quantized on the GPU, and the theory beside them. */
 async function pairObjective(engine: Engine, fmt: QuantFormat, source: Matrix, rho: number, rng: Rng) {
-  if (!(fmt instanceof ScaledFormat && fmt.scaleRule === 'rms' && fmt.codec instanceof LutCodec)) return null;
+  if (fmt.family !== 'sq') return null; // the codebook rows' columns (README: pair*)
+  const codebook = fmt as ScaledFormat & { codec: LutCodec };
   const y: Matrix = { rows: source.rows, cols: source.cols, data: new Float32Array(source.data.length) };
   const c = Math.sqrt(1 - rho * rho);
   for (let i = 0; i < y.data.length; i++) y.data[i] = Math.fround(rho * source.data[i] + c * rng.normal());
@@ -41,8 +42,8 @@ async function pairObjective(engine: Engine, fmt: QuantFormat, source: Matrix, r
     s1 += d;
     s2 += d * d;
   }
-  const K = fmt.codec.levels.length;
-  const q = { centers: Array.from(fmt.codec.levels), thresholds: Array.from(fmt.codec.thresholds) };
+  const K = codebook.codec.levels.length;
+  const q = { centers: Array.from(codebook.codec.levels), thresholds: Array.from(codebook.codec.thresholds) };
   const C = fmt.id.endsWith('-lm') ? panterDiteMatmulConstant(rho) : optimalConstant(rho);
   return { pairMeanSquare: s2 / xq.length, pairBias: s1 / xq.length, pairExact: exactMatmulError(q, rho).meanSquare, k2Prediction: (2 * C) / (K * K) };
 }
@@ -73,16 +74,18 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const id of opts.formats ?? DEFAULT_FORMATS) {
     const fmt = parseFormat(id);
+    // Nested-lattice rows carry their own columns (README: indexEntropyBits, productNmseShrunk, …).
+    const latticeFmt = fmt.family === 'lattice' ? (fmt as NestedLatticeFormat) : null;
     progress(`${id}: MSE on ${source.data.length} samples`);
     const q = await engine.quantize(source, fmt);
     const deq = await engine.dequantize(q);
     const m = mse(await engine.read(deq), source.data);
     let lattice: { indexEntropyBits: number; usage: number[] } | null = null;
-    if (fmt instanceof NestedLatticeFormat) {
+    if (latticeFmt) {
       const cpu = await engine.readQuantized(q);
-      const idx = fmt.blockIndices(cpu);
-      const usage = fmt.betas.map((_, j) => idx.filter((v) => v === j).length / idx.length);
-      lattice = { indexEntropyBits: indexEntropyPerEntry(fmt, cpu), usage };
+      const idx = latticeFmt.blockIndices(cpu);
+      const usage = latticeFmt.betas.map((_, j) => idx.filter((v) => v === j).length / idx.length);
+      lattice = { indexEntropyBits: indexEntropyPerEntry(latticeFmt, cpu), usage };
     }
     q.destroy();
     deq.destroy();
@@ -94,8 +97,8 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     const yHat = await engine.read(y);
     const nmse = productNmse(yHat, exact, xx, ww, K);
     let shrunk: number | null = null;
-    if (fmt instanceof NestedLatticeFormat) {
-      const a2 = fmt.mmseShrinkage ** 2;
+    if (latticeFmt) {
+      const a2 = latticeFmt.mmseShrinkage ** 2;
       shrunk = productNmse(yHat.map((v) => v * a2), exact, xx, ww, K);
     }
     y.destroy();
@@ -111,7 +114,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       params: { ...fmt.params },
       bitsPerEntry: bpe,
       mse: m,
-      predictedMse: lattice && fmt instanceof NestedLatticeFormat ? latticeGranularMse(fmt, lattice.usage) : predictedMse(fmt, K),
+      predictedMse: lattice && latticeFmt ? latticeGranularMse(latticeFmt, lattice.usage) : predictedMse(fmt, K),
       deltaR: rateLoss(bpe, m),
       productNmse: nmse,
       gamma,
@@ -129,7 +132,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       k2Prediction: pair?.k2Prediction ?? null,
       indexEntropyBits: lattice?.indexEntropyBits ?? null,
       productNmseShrunk: shrunk,
-      rateEntropyCoded: lattice && fmt instanceof NestedLatticeFormat ? bpe - (fmt.indexBits / fmt.n) * (fmt.paddedK(sourceK) / sourceK) + lattice.indexEntropyBits : null,
+      rateEntropyCoded: lattice && latticeFmt ? bpe - (latticeFmt.indexBits / latticeFmt.n) * (latticeFmt.paddedK(sourceK) / sourceK) + lattice.indexEntropyBits : null,
     });
   }
   if (opts.lowRate !== false) rows.push(...lowRateRows(rng, device));
@@ -140,7 +143,7 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
 }
 
 /**
- * The low-rate regime on the CPU (lattice.md §1.4): at R = 0.25, 0.5, 0.75 bit/entry, an entropy-coded
+ * The low-rate regime on the CPU (docs/theory.md §2.2): at R = 0.25, 0.5, 0.75 bit/entry, an entropy-coded
  * scalar quantizer spread over every rotated coordinate vs the same quantizer at R* on a kept fraction
  * R/R* of them (sketching). Rows `ecsq-spread-r<R>` / `ecsq-sketch-r<R>`; GPU fields are null.
  */

@@ -2,6 +2,7 @@
  * The benchmark row schema (`npm run bench -- --json` prints an array of these). Later issues add rows
  * and may add fields; the ones below are always present. README documents them.
  */
+import { FORMAT_FAMILIES } from '../src/formats/traits.js';
 export interface BenchRow {
   /** Format id, e.g. `int4-g32`. */
   format: string;
@@ -11,13 +12,13 @@ export interface BenchRow {
   bitsPerEntry: number;
   /** Per-entry MSE of quantizing iid N(0,1) (`samples` entries). */
   mse: number;
-  /** The uniform-noise (Bennett) heuristic's MSE for this format (highrate.md §2.3), or null if none. */
+  /** The uniform-noise (Bennett) heuristic's MSE for this format (docs/theory.md §3.2), or null if none. */
   predictedMse: number | null;
   /** Rate loss ΔR = bitsPerEntry + ½·log₂(mse): bits above the Gaussian D(R) at the same MSE. */
   deltaR: number;
   /** ‖XWᵀ − X̂Ŵᵀ‖²/(‖X‖²‖W‖²/K), both operands quantized in this format, iid N(0,1). */
   productNmse: number;
-  /** Γ(bitsPerEntry): the lower bound on productNmse at this rate (lattice.md §1.2). */
+  /** Γ(bitsPerEntry): the lower bound on productNmse at this rate (docs/theory.md §2.1). */
   gamma: number;
   /** ½·log₂(productNmse/gamma): bits lost against the bound. */
   gapBits: number;
@@ -51,7 +52,7 @@ export interface BenchRow {
    */
   indexEntropyBits: number | null;
   rateEntropyCoded: number | null;
-  /** Nested-lattice rows only: productNmse with the MMSE shrinkage α_X·α_W applied (lattice.md §2). */
+  /** Nested-lattice rows only: productNmse with the MMSE shrinkage α_X·α_W applied (docs/lattice.md §6). */
   productNmseShrunk: number | null;
 }
 
@@ -69,49 +70,4 @@ export interface BenchOptions {
   lowRate?: boolean;
 }
 
-export const DEFAULT_FORMATS = [
-  'int2-g32',
-  'int3-g32',
-  'int4-g16',
-  'int4-g32',
-  'int4-g64',
-  'int4-g128',
-  'int4-grow',
-  'int4-g32-f32',
-  'int4-asym-g32',
-  'int4-asym-g128',
-  'int5-g32',
-  'int6-g32',
-  'int8-g32',
-  'e2m1-g16',
-  'e2m1-g32',
-  'e2m1-g32-f32',
-  'e2m3-g32',
-  'e3m2-g32',
-  'e4m3-g32',
-  'e5m2-g32',
-  'mxfp4',
-  'mxfp6-e2m3',
-  'mxfp6-e3m2',
-  'mxfp8-e4m3',
-  'mxfp8-e5m2',
-  'mxint8',
-  'nf4-g64',
-  'nf4-g64-f32',
-  'sq4-lm',
-  'sq4-mm-r0.9',
-  'sq8-lm',
-  'sq8-opt-r0.9',
-  'sq16-lm',
-  'sq16-wl-r0.9',
-  'sq16-opt-r0.9',
-  'sq16-cp-r0.9',
-  'sq32-opt-r0.9',
-  'z8-q16-k4',
-  'd4-q16-k4',
-  'e8-q16-k1',
-  'e8-q8-k4',
-  'e8-q14-k4',
-  'e8-q14-k4-norot',
-  'e8-q32-k4',
-];
+export const DEFAULT_FORMATS: readonly string[] = FORMAT_FAMILIES.flatMap((f) => f.benchIds);

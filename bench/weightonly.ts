@@ -2,7 +2,7 @@
  * Weight-only bench (`npm run bench:weightonly`): WaterSIC and GPTQ (SIC, equal steps) on synthetic W
  * with Σ_X log-uniform on [0.01, 1] (diagonal and randomly rotated) at R = 2, 3, 4, 6, and on real
  * PP-OCRv4 matrices with a synthetic Σ_X: rates as rANS-coded bits, side information apart, gaps to
- * D_IT measured beside their predictions (highrate.md §3.3). CPU, f64.
+ * D_IT measured beside their predictions (docs/theory.md §5). CPU, f64.
  */
 import { readFile } from 'node:fs/promises';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';

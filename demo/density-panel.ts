@@ -15,7 +15,7 @@ export interface DensityView {
   rows: { K: number; measured: number; predicted: number; ratio: number }[];
 }
 
-export const DENSITY_LEVELS = [4, 8, 16, 32] as const;
+const DENSITY_LEVELS = [4, 8, 16, 32] as const;
 
 export function densityView(rho: number, K: number): DensityView {
   const z = densityNormalizer(rho);

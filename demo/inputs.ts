@@ -12,8 +12,8 @@ export const DISTRIBUTIONS: Record<Distribution, string> = {
   ocr: 'Real: PP-OCRv4 recogniser conv2d_184 as W (480×480, kurtosis 5932; K = 480), X Gaussian',
 };
 
-/** The real layer the 'ocr' choice uses (real_weights.md: the most outlier-heavy 1×1 conv of the recogniser). */
-export const REAL_TENSOR = 'conv2d_184.w_0';
+/** The real layer the 'ocr' choice uses (docs/real-weights.md: the most outlier-heavy 1×1 conv of the recogniser). */
+const REAL_TENSOR = 'conv2d_184.w_0';
 let realW: Promise<Matrix> | null = null;
 
 async function realWeight(): Promise<Matrix> {
@@ -42,7 +42,7 @@ export async function drawOperands(dist: Distribution, M: number, K: number, N: 
   return { X: gaussianMatrix(M, full.cols, rng), W: { rows, cols: full.cols, data: full.data.slice(0, rows * full.cols) } };
 }
 
-export function drawMatrix(dist: Exclude<Distribution, 'ocr'>, rows: number, cols: number, rng: Rng): Matrix {
+function drawMatrix(dist: Exclude<Distribution, 'ocr'>, rows: number, cols: number, rng: Rng): Matrix {
   if (dist === 'student') return studentTMatrix(rows, cols, rng);
   if (dist === 'outliers') return outlierColumnsMatrix(rows, cols, rng);
   return gaussianMatrix(rows, cols, rng);

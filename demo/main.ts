@@ -1,8 +1,7 @@
 /** The demo page (`npm start`): device, rate–distortion, optimal density and live-run panels. */
 import type uPlot from 'uplot';
 import { createEngine, type Engine } from '../src/engine.js';
-import { GROUP_SIZES, INT_BITS, intFormatId } from '../src/formats/int.js';
-import { SCALED_FORMAT_IDS } from '../src/formats/registry.js';
+import { FORMAT_FAMILIES } from '../src/formats/traits.js';
 import { densityView } from './density-panel.js';
 import { setupOcr, type OcrPanelResult } from './ocr-panel.js';
 import { DISTRIBUTIONS, type Distribution } from './inputs.js';
@@ -27,10 +26,10 @@ const fmtNum = (v: number, d = 4) => {
 const field = (form: HTMLFormElement, name: string) => form.elements.namedItem(name) as HTMLInputElement;
 
 function fillFormats(select: HTMLSelectElement): void {
+  // Every family's test members and its rate–distortion series (f16-scale INT members only: the f32
+  // twins decode the same values).
   const ids = new Set<string>();
-  for (const bits of INT_BITS)
-    for (const symmetric of [true, false]) for (const group of GROUP_SIZES) ids.add(intFormatId({ bits, group, symmetric, scale: 'f16' }));
-  for (const id of [...SCALED_FORMAT_IDS, ...Object.values(RD_FAMILIES).flat()]) ids.add(id);
+  for (const f of FORMAT_FAMILIES) for (const id of [...f.examples, ...Object.values(f.rdSeries).flat()]) if (!(f.name === 'int' && id.endsWith('-f32'))) ids.add(id);
   for (const id of ids) select.add(new Option(id, id, false, id === 'int4-g32'));
 }
 

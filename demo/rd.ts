@@ -3,7 +3,7 @@
  * GPU, and its product NMSE is set against Γ(R) (both operands coded) at its bits/entry.
  */
 import type { Engine } from '../src/engine.js';
-import { densityFormatId } from '../src/formats/density.js';
+import { FORMAT_FAMILIES } from '../src/formats/traits.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { productNmse, sumSquares } from '../src/reference/metrics.js';
@@ -11,17 +11,8 @@ import { Rng } from '../src/reference/random.js';
 import { gammaBound } from '../src/theory/gaussian.js';
 import { checkAborted, drawOperands, type Distribution } from './inputs.js';
 
-export const RD_FAMILIES: Record<string, readonly string[]> = {
-  INT: ['int2-g32', 'int3-g32', 'int4-g32', 'int5-g32', 'int6-g32', 'int8-g32', 'int4-asym-g32'],
-  FP: ['e2m1-g32', 'e2m3-g32', 'e3m2-g32', 'e4m3-g32'],
-  MX: ['mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8'],
-  NVFP4: ['nvfp4'],
-  NF4: ['nf4-g64'],
-  'optimal density': [4, 8, 16, 32].map((K) => densityFormatId(K, 'opt', 0)),
-  'E8 lattice': ['e8-q6-k4', 'e8-q8-k4', 'e8-q14-k4', 'e8-q16-k4'],
-  'D4 lattice': ['d4-q16-k4'],
-  'Z^n lattice': ['z8-q16-k4'],
-};
+/** The panel's series: every family's, from the format table. */
+export const RD_FAMILIES: Readonly<Record<string, readonly string[]>> = Object.assign({}, ...FORMAT_FAMILIES.map((f) => f.rdSeries));
 
 export interface RdRequest {
   dist: Distribution;

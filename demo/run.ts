@@ -95,7 +95,7 @@ export async function runDemo(engine: Engine, req: DemoRequest, onStep?: (step: 
   const bitsPerEntry = fmt.layout(K).bitsPerEntry;
   const weightBytes = (bitsPerEntry * N * K) / 8;
   // Both operands coded: Γ(R). Only W coded (X known exactly): the bound is D(R) = 2^{−2R}
-  // (lattice.md §1.3, the "hand V to the decoder" bound).
+  // (docs/theory.md §2.1, the "hand V to the decoder" bound).
   const gamma = req.operands === 'both' ? gammaBound(bitsPerEntry) : gaussianDistortionRate(bitsPerEntry);
   return {
     format: fmt.id,

@@ -236,7 +236,11 @@ async function waterSicCase(engine: Engine, rng: Rng, p: Params): Promise<CaseRe
   const r = quantizeWeightOnly(W, a, n, S, Number(p.rate), 'watersic');
   const op = intOperand(r);
   const x = gaussianMatrix(M, n, rng);
-  const y = await engine.read(await engine.matmul(scaleColumns(x, op.columnScales), engine.uploadQuantized(op.w)));
+  const w = engine.uploadQuantized(op.w);
+  const product = await engine.matmul(scaleColumns(x, op.columnScales), w);
+  const y = await engine.read(product);
+  product.destroy();
+  w.destroy();
   const ref = matmulF64(x, { rows: a, cols: n, data: Float32Array.from(r.What) });
   c.below(`relative error of Y (${op.w.format.id})`, relativeFrobeniusError(y, ref), 1e-5);
   return result(c, { format: op.w.format.id });

@@ -5,14 +5,14 @@ import { openPage } from '../tools/chromium.mjs';
 import type { CaseResult } from './protocol.js';
 
 /** Master seed: KERNEL_SEED to reproduce a failure, otherwise fresh every run. */
-export const MASTER_SEED = process.env.KERNEL_SEED !== undefined ? Number(process.env.KERNEL_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+const MASTER_SEED = process.env.KERNEL_SEED !== undefined ? Number(process.env.KERNEL_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 
 let browser: Browser | null = null;
 let page: Page | null = null;
 let counter = 0;
 const totals = { cases: 0, codes: 0, floats: 0, shapes: new Set<string>() };
 
-export async function kernelPage(): Promise<Page> {
+async function kernelPage(): Promise<Page> {
   if (!page) {
     browser = await puppeteer.connect({ browserWSEndpoint: inject('wsEndpoint'), protocolTimeout: 30 * 60 * 1000 });
     page = await openPage(browser, inject('baseUrl'), '/kernels-test/index.html', (line) => {

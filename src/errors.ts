@@ -117,3 +117,35 @@ export class UnsupportedTensorError extends QuantEngineError {
     super('UNSUPPORTED_TENSOR', message);
   }
 }
+
+/** An option has a bad value, or asks for something this device does not have (a feature, a tile too big). */
+export class OptionsError extends QuantEngineError {
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super('OPTIONS', `${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+/**
+ * A composed WGSL module failed to compile. `file` and `line` locate the first error in the snippet it
+ * came from (shaders/…), `composedLine` in the composed module; the message lists every error.
+ */
+export class ShaderCompileError extends QuantEngineError {
+  readonly file: string;
+  readonly line: number;
+  readonly composedLine: number;
+  constructor(file: string, line: number, composedLine: number, message: string) {
+    super('SHADER_COMPILE', message);
+    this.file = file;
+    this.line = line;
+    this.composedLine = composedLine;
+  }
+}
+
+/** The host and a shader disagree (a binding or uniform field missing on one side): a bug in the engine, not in your input. */
+export class InternalError extends QuantEngineError {
+  constructor(message: string) {
+    super('INTERNAL', `internal error (please report it): ${message}`);
+  }
+}

@@ -25,7 +25,9 @@ export { voronoiRoundTrip, voronoiEncodeTwice, voronoiDecodeTwice } from './latt
 export { HierarchicalCode, InnerProductLut } from './lattice/hierarchical.js';
 export { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from './transforms/hadamard.js';
 export { ecsq, ecsqForEntropy, lowRateProduct } from './transforms/sketch.js';
-export { predictedMse, latticeGranularMse } from './theory/highrate.js';
+export { latticeGranularMse } from './theory/highrate.js';
+export { FORMAT_FAMILIES, familyOf, predictedMse, boundaryInput, type FormatFamily, type Scheme } from './formats/traits.js';
+export { formatForScheme, SCHEMES } from './formats/schemes.js';
 export { memorySink, memorySource, type ByteSink, type ByteSource } from './io/byte-source.js';
 export { readSafetensorsHeader, parseSafetensorsHeader, readFloatRows, readFloatTensor, widenFloats, SafetensorsWriter, DTYPE_BYTES, FLOAT_DTYPES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader, type PlannedTensor } from './io/safetensors.js';
 export { ContainerReader, ContainerWriter, CONTAINER_FORMAT, CONTAINER_VERSION, type TensorInfo, type QuantizedTensorInfo, type CopiedTensorInfo, type ContainerPlanEntry } from './io/container.js';

@@ -7,7 +7,7 @@ export interface Matrix {
   readonly data: Float32Array;
 }
 
-export function assertPositiveInt(value: number, what: string): void {
+function assertPositiveInt(value: number, what: string): void {
   if (!Number.isInteger(value) || value <= 0) {
     throw new ShapeError(`${what} must be a positive integer, got ${value}`);
   }

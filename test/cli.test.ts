@@ -113,7 +113,7 @@ describe('wqe command line', () => {
     // 309 float tensors and 16 integer ones (shape constants), every one listed
     expect(stderr).toContain('325 tensors, 2 linear to quantize as int4-g32');
     expect(stderr).toContain('not quantized: 323 tensors (295 not a linear weight, 28 not selected (--only))');
-    // real_weights.md: int4/g32 RTN on the CTC head has relative RMSE 0.0915, i.e. NMSE ≈ 0.00837.
+    // docs/real-weights.md: int4/g32 RTN on the CTC head has relative RMSE 0.0915, i.e. NMSE ≈ 0.00837.
     const row = stdout.split('\n').find((l) => l.startsWith('| linear_85.w_0'));
     expect(row).toBeDefined();
     const nmse = Number(row!.split('|')[5]);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { composeKey, composeWgsl, expandUnroll } from '../src/gpu/compose.js';
 import { packUniform, reflectModule } from '../src/gpu/reflect.js';
 import { parseFormat } from '../src/formats/registry.js';
-import { CPU_ADAPTER_TILES, defaultTiles, gemmWorkgroupBytes, GPU_TILES } from '../src/engine.js';
+import { CPU_ADAPTER_TILES, defaultTiles, gemmWorkgroupBytes, GPU_TILES } from '../src/ops/plan.js';
 
 const int4 = parseFormat('int4-asym-g32').wgsl;
 const f32 = { snippet: 'formats/f32.wgsl', constants: {} };

@@ -7,7 +7,7 @@ import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { BIMODAL_THRESHOLD, densityJ, densityNormalizer, densityPeak, optimalConstant, optimalDensity, panterDiteMatmulConstant, PANTER_DITE_GAUSSIAN } from '../src/theory/density.js';
 import { seededRng } from './seed.js';
 
-describe('the optimal matmul density λ*(ρ) (scalar_density.md §4, Table 4.1)', () => {
+describe('the optimal matmul density λ*(ρ) (docs/theory.md §4, Table 4.1)', () => {
   test.each([
     [0, 3.196102, 4.341608, 2.7207, 0],
     [0.3, 3.348041, 4.548003, 3.12745, 0],
@@ -46,11 +46,11 @@ describe('K-level quantizers against Table 7.1 (exact E[D²], ρ = 0.9)', () => 
     [8, 0.139],
     [16, 0.03432],
     [32, 0.008649],
-  ])('companding (nn) K = %i: E[D²] within 2%% of %f', (K, ref) => {
+  ])('companding (nn) K = %i: E[D²] within 2 per cent of %f', (K, ref) => {
     expect(Math.abs(exactMatmulError(compandingQuantizer(K, 0.9), 0.9).meanSquare / ref - 1)).toBeLessThan(0.02);
   });
 
-  test.each([0, 0.5, 0.9])('compander cells: K²·E[D²] within 1%% of 2·C_opt for K = 16, 32, 64 at ρ = %f', (rho) => {
+  test.each([0, 0.5, 0.9])('compander cells: K²·E[D²] within 1 per cent of 2·C_opt for K = 16, 32, 64 at ρ = %f', (rho) => {
     for (const K of [16, 32, 64]) {
       const v = K * K * exactMatmulError(compandingQuantizer(K, rho, 'cp'), rho).meanSquare;
       expect(Math.abs(v / (2 * optimalConstant(rho)) - 1), `K = ${K}`).toBeLessThan(0.01);
@@ -71,7 +71,7 @@ describe('K-level quantizers against Table 7.1 (exact E[D²], ρ = 0.9)', () => 
     expect(Math.abs(exactMatmulError(q, 0.9).meanSquare / 0.4968 - 1)).toBeLessThan(0.02);
     expect(q.centers[3]).toBeCloseTo(2.0274, 2);
     expect(q.centers[2]).toBeCloseTo(0.6915, 2);
-    // the surrogate is poor there (0.609), as scalar_density.md §8 warns
+    // the surrogate is poor there (0.609), as docs/theory.md §4 warns
     expect(exactMatmulError(lloydQuantizer(4, 0.9), 0.9).meanSquare).toBeGreaterThan(0.6);
   });
 

@@ -4,7 +4,7 @@ import { HierarchicalCode, InnerProductLut } from '../src/lattice/hierarchical.j
 import { closestPoint, D4, E8 } from '../src/lattice/lattices.js';
 import { seededRng } from './seed.js';
 
-describe('hierarchical nested-lattice code (Kaplan–Ordentlich, lattice.md §5)', () => {
+describe('hierarchical nested-lattice code (Kaplan–Ordentlich, docs/lattice.md §7)', () => {
   test('D4, q = 4, M = 2: |A_q| = 256 distinct points, LUT of integers, LUT inner product = inner product of decodes on 2·10^4 pairs', () => {
     const code = new HierarchicalCode(D4, 4, 2);
     const lut = new InnerProductLut(code);
@@ -23,7 +23,7 @@ describe('hierarchical nested-lattice code (Kaplan–Ordentlich, lattice.md §5)
     const entries = Array.from(lut.table, (v) => v / 4);
     expect(entries.every((v) => Number.isInteger(v))).toBe(true);
     // ‖a‖² ≤ 16 bounds every entry; which boundary points of 4·V the code holds depends on the tie rule
-    // (lattice.md §6.7 reports [−12, 16] for its ε-dither; the lexicographic rule keeps a different set).
+    // (docs/lattice.md §7 reports [−12, 16] for its ε-dither; the lexicographic rule keeps a different set).
     expect(Math.max(...entries)).toBe(16);
     expect(Math.min(...entries)).toBeGreaterThanOrEqual(-16);
     const rng = seededRng();

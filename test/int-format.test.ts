@@ -99,7 +99,7 @@ describe('INT encode/decode on the CPU', () => {
   });
 });
 
-describe('MSE on iid N(0,1), 2^22 samples (highrate.md §2.4)', () => {
+describe('MSE on iid N(0,1), 2^22 samples (docs/theory.md §3.3)', () => {
   const N = 1 << 22;
   const K = 4096;
   test.each([
@@ -110,7 +110,7 @@ describe('MSE on iid N(0,1), 2^22 samples (highrate.md §2.4)', () => {
     ['int4-g128', 0.013745],
     ['int8-g32', 2.8563e-5],
     ['int3-g32', 0.051266],
-  ])('%s: MSE within ±1%% of %f', (id, ref) => {
+  ])('%s: MSE within ±1 per cent of %f', (id, ref) => {
     const fmt = parseFormat(id);
     const m = gaussianMatrix(N / K, K, seededRng());
     const d = fmt.decode(fmt.encode(m));

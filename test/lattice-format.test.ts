@@ -80,7 +80,7 @@ describe('fast block coder agrees with the plain Voronoi code', () => {
   });
 });
 
-describe('nested-lattice matrix format (lattice.md §4, §6.6)', () => {
+describe('nested-lattice matrix format (docs/lattice.md §4)', () => {
   test('exact reciprocal of an 11-bit σ', () => {
     const rng = seededRng();
     for (let i = 0; i < 1000; i++) {

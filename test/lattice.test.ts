@@ -34,7 +34,7 @@ const inE8 = (y: ArrayLike<number>) => {
 };
 const inVoronoi = (e: ArrayLike<number>, relevant: number[][], tol = 0) => relevant.every((v) => Math.abs(v.reduce((s, c, i) => s + c * e[i], 0)) <= (v.reduce((s, c) => s + c * c, 0)) / 2 + tol);
 
-describe('E8 and D4 closest point (lattice.md §6.2)', () => {
+describe('E8 and D4 closest point (docs/lattice.md §2)', () => {
   test.each([
     [[0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], 0.08],
     [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], 0.44],
@@ -83,7 +83,7 @@ function randomPoint(rng: ReturnType<typeof seededRng>, n: number, i: number): n
   return x;
 }
 
-describe('closest-point properties on 10^5 random points (lattice.md §6.8)', () => {
+describe('closest-point properties on 10^5 random points (docs/lattice.md §2)', () => {
   const shifts: Record<string, (rng: ReturnType<typeof seededRng>) => number[]> = {
     E8: (rng) => {
       const z = Array.from({ length: 8 }, () => rng.int(-6, 7));
@@ -142,7 +142,7 @@ describe('closest-point properties on 10^5 random points (lattice.md §6.8)', ()
   });
 });
 
-describe('Voronoi code, q = 14 (lattice.md §6.3)', () => {
+describe('Voronoi code, q = 14 (docs/lattice.md §3)', () => {
   test.each([
     [[1.3, -0.2, 0.7, 2.6, -1.4, 0.05, 0.45, -0.9], [3, 4, 4, 3, 0, 1, 1, 13], false, [1.5, -0.5, 0.5, 2.5, -1.5, -0.5, 0.5, -0.5]],
     [[0.26, 0.74, -0.51, 1.49, 0, -2.2, 0.3, 0.6], [12, 10, 10, 11, 10, 11, 0, 1], false, [0.5, 0.5, -0.5, 1.5, -0.5, -2.5, 0.5, 0.5]],
@@ -166,7 +166,7 @@ describe('Voronoi code, q = 14 (lattice.md §6.3)', () => {
   });
 });
 
-describe('normalised second moment by Monte Carlo (lattice.md §6.1)', () => {
+describe('normalised second moment by Monte Carlo (docs/lattice.md §1)', () => {
   test.each([
     ['E8', E8, 0.0716821],
     ['D4', D4, 0.0766032],

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
+import { ShapeError } from '../src/errors.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
 import { ctcGreedy, linearWeights, ocrInput, ocrLabels, quantizeOcrModel } from '../src/model/ocr.js';
@@ -28,7 +29,7 @@ test('greedy CTC merges repeats, drops blanks and averages the kept probabilitie
 test('the input tensor is BGR planes in [−1, 1]', () => {
   const rgba = Uint8Array.from([255, 0, 128, 255, 0, 255, 0, 255]); // 2×1 pixels
   expect(Array.from(ocrInput(rgba, 2, 1))).toEqual([Math.fround((128 / 255 - 0.5) / 0.5), -1, -1, 1, 1, -1]);
-  expect(() => ocrInput(rgba, 3, 1)).toThrow(RangeError);
+  expect(() => ocrInput(rgba, 3, 1)).toThrow(ShapeError);
 });
 
 test.skipIf(!existsSync(ASSETS))('PP-OCRv4: 6625 labels, 30 linear weights, and the swapped model carries exactly the decoded weights', async () => {
@@ -47,5 +48,5 @@ test.skipIf(!existsSync(ASSETS))('PP-OCRv4: 6625 labels, 30 linear weights, and 
     expect(weightMatrix(after.get(t.name)!).data, t.name).toEqual(f.decode(f.encode(w)).data);
   }
   const head = q.layers.find((l) => l.name === 'linear_85.w_0')!;
-  expect(Math.sqrt(head.nmse)).toBeCloseTo(0.214, 2); // real_weights.md: int3/g32 relative RMSE 0.2140
+  expect(Math.sqrt(head.nmse)).toBeCloseTo(0.214, 2); // docs/real-weights.md: int3/g32 relative RMSE 0.2140
 });

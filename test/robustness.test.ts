@@ -248,7 +248,8 @@ describe('typed one-line errors', () => {
       [['report', model, '--format', 'int4-g32', '--only', '(', '--cpu'], /^wqe: --only '\(' is not a valid regular expression/],
       [['report', model, '--format', 'int4-g32', '--chunk-mib', 'NaN'], /^wqe: --chunk-mib must be a positive number/],
       [['quantize', model, '--format', 'int4-g32'], /^wqe: quantize needs -o/],
-      [['report', model, '--bogus'], /^wqe: unknown option --bogus/],
+      [['report', model, '--bogus'], /^wqe: Unknown option '--bogus'/],
+      [['report', model, '--format'], /^wqe: Option '-f, --format <value>' argument missing/],
     ];
     for (const [argv, message] of cases) {
       const r = await wqe(...argv);

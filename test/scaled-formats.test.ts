@@ -1,16 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { NonFiniteError } from '../src/errors.js';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, LutCodec, MXINT8, NF4, NF4_LEVELS, type MinifloatCodec } from '../src/formats/elements.js';
-import { parseFormat, SCALED_FORMAT_IDS } from '../src/formats/registry.js';
+import { parseFormat } from '../src/formats/registry.js';
+
+// Every group-scaled family's test members (FP-absmax, MX, NVFP4, NF4, the σ-scaled codebooks).
+const SCALED_FORMAT_IDS = FORMAT_FAMILIES.filter((f) => ['fp', 'mx', 'nvfp4', 'nf4', 'sq'].includes(f.name)).flatMap((f) => f.examples);
 import type { ScaledFormat } from '../src/formats/scaled.js';
 import { mse } from '../src/reference/metrics.js';
-import { predictedMse } from '../src/theory/highrate.js';
+import { FORMAT_FAMILIES, predictedMse } from '../src/formats/traits.js';
 import { gaussianMatrix } from '../src/reference/random.js';
 import { seededRng } from './seed.js';
 
 const MINI: MinifloatCodec[] = [E2M1, E2M3, E3M2, E4M3, E5M2];
 
-describe('minifloat element formats (highrate.md §4)', () => {
+describe('minifloat element formats (docs/theory.md §3.1)', () => {
   test('grids: E2M1 values, E4M3 max 448 with 127 values, E5M2 124 finite values', () => {
     expect(E2M1.grid()).toEqual([0, 0.5, 1, 1.5, 2, 3, 4, 6]);
     expect(E4M3.grid().length).toBe(127);
@@ -85,7 +88,7 @@ describe('MX INT8 and NF4 element codecs', () => {
 });
 
 describe('group-scaled formats', () => {
-  test('MXFP4 block example (highrate.md §4): X = 0.5, x̂ = [0, −0.75, 3, 1, 0…]', () => {
+  test('MXFP4 block example (docs/theory.md §3.1): X = 0.5, x̂ = [0, −0.75, 3, 1, 0…]', () => {
     const f = parseFormat('mxfp4') as ScaledFormat;
     const data = new Float32Array(32);
     data.set([0.1, -0.7, 3.3, 1.0]);
@@ -121,7 +124,7 @@ describe('group-scaled formats', () => {
   });
 });
 
-describe('NVFP4 (highrate.md §4 recipe)', () => {
+describe('NVFP4 (docs/theory.md §3.1 recipe)', () => {
   test('tensor scale S = amax·fl(1/2688) in every row; block scales are E4M3 of amax_b/(6S), ≥ 2^−9', () => {
     const f = parseFormat('nvfp4') as ScaledFormat;
     const m = gaussianMatrix(4, 64, seededRng());
@@ -139,7 +142,7 @@ describe('NVFP4 (highrate.md §4 recipe)', () => {
   });
 });
 
-describe('MSE on iid N(0,1), 2^22 samples, within ±1% of highrate.md §2.4', () => {
+describe('MSE on iid N(0,1), 2^22 samples, within ±1% of docs/theory.md §3.3', () => {
   const N = 1 << 22;
   test.each([
     ['e2m1-g32-f32', 0.01022],

@@ -17,7 +17,7 @@ describe('ECSQ with centroid reconstruction (the continuous-rate quantizer of th
   });
 });
 
-describe('phase transition at R* (lattice.md §1.4)', () => {
+describe('phase transition at R* (docs/theory.md §2.2)', () => {
   test('R = 0.5: keeping R/R* of the rotated coordinates beats spreading 0.5 bit over all of them; above R* it does not', () => {
     const rng = seededRng();
     const K = 4096;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseFormat } from '../src/formats/registry.js';
-import { absmaxGridHeuristicMse, expectedBlockMaxSquared, intAbsmaxHeuristicMse, intMinMaxHeuristicMse, predictedMse } from '../src/theory/highrate.js';
+import { absmaxGridHeuristicMse, expectedBlockMaxSquared, intAbsmaxHeuristicMse, intMinMaxHeuristicMse } from '../src/theory/highrate.js';
+import { predictedMse } from '../src/formats/traits.js';
 import { erf, erfc, integrate, normalCdf } from '../src/theory/special.js';
 
 describe('special functions', () => {
@@ -15,7 +16,7 @@ describe('special functions', () => {
   });
 });
 
-describe('uniform-noise heuristic (highrate.md §2.3)', () => {
+describe('uniform-noise heuristic (docs/theory.md §3.2)', () => {
   test.each([
     [16, 4.5495],
     [32, 5.7095],
@@ -33,7 +34,7 @@ describe('uniform-noise heuristic (highrate.md §2.3)', () => {
     ['int4-g64', 0.011576],
     ['int4-g128', 0.013745],
     ['int8-g32', 2.8563e-5],
-  ])('INT b ≥ 3: heuristic within 0.5%% of the measured %s = %f (§2.4)', (id, exact) => {
+  ])('INT b ≥ 3: heuristic within 0.5 per cent of the measured %s = %f (docs/theory.md §3.3)', (id, exact) => {
     expect(Math.abs(predictedMse(parseFormat(id), 4096)! / exact - 1)).toBeLessThan(0.005);
   });
 
@@ -44,7 +45,7 @@ describe('uniform-noise heuristic (highrate.md §2.3)', () => {
   test.each([
     ['e2m1-g32', 0.010221],
     ['e2m1-g16', 0.0088627],
-  ])('E2M1: heuristic within 3%% of the exact %s = %f', (id, exact) => {
+  ])('E2M1: heuristic within 3 per cent of the exact %s = %f', (id, exact) => {
     const h = predictedMse(parseFormat(id), 4096)!;
     expect(Math.abs(h / exact - 1)).toBeLessThan(0.03);
     expect(h).toBeGreaterThan(exact); // the heuristic overestimates FP4 (§2.3: +2.3%)
@@ -58,7 +59,7 @@ describe('uniform-noise heuristic (highrate.md §2.3)', () => {
     ['mxfp8-e4m3', 8.6108e-4],
     ['mxint8', 6.8079e-5],
     ['nf4-g64', 0.0084606],
-  ])('other formats: %s heuristic within 3%% of %f', (id, exact) => {
+  ])('other formats: %s heuristic within 3 per cent of %f', (id, exact) => {
     expect(Math.abs(predictedMse(parseFormat(id), 4096)! / exact - 1)).toBeLessThan(0.03);
   });
 

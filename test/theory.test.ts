@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { OptionsError } from '../src/errors.js';
 import { gammaBound, gapToGammaBits, phi, rateLoss, R_STAR } from '../src/theory/gaussian.js';
 
-describe('Γ(R), the matmul rate–distortion bound (lattice.md §1.5)', () => {
+describe('Γ(R), the matmul rate–distortion bound (docs/theory.md §2.1)', () => {
   test('R* = 0.906324 solves 2^{2R} − 1 = 4 ln2 R', () => {
     expect(R_STAR).toBeCloseTo(0.906324, 6);
     expect(phi(R_STAR)).toBeCloseTo(0.4883, 4);
@@ -26,8 +27,8 @@ describe('Γ(R), the matmul rate–distortion bound (lattice.md §1.5)', () => {
     expect(gammaBound(0)).toBe(1);
   });
   test('rate loss and gap definitions', () => {
-    expect(rateLoss(4.5, 0.0094148)).toBeCloseTo(1.135, 3); // highrate.md §2.4 ΔR_tot for INT4 g32
+    expect(rateLoss(4.5, 0.0094148)).toBeCloseTo(1.135, 3); // docs/theory.md §3.3 ΔR_tot for INT4 g32
     expect(gapToGammaBits(4, gammaBound(4) * 4)).toBeCloseTo(1, 12);
-    expect(() => gammaBound(-1)).toThrow(RangeError);
+    expect(() => gammaBound(-1)).toThrow(OptionsError);
   });
 });

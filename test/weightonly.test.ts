@@ -46,7 +46,7 @@ describe('rANS', () => {
 });
 
 describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
-  // highrate.md §3.3: WaterSIC 0.247–0.255 bit above D_IT at R ≥ 3; GPTQ 0.2546 + ½·log₂(AM/GM of the pivots).
+  // docs/theory.md §5: WaterSIC 0.247–0.255 bit above D_IT at R ≥ 3; GPTQ 0.2546 + ½·log₂(AM/GM of the pivots).
   test.each([
     ['diagonal', false],
     ['rotated', true],

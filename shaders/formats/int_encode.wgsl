@@ -1,7 +1,8 @@
 // Encoder half of the INT format (twin of IntFormat.encode); composed after formats/int.wgsl when an
 // operand is being written. Calls src_value(row, k) from the quantize template.
 
-// Three passes (scales, then zero points, then codes), each building whole words.
+// Three passes (scales, then zero points, then codes), each building whole words (the scale and code
+// words through formats/group_words.wgsl).
 
 // (lo, hi) of the group, both including 0 so the zero point fits in b bits.
 fn FMT_group_range(row: u32, g: u32) -> vec2<f32> {
@@ -17,25 +18,13 @@ fn FMT_group_range(row: u32, g: u32) -> vec2<f32> {
   return vec2<f32>(lo, hi);
 }
 
-fn FMT_scale_bits(row: u32, g: u32) -> u32 {
+fn FMT_group_scale_bits(row: u32, g: u32) -> u32 {
   let r = FMT_group_range(row, g);
   var range: f32;
   if (FMT_SYMMETRIC) { range = max(-r.x, r.y); } else { range = r.y - r.x; }
   let raw = flush_scale(range * FMT_INV_QMAX);
   if (FMT_SCALE_F16) { return f32_to_f16_bits(raw); }
   return bitcast<u32>(raw);
-}
-
-fn FMT_encode_scales_word(row: u32, word: u32) -> u32 {
-  if (FMT_SCALE_F16) {
-    var out = 0u;
-    for (var h = 0u; h < 2u; h++) {
-      let g = word * 2u + h;
-      if (g < FMT_meta.groups) { out |= FMT_scale_bits(row, g) << (16u * h); }
-    }
-    return out;
-  }
-  return FMT_scale_bits(row, word);
 }
 
 fn FMT_zero_point(row: u32, g: u32) -> u32 {
@@ -64,21 +53,18 @@ fn FMT_encode_value(x: f32, s: f32, z: u32) -> u32 {
   return u32(clamp(q + f32(z), 0.0, f32(FMT_QMAX)));
 }
 
-fn FMT_encode_codes_word(row: u32, word: u32) -> u32 {
-  let k_first = (word * 32u) / FMT_BITS;
-  let k_end = min(FMT_meta.k, (word * 32u + 31u) / FMT_BITS + 1u);
-  var out = 0u;
-  var cached = 0xffffffffu;
-  var s = 0.0;
+// What coding an entry needs from its group: the stored scale and (asymmetric) the zero point.
+struct FMT_GroupCode {
+  s: f32,
+  z: u32,
+}
+
+fn FMT_group_code(row: u32, g: u32) -> FMT_GroupCode {
   var z = 0u;
-  for (var k = k_first; k < k_end; k++) {
-    let g = k / FMT_meta.group_size;
-    if (g != cached) {
-      cached = g;
-      s = FMT_scale(row, g);
-      if (!FMT_SYMMETRIC) { z = FMT_zero(row, g); }
-    }
-    out |= bits_in_word(FMT_encode_value(ftz(src_value(row, k)), s, z), k * FMT_BITS, FMT_BITS, word);
-  }
-  return out;
+  if (!FMT_SYMMETRIC) { z = FMT_zero(row, g); }
+  return FMT_GroupCode(FMT_scale(row, g), z);
+}
+
+fn FMT_code_of(x: f32, group: FMT_GroupCode) -> u32 {
+  return FMT_encode_value(ftz(x), group.s, group.z);
 }

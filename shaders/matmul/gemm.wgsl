@@ -14,21 +14,22 @@ const QM: u32 = RQ_M * WG_Y; // row quads (4 rows) per tile
 const QN: u32 = RQ_N * WG_X;
 const K8: u32 = TILE_K / 8u;
 
-// Tiles are K-major with 4 consecutive rows (or columns) packed in a vec4.
-var<workgroup> x_tile: array<array<vec4<f32>, QM>, TILE_K>;
-var<workgroup> w_tile: array<array<vec4<f32>, QN>, TILE_K>;
+// Tiles are K-major with 4 consecutive rows (or columns) packed in a vec4. X and W stage the same way
+// (#each: one source for both; X has M rows in QM quads per tile, W has N rows in QN quads).
+#each op,bound,quads x,m,QM w,n,QN
+var<workgroup> {op}_tile: array<array<vec4<f32>, {quads}>, TILE_K>;
 
-// Entries k..k+8 of rows r..r+4 of X (rows past M and entries past K read as 0), transposed into the
-// tile: 8 vec4 stores of 4 rows each. The rows are a loop (one copy of the decoder in the code: the
+// Entries k..k+8 of rows r..r+4 (rows past the bound and entries past K read as 0), transposed into
+// the tile: 8 vec4 stores of 4 rows each. The rows are a loop (one copy of the decoder in the code: the
 // decode unrolled ×4 made the E8 GEMM 3× slower) whose values land in their vec4 lane by select.
-fn stage_x(r: u32, k: u32, c: u32, q: u32) {
+fn stage_{op}(r: u32, k: u32, c: u32, q: u32) {
 #unroll j 4
   var lo{j} = vec4<f32>(0.0);
   var hi{j} = vec4<f32>(0.0);
 #end
   for (var i = 0u; i < 4u; i++) {
-    if (r + i >= params.m || k >= params.k) { break; }
-    let v = mask8(x_decode8(r + i, k), k, params.k);
+    if (r + i >= params.{bound} || k >= params.k) { break; }
+    let v = mask8({op}_decode8(r + i, k), k, params.k);
     let lane = vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(i);
 #unroll j 4
     lo{j} = select(lo{j}, vec4<f32>(v.lo[{j}]), lane);
@@ -36,30 +37,21 @@ fn stage_x(r: u32, k: u32, c: u32, q: u32) {
 #end
   }
 #unroll j 4
-  x_tile[c + {j}u][q] = lo{j};
-  x_tile[c + 4u + {j}u][q] = hi{j};
+  {op}_tile[c + {j}u][q] = lo{j};
+  {op}_tile[c + 4u + {j}u][q] = hi{j};
 #end
 }
 
-fn stage_w(r: u32, k: u32, c: u32, q: u32) {
-#unroll j 4
-  var lo{j} = vec4<f32>(0.0);
-  var hi{j} = vec4<f32>(0.0);
-#end
-  for (var i = 0u; i < 4u; i++) {
-    if (r + i >= params.n || k >= params.k) { break; }
-    let v = mask8(w_decode8(r + i, k), k, params.k);
-    let lane = vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(i);
-#unroll j 4
-    lo{j} = select(lo{j}, vec4<f32>(v.lo[{j}]), lane);
-    hi{j} = select(hi{j}, vec4<f32>(v.hi[{j}]), lane);
-#end
+// The whole tile for the K step at k0, rows from `first`: unit u = (8-entry chunk, row quad); each entry
+// is decoded once.
+fn stage_{op}_tile(first: u32, k0: u32, tid: u32) {
+  for (var u = tid; u < K8 * {quads}; u += THREADS) {
+    let q = u % {quads};
+    let c = (u / {quads}) * 8u;
+    stage_{op}(first + 4u * q, k0 + c, c, q);
   }
-#unroll j 4
-  w_tile[c + {j}u][q] = lo{j};
-  w_tile[c + 4u + {j}u][q] = hi{j};
-#end
 }
+#end
 
 // Row 4·(lid.y + a·WG_Y) + i of the tile against columns 4·(lid.x + b·WG_X) + 0..4: acc_{a}_{b}_{i}.
 struct GemmAcc {
@@ -105,17 +97,8 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let tid = lid.y * WG_X + lid.x;
   var t: GemmAcc;
   for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
-    // Stage: unit u = (8-entry chunk, row quad); each entry decoded once.
-    for (var u = tid; u < K8 * QM; u += THREADS) {
-      let q = u % QM;
-      let c = (u / QM) * 8u;
-      stage_x(row0 + 4u * q, k0 + c, c, q);
-    }
-    for (var u = tid; u < K8 * QN; u += THREADS) {
-      let q = u % QN;
-      let c = (u / QN) * 8u;
-      stage_w(col0 + 4u * q, k0 + c, c, q);
-    }
+    stage_x_tile(row0, k0, tid);
+    stage_w_tile(col0, k0, tid);
     workgroupBarrier();
     for (var c = 0u; c < TILE_K; c++) { t = gemm_step(t, c, lid.xy); }
     workgroupBarrier();

@@ -11,10 +11,24 @@ const TM: u32 = 4u * RQ_M * WG_Y;
 const TN: u32 = 4u * RQ_N * WG_X;
 const K8: u32 = TILE_K / 8u;
 
-var<workgroup> x_bytes: array<array<vec2<u32>, TM>, K8>;
-var<workgroup> x_fac: array<array<f32, TM>, K8>;
-var<workgroup> w_bytes: array<array<vec2<u32>, TN>, K8>;
-var<workgroup> w_fac: array<array<f32, TN>, K8>;
+// X and W stage the same way (#each: one source for both; TM rows of X, TN rows of W per tile).
+#each op,bound,rows x,m,TM w,n,TN
+var<workgroup> {op}_bytes: array<array<vec2<u32>, {rows}>, K8>;
+var<workgroup> {op}_fac: array<array<f32, {rows}>, K8>;
+
+// The tile for the K step at k0, rows from `first`: unit u = (row, 8-entry block), as bytes + factor.
+fn stage_{op}_tile(first: u32, k0: u32, tid: u32) {
+  for (var u = tid; u < K8 * {rows}; u += THREADS) {
+    let r = u % {rows};
+    let b = u / {rows};
+    let k = k0 + b * 8u;
+    var v = Int8x8(0u, 0u, 0.0);
+    if (first + r < params.{bound} && k < params.k) { v = mask_int8x8({op}_int8x8(first + r, k), k, params.k); }
+    {op}_bytes[b][r] = vec2<u32>(v.lo, v.hi);
+    {op}_fac[b][r] = v.factor;
+  }
+}
+#end
 
 // Thread rows: lid.y + WG_Y·(4a + i); columns: lid.x + WG_X·(4b + l) (strided, so staging reads stay
 // coalesced). acc_{a}_{i}_{b} holds row (a, i) against the four columns (b, 0..4).
@@ -69,24 +83,8 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let tid = lid.y * WG_X + lid.x;
   var t: GemmIntAcc;
   for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
-    for (var u = tid; u < K8 * TM; u += THREADS) {
-      let r = u % TM;
-      let b = u / TM;
-      let k = k0 + b * 8u;
-      var v = Int8x8(0u, 0u, 0.0);
-      if (row0 + r < params.m && k < params.k) { v = mask_int8x8(x_int8x8(row0 + r, k), k, params.k); }
-      x_bytes[b][r] = vec2<u32>(v.lo, v.hi);
-      x_fac[b][r] = v.factor;
-    }
-    for (var u = tid; u < K8 * TN; u += THREADS) {
-      let r = u % TN;
-      let b = u / TN;
-      let k = k0 + b * 8u;
-      var v = Int8x8(0u, 0u, 0.0);
-      if (col0 + r < params.n && k < params.k) { v = mask_int8x8(w_int8x8(col0 + r, k), k, params.k); }
-      w_bytes[b][r] = vec2<u32>(v.lo, v.hi);
-      w_fac[b][r] = v.factor;
-    }
+    stage_x_tile(row0, k0, tid);
+    stage_w_tile(col0, k0, tid);
     workgroupBarrier();
     for (var kb = 0u; kb < K8; kb++) { t = gemm_int_step(t, kb, lid.xy); }
     workgroupBarrier();

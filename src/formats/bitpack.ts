@@ -1,3 +1,4 @@
+import { InternalError } from '../errors.js';
 /**
  * Dense bit packing of b-bit codes into u32 words, one row at a time. Entry k of a row occupies bits
  * [k·b, k·b + b) of the row's bit stream, low bits first (so 4-bit codes put the lower k index in the low
@@ -16,7 +17,7 @@ export function packRow(codes: ArrayLike<number>, count: number, bits: number, o
   const mask = 2 ** bits - 1;
   for (let k = 0; k < count; k++) {
     const c = codes[k];
-    if (c < 0 || c > mask || !Number.isInteger(c)) throw new RangeError(`code ${c} at ${k} does not fit in ${bits} bits`);
+    if (c < 0 || c > mask || !Number.isInteger(c)) throw new InternalError(`code ${c} at ${k} does not fit in ${bits} bits`);
     const bit = k * bits;
     const w = wordOffset + (bit >>> 5);
     const sh = bit & 31;

@@ -1,7 +1,7 @@
 /**
  * K-level scalar quantizers for N(0,1) operands (σ units; the per-row σ scales them), built for the
  * matmul objective E[D²], D = XY − Q(X)Q(Y) with (X, Y) standard Gaussian of correlation ρ
- * (scalar_density.md §5):
+ * (docs/theory.md §4):
  *  - companding of the optimal density λ*(ρ), with nearest-neighbour ('nn') or compander ('cp') cells;
  *  - Lloyd–Max for the marginal (the ρ = 0 optimum);
  *  - weighted Lloyd on E[h(X)(X − Q)²], the high-resolution surrogate;
@@ -30,7 +30,7 @@ function checkRho(rho: number): void {
   if (!(rho >= -1 && rho <= 1)) throw new FormatError(`ρ must be in [−1, 1], got ${rho}`);
 }
 
-export function midpoints(centers: readonly number[]): number[] {
+function midpoints(centers: readonly number[]): number[] {
   return centers.slice(1).map((c, i) => (c + centers[i]) / 2);
 }
 
@@ -110,7 +110,7 @@ export function lloydQuantizer(K: number, rho = 0, init?: ScalarQuantizer, maxIt
 }
 
 /** Index of the cell of x. */
-export function cellOf(q: ScalarQuantizer, x: number): number {
+function cellOf(q: ScalarQuantizer, x: number): number {
   let lo = 0;
   let hi = q.thresholds.length;
   while (lo < hi) {
@@ -272,12 +272,12 @@ export function densityFormatId(K: number, method: DensityMethod, rho = 0): stri
 export function densityFormat(K: number, method: DensityMethod, rho = 0): ScaledFormat {
   const q = buildQuantizer(K, method, rho);
   const id = densityFormatId(K, method, rho);
-  return new ScaledFormat(id, new LutCodec(id, q.centers, q.thresholds), 'row', 'rms');
+  return new ScaledFormat(id, new LutCodec(id, q.centers, q.thresholds), 'row', 'rms', 'sq');
 }
 
 /**
  * ρ of the pairs (X[m,k], W[n,k]) that a product X·Wᵀ multiplies: E[XW]/(σ_X σ_W) over all (m, n, k),
- * with E[XW] = Σ_k (Σ_m X_mk)(Σ_n W_nk) / (MNK) (zero-mean model, as in scalar_density.md §8).
+ * with E[XW] = Σ_k (Σ_m X_mk)(Σ_n W_nk) / (MNK) (zero-mean model, as in docs/theory.md §4).
  */
 export function estimatePairCorrelation(x: Matrix, w: Matrix): number {
   if (x.cols !== w.cols) throw new ShapeError(`estimatePairCorrelation: X has ${x.cols} columns and W has ${w.cols}`);

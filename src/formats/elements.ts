@@ -17,11 +17,29 @@ export interface ElementCodec {
   readonly emaxElem: number;
   encode(x: number, s: number): number;
   value(code: number): number;
+  /** The grid's magnitudes per sign in element units (the high-rate heuristics integrate over its cells). */
+  magnitudes(): Grid;
+  /** Where the encoder's choice flips, in element units, both signs (RNE midpoints, or a codebook's thresholds). */
+  decisionPoints(): number[];
+  /** A codebook's levels, so a stored file says exactly what the codes decode to; absent for computed grids. */
+  readonly codebook?: readonly number[];
   readonly wgslSnippet: string;
   readonly wgslConstants: Readonly<Record<string, WgslConstant>>;
 }
 
-/** ExMy minifloat with RNE and saturation (highrate.md §4); no infinities or NaNs are produced. */
+/** A grid of non-negative magnitudes per sign, in element units (0 first, largest last). */
+export interface Grid {
+  readonly positive: readonly number[];
+  readonly negative: readonly number[];
+  readonly vmax: number;
+}
+
+/** Midpoints between neighbours of a symmetric grid of magnitudes, both signs (the RNE ties). */
+function symmetricMidpoints(g: readonly number[]): number[] {
+  return g.slice(1).flatMap((v, i) => [(v + g[i]) / 2, -(v + g[i]) / 2]);
+}
+
+/** ExMy minifloat with RNE and saturation (docs/theory.md §3.1); no infinities or NaNs are produced. */
 export class MinifloatCodec implements ElementCodec {
   readonly bits: number;
   readonly emin: number;
@@ -94,10 +112,19 @@ export class MinifloatCodec implements ElementCodec {
     }
     return out.sort((p, q) => p - q);
   }
+
+  magnitudes(): Grid {
+    const g = this.grid();
+    return { positive: g, negative: g, vmax: this.vmax };
+  }
+
+  decisionPoints(): number[] {
+    return symmetricMidpoints(this.grid());
+  }
 }
 
 /** OCP MX INT8: two's complement k with value k/64, |k| ≤ 127. */
-export class MxInt8Codec implements ElementCodec {
+class MxInt8Codec implements ElementCodec {
   readonly name = 'int8mx';
   readonly bits = 8;
   readonly vmax = 127 / 64;
@@ -116,10 +143,19 @@ export class MxInt8Codec implements ElementCodec {
     const k = code & 0x80 ? code - 256 : code;
     return k / 64;
   }
+
+  magnitudes(): Grid {
+    const g = Array.from({ length: 128 }, (_, k) => k / 64);
+    return { positive: g, negative: g, vmax: this.vmax };
+  }
+
+  decisionPoints(): number[] {
+    return symmetricMidpoints(this.magnitudes().positive);
+  }
 }
 
 /** Rounds v to 12 significant bits (decision thresholds must be exact 12-bit constants). */
-export function roundTo12Bits(v: number): number {
+function roundTo12Bits(v: number): number {
   if (v === 0) return 0;
   const scale = 2 ** (11 - Math.floor(Math.log2(Math.abs(v))));
   return Math.round(v * scale) / scale;
@@ -187,9 +223,24 @@ export class LutCodec implements ElementCodec {
   value(code: number): number {
     return this.levels[code];
   }
+
+  get codebook(): readonly number[] {
+    return Array.from(this.levels);
+  }
+
+  magnitudes(): Grid {
+    const lv = Array.from(this.levels);
+    const positive = [0, ...lv.filter((v) => v > 0)];
+    const negative = [0, ...lv.filter((v) => v < 0).map((v) => -v).reverse()];
+    return { positive, negative, vmax: this.vmax };
+  }
+
+  decisionPoints(): number[] {
+    return Array.from(this.thresholds);
+  }
 }
 
-/** The 16 NF4 values of QLoRA (highrate.md §4), stored as f32. */
+/** The 16 NF4 values of QLoRA (docs/theory.md §3.1), stored as f32. */
 export const NF4_LEVELS = [
   -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
   0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
@@ -203,4 +254,5 @@ export const E5M2 = new MinifloatCodec('e5m2', 5, 2, 15, 57344);
 export const MXINT8 = new MxInt8Codec();
 export const NF4 = new LutCodec('nf4', NF4_LEVELS);
 
-export const MINIFLOATS: Readonly<Record<string, MinifloatCodec>> = { e2m1: E2M1, e2m3: E2M3, e3m2: E3M2, e4m3: E4M3, e5m2: E5M2 };
+/** The minifloat element codecs by name (a Map: ids are user input). */
+export const MINIFLOATS: ReadonlyMap<string, MinifloatCodec> = new Map([E2M1, E2M3, E3M2, E4M3, E5M2].map((c) => [c.name, c]));

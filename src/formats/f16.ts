@@ -52,4 +52,4 @@ export function f16BitsToF32(h: number): number {
 }
 
 /** Largest finite binary16 value. */
-export const F16_MAX = 65504;
+const F16_MAX = 65504;

@@ -1,16 +1,17 @@
 import { FormatError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { packRow } from './bitpack.js';
 
 /**
  * Every quantized matrix is stored as three u32 streams, K contiguous, each row starting on a fresh
- * word (webgpu_anchors §0):
+ * word (docs/layouts.md §1):
  *  - `codes`:  the bit-packed element codes;
  *  - `scales`: per-group scales (f16 bits two per word, or f32);
  *  - `aux`:    format-specific side information (INT: packed zero points). May be empty.
  * The GPU binds the same three arrays, so a format's CPU and WGSL code read one description.
  */
 export type StreamName = 'codes' | 'scales' | 'aux';
-export const STREAM_NAMES: readonly StreamName[] = ['codes', 'scales', 'aux'];
+const STREAM_NAMES: readonly StreamName[] = ['codes', 'scales', 'aux'];
 
 /** Bits per row spent on each part, everything counted. */
 export interface BitsBreakdown {
@@ -108,6 +109,10 @@ export interface QuantizedMatrix {
 export interface QuantFormat {
   /** Stable string id, e.g. `int4-g32`; `parseFormat(id)` gives the format back. */
   readonly id: string;
+  /** The family it belongs to: the name of its registration in formats/traits.ts (e.g. 'int', 'mx', 'lattice'). */
+  readonly family: string;
+  /** Codebook formats: the levels the codes decode to (stored in containers, so a file says exactly what it holds). */
+  readonly codebook?: readonly number[];
   /** Parameters as a plain object (what the bench prints as `params`). */
   readonly params: object;
   layout(K: number): Layout;
@@ -164,4 +169,36 @@ export function checkQuantized(q: QuantizedMatrix, format: QuantFormat, what = '
     if (data.length !== want) throw new ShapeError(`${what}: ${format.id} ${s} stream has ${data.length} words, ${q.rows} rows × ${wpr[s]} words per row at K = ${q.cols} need ${want}`);
     if (q.layout?.wordsPerRow?.[s] !== wpr[s]) throw new ShapeError(`${what}: the matrix's layout says ${q.layout?.wordsPerRow?.[s]} ${s} words per row, ${format.id} at K = ${q.cols} has ${wpr[s]}`);
   }
+}
+
+/** What one group of a row encodes to: its entries' codes are written into `codes` (row positions). */
+export type GroupCoder = (row: number, start: number, end: number, codes: Uint32Array) => { scale: number; aux: number };
+
+/**
+ * Group-by-group encoding shared by the scalar families: allocates the three streams, codes each group
+ * of each row with `coder`, and packs the codes (`bits.code` each), scales (`bits.scale`) and aux
+ * fields (`bits.aux`; 0: none) densely, each row on fresh words (formats/bitpack.ts).
+ */
+export function encodeGroups(format: QuantFormat, m: Matrix, bits: { code: number; scale: number; aux: number }, coder: GroupCoder): QuantizedMatrix {
+  const K = m.cols;
+  const layout = format.layout(K);
+  const g = layout.groupSize;
+  const wpr = layout.wordsPerRow;
+  const codes = new Uint32Array(m.rows * wpr.codes);
+  const scales = new Uint32Array(m.rows * wpr.scales);
+  const aux = new Uint32Array(m.rows * wpr.aux);
+  const rowCodes = new Uint32Array(K);
+  const scaleBits = new Uint32Array(layout.groups);
+  const auxBits = new Uint32Array(layout.groups);
+  for (let r = 0; r < m.rows; r++) {
+    for (let gi = 0; gi < layout.groups; gi++) {
+      const out = coder(r, gi * g, Math.min(K, gi * g + g), rowCodes);
+      scaleBits[gi] = out.scale;
+      auxBits[gi] = out.aux;
+    }
+    packRow(rowCodes, K, bits.code, codes, r * wpr.codes);
+    packRow(scaleBits, layout.groups, bits.scale, scales, r * wpr.scales);
+    if (bits.aux) packRow(auxBits, layout.groups, bits.aux, aux, r * wpr.aux);
+  }
+  return { format, rows: m.rows, cols: K, layout, codes, scales, aux };
 }

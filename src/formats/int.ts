@@ -2,11 +2,11 @@ import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
 import { f16BitsToF32, f32ToF16Bits, bitsToF32, f32Bits } from './f16.js';
-import { checkQuantized, makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import { checkQuantized, encodeGroups, makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
 import { flushScale, ftz, roundDivExact, roundDivExactSigned, F32_MIN_NORMAL } from './rounding.js';
 
 /**
- * Absmax / min–max integer formats in groups along K (highrate.md §2.2).
+ * Absmax / min–max integer formats in groups along K (docs/theory.md §3.1).
  *
  * Symmetric INT-b: Q = 2^{b−1}−1, s = M·fl(1/Q) with M the group's max |x|, q = clamp(RNE(x/s), −Q, Q),
  * stored as the unsigned code q + 2^{b−1} (INT4: −7..7 stored as 1..15, the ORT/MLC convention), x̂ = s·q.
@@ -49,6 +49,7 @@ export function intFormatId(p: Omit<IntFormatParams, 'kind'>): string {
  */
 export class IntFormat implements QuantFormat {
   readonly id: string;
+  readonly family = 'int';
   readonly params: IntFormatParams;
   readonly wgsl: WgslSpec;
   /** Largest |q| (symmetric) or largest code (asymmetric). */
@@ -73,6 +74,7 @@ export class IntFormat implements QuantFormat {
       parts: ['formats/streams.wgsl'],
       snippet: 'formats/int.wgsl',
       encodeSnippet: 'formats/int_encode.wgsl',
+      encodeParts: ['formats/group_words.wgsl'],
       // code − offset fits a signed byte (asymmetric 8-bit does not), one scale per 8-block
       intBlocks: (symmetric || bits <= 7) && (group === 'row' || group % 8 === 0),
       affineBlocks: group === 'row' || group % 8 === 0,
@@ -80,6 +82,7 @@ export class IntFormat implements QuantFormat {
         BITS: bits,
         SYMMETRIC: symmetric,
         SCALE_F16: scale === 'f16',
+        SCALE_BITS: scale === 'f16' ? 16 : 32,
         QMAX: this.qmax,
         INV_QMAX: { f32: this.invQmax },
       },
@@ -154,40 +157,21 @@ export class IntFormat implements QuantFormat {
   encode(m: Matrix): QuantizedMatrix {
     validateMatrix(m, 'encode input');
     this.checkRepresentable(m, 'encode input');
-    const K = m.cols;
-    const layout = this.layout(K);
     const { bits, symmetric } = this.params;
-    const g = layout.groupSize;
-    const wpr = layout.wordsPerRow;
-    const codes = new Uint32Array(m.rows * wpr.codes);
-    const scales = new Uint32Array(m.rows * wpr.scales);
-    const aux = new Uint32Array(m.rows * wpr.aux);
-    const rowCodes = new Uint32Array(K);
-    const scaleBits = new Uint32Array(layout.groups);
-    const zeroCodes = new Uint32Array(layout.groups);
     const offset = 2 ** (bits - 1);
-    for (let r = 0; r < m.rows; r++) {
+    const K = m.cols;
+    return encodeGroups(this, m, { code: bits, scale: this.scaleBits(), aux: symmetric ? 0 : bits }, (r, start, end, rowCodes) => {
       const base = r * K;
-      for (let gi = 0; gi < layout.groups; gi++) {
-        const start = gi * g;
-        const end = Math.min(K, start + g);
-        const { lo, hi } = this.groupRange(m.data, base + start, base + end);
-        const { bits: sb, value: s } = this.storeScale(this.rawScale(lo, hi));
-        scaleBits[gi] = sb;
-        const z = !symmetric && s > 0 ? Math.min(this.qmax, roundDivExact(-lo, s)) : 0;
-        zeroCodes[gi] = z;
-        for (let k = start; k < end; k++) {
-          const x = ftz(m.data[base + k]);
-          const q = s > 0 ? roundDivExactSigned(x, s) : 0;
-          rowCodes[k] = symmetric ? Math.min(this.qmax, Math.max(-this.qmax, q)) + offset : Math.min(this.qmax, Math.max(0, q + z));
-        }
+      const { lo, hi } = this.groupRange(m.data, base + start, base + end);
+      const { bits: sb, value: s } = this.storeScale(this.rawScale(lo, hi));
+      const z = !symmetric && s > 0 ? Math.min(this.qmax, roundDivExact(-lo, s)) : 0;
+      for (let k = start; k < end; k++) {
+        const x = ftz(m.data[base + k]);
+        const q = s > 0 ? roundDivExactSigned(x, s) : 0;
+        rowCodes[k] = symmetric ? Math.min(this.qmax, Math.max(-this.qmax, q)) + offset : Math.min(this.qmax, Math.max(0, q + z));
       }
-      packRow(rowCodes, K, bits, codes, r * wpr.codes);
-      if (this.params.scale === 'f16') packRow(scaleBits, layout.groups, 16, scales, r * wpr.scales);
-      else scales.set(scaleBits, r * wpr.scales);
-      if (!symmetric) packRow(zeroCodes, layout.groups, bits, aux, r * wpr.aux);
-    }
-    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux };
+      return { scale: sb, aux: z };
+    });
   }
 
   /** Stored scale value of group `gi` of row `r`. */

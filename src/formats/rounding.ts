@@ -26,7 +26,7 @@ export const MIN_SCALE = 2 ** -64;
 export const QUOTIENT_CAP = 1024;
 
 /** Number of significant bits of a finite f64 value (0 for 0). */
-export function significantBits(b: number): number {
+function significantBits(b: number): number {
   if (b === 0) return 0;
   let m = Math.abs(b) / 2 ** Math.floor(Math.log2(Math.abs(b)));
   let n = 1;

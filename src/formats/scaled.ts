@@ -3,7 +3,7 @@ import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from './bitpack.js';
 import { E4M3, type ElementCodec } from './elements.js';
 import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
-import { checkQuantized, makeLayout, type Layout, type EncodeOptions, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import { checkQuantized, encodeGroups, makeLayout, type Layout, type EncodeOptions, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
 import { flushScale, ftz, MIN_SCALE, rneSqrt11, top12Bits } from './rounding.js';
 
 /**
@@ -13,7 +13,7 @@ import { flushScale, ftz, MIN_SCALE, rneSqrt11, top12Bits } from './rounding.js'
  *  - 'e8m0': OCP MX, s = 2^(⌊log₂ max|x|⌋ − emax_elem), stored as a biased 8-bit exponent;
  *  - 'nvfp4': an f32 tensor scale S = amax·fl(1/2688) (kept in each row's aux word, so row windows are
  *    self-contained: 32 bits per row, counted) and per block an E4M3 code s_b = E4M3(amax_b / fl(6S)),
- *    at least 2^−9; the block scale is fl(S·s_b) (highrate.md §4, NVFP4 recipe);
+ *    at least 2^−9; the block scale is fl(S·s_b) (docs/theory.md §3.1, NVFP4 recipe);
  *  - 'rms': one scale per row, σ = RNE₁₁(√(fl(Σ top12(x)²)·fl(1/K))) (11 significant bits, f32 storage),
  *    for codebooks designed in σ units (the optimal-density quantizers). Every step is exact or
  *    order-fixed, so the GPU reproduces it bit for bit.
@@ -41,16 +41,22 @@ export class ScaledFormat implements QuantFormat {
   readonly invVmax: number;
   private readonly layouts = new Map<number, Layout>();
 
+  /** Codebook formats (NF4, sq…): the levels the codes decode to. */
+  readonly codebook?: readonly number[];
+
+  /** `family`: the registration in formats/traits.ts this member belongs to ('fp', 'mx', 'nvfp4', 'nf4', 'sq'). */
   constructor(
     readonly id: string,
     readonly codec: ElementCodec,
     group: number | 'row',
     readonly scaleRule: ScaleRule,
+    readonly family: string,
   ) {
     if (group !== 'row' && !(Number.isInteger(group) && group >= 1 && group <= 1 << 20)) {
       throw new FormatError(`group size must be a positive integer or 'row'; got ${String(group)}`);
     }
-    if (!(scaleRule in SCALE_BITS)) throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0', 'nvfp4' or 'rms'; got ${String(scaleRule)}`);
+    this.codebook = codec.codebook;
+    if (!Object.hasOwn(SCALE_BITS, scaleRule)) throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0', 'nvfp4' or 'rms'; got ${String(scaleRule)}`);
     if (scaleRule === 'rms' && group !== 'row') throw new FormatError(`the 'rms' scale rule is per row (group 'row'); got group ${String(group)}`);
     this.params = { kind: 'scaled', element: codec.name, group, scale: scaleRule };
     this.invVmax = Math.fround(1 / codec.vmax);
@@ -61,7 +67,7 @@ export class ScaledFormat implements QuantFormat {
       parts: nv
         ? ['formats/streams.wgsl', codec.wgslSnippet, { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } }, 'formats/scale_nvfp4.wgsl']
         : ['formats/streams.wgsl', codec.wgslSnippet, scaleRule === 'rms' ? 'formats/scale_rms.wgsl' : 'formats/scale_absmax.wgsl'],
-      encodeParts: nv ? ['formats/scale_nvfp4_encode.wgsl'] : scaleRule === 'rms' ? ['formats/row_rms.wgsl', 'formats/scale_rms_encode.wgsl'] : ['formats/scale_absmax_encode.wgsl'],
+      encodeParts: ['formats/group_words.wgsl', ...(nv ? ['formats/scale_nvfp4_encode.wgsl'] : scaleRule === 'rms' ? ['formats/row_rms.wgsl', 'formats/scale_rms_encode.wgsl'] : ['formats/scale_absmax_encode.wgsl'])],
       encodeOrder: nv ? ['aux', 'scales', 'codes'] : ['scales', 'aux', 'codes'],
       needsTensorMax: nv,
       constants: {
@@ -174,30 +180,17 @@ export class ScaledFormat implements QuantFormat {
     validateMatrix(m, 'encode input');
     this.checkRepresentable(m, 'encode input');
     const K = m.cols;
-    const layout = this.layout(K);
-    const g = layout.groupSize;
-    const wpr = layout.wordsPerRow;
-    const codes = new Uint32Array(m.rows * wpr.codes);
-    const scales = new Uint32Array(m.rows * wpr.scales);
-    const aux = new Uint32Array(m.rows * wpr.aux);
-    const rowCodes = new Uint32Array(K);
-    const scaleBits = new Uint32Array(layout.groups);
     const tensor = this.scaleRule === 'nvfp4' ? this.tensorScale(m, options?.tensorAbsMax) : 0;
-    if (wpr.aux) aux.fill(f32Bits(tensor));
-    for (let r = 0; r < m.rows; r++) {
+    const q = encodeGroups(this, m, { code: this.codec.bits, scale: SCALE_BITS[this.scaleRule], aux: 0 }, (r, start, end, rowCodes) => {
       const base = r * K;
-      for (let gi = 0; gi < layout.groups; gi++) {
-        const start = gi * g;
-        const end = Math.min(K, start + g);
-        const sb = this.scaleRule === 'rms' ? this.rmsScaleBits(m.data, base + start, base + end) : this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
-        scaleBits[gi] = sb;
-        const s = this.scaleValue(sb, tensor);
-        for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);
-      }
-      packRow(rowCodes, K, this.codec.bits, codes, r * wpr.codes);
-      packRow(scaleBits, layout.groups, SCALE_BITS[this.scaleRule], scales, r * wpr.scales);
-    }
-    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux };
+      const sb = this.scaleRule === 'rms' ? this.rmsScaleBits(m.data, base + start, base + end) : this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
+      const s = this.scaleValue(sb, tensor);
+      for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);
+      return { scale: sb, aux: 0 };
+    });
+    // NVFP4 keeps the tensor scale in each row's aux word, so row windows are self-contained.
+    if (q.aux.length) q.aux.fill(f32Bits(tensor));
+    return q;
   }
 
   scaleOf(q: QuantizedMatrix, r: number, gi: number): number {

@@ -4,7 +4,7 @@
  */
 // STORAGE | COPY_SRC | COPY_DST, by the values the WebGPU spec fixes, so this module loads where no
 // GPUBufferUsage global exists (Node without the `webgpu` package: the CLI's CPU fallback).
-export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
+const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
 
 /** Storage buffers must have a nonzero size that is a multiple of 4. */
 export function storageSize(bytes: number): number {

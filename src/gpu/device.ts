@@ -1,7 +1,7 @@
 import { WebGPUUnavailableError } from '../errors.js';
 
 /** Optional features the kernels can use when present; the f32 paths never need them. */
-export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'shader-f16', 'timestamp-query'] as GPUFeatureName[];
+const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups', 'shader-f16', 'timestamp-query'] as GPUFeatureName[];
 
 /** Optional WebGPU features the engine detected and uses (each with a tested fallback). */
 export interface DeviceFeatures {

@@ -1,4 +1,5 @@
-import { composeKey, composeWgsl, type ComposeRequest } from './compose.js';
+import { InternalError, ShaderCompileError } from '../errors.js';
+import { composeKey, composeModule, type ComposeRequest, type LineOrigin } from './compose.js';
 import { packUniform, reflectModule, type EntryReflection } from './reflect.js';
 
 /** A compute pipeline with its reflected interface and the layout built from it. */
@@ -20,7 +21,7 @@ export interface BufferWindow {
  * specialisation key; one pipeline per entry point, with an explicit layout made from reflection.
  */
 export class PipelineCache {
-  private readonly modules = new Map<string, { code: string; entries: Map<string, EntryReflection>; module: GPUShaderModule; checked: boolean }>();
+  private readonly modules = new Map<string, { code: string; origins: readonly LineOrigin[]; entries: Map<string, EntryReflection>; module: GPUShaderModule; checked: boolean }>();
   private readonly kernels = new Map<string, Kernel>();
 
   constructor(private readonly device: GPUDevice) {}
@@ -40,14 +41,12 @@ export class PipelineCache {
       const errors = info.messages.filter((m) => m.type === 'error');
       if (errors.length) {
         this.modules.delete(composeKey(req)); // a broken module is never reused
-        const lines = mod.code.split('\n');
-        const detail = errors.map((e) => `line ${e.lineNum}: ${e.message}\n    ${lines[e.lineNum - 1] ?? ''}`).join('\n');
-        throw new Error(`WGSL compile error in ${req.template} (${key.length > 300 ? key.slice(0, 300) + "…" : key}):\n${detail}`);
+        throw compileError(req, mod.code, mod.origins, errors);
       }
       mod.checked = true;
     }
     const entry = mod.entries.get(entryPoint);
-    if (!entry) throw new Error(`template ${req.template} has no compute entry point '${entryPoint}'`);
+    if (!entry) throw new InternalError(`template ${req.template} has no compute entry point '${entryPoint}'`);
     const layout = this.device.createBindGroupLayout({
       label: key,
       entries: entry.resources.map((r) => ({ binding: r.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: r.kind } })),
@@ -71,12 +70,25 @@ export class PipelineCache {
     const key = composeKey(req);
     let m = this.modules.get(key);
     if (!m) {
-      const code = composeWgsl(req);
-      m = { code, entries: reflectModule(code), module: this.device.createShaderModule({ label: req.template, code }), checked: false };
+      const { code, origins } = composeModule(req);
+      m = { code, origins, entries: reflectModule(code), module: this.device.createShaderModule({ label: req.template, code }), checked: false };
       this.modules.set(key, m);
     }
     return m;
   }
+}
+
+/**
+ * A compile error of a composed module, located in the snippet each message came from: the first in
+ * `file`/`line`, all of them in the message (file:line, the message, the offending composed line).
+ */
+export function compileError(req: ComposeRequest, code: string, origins: readonly LineOrigin[], errors: readonly Pick<GPUCompilationMessage, 'lineNum' | 'message'>[]): ShaderCompileError {
+  const lines = code.split('\n');
+  const at = (n: number) => origins[n - 1] ?? { file: '(composed)', line: 0 };
+  const detail = errors.map((e) => `  ${at(e.lineNum).file}:${at(e.lineNum).line} (composed line ${e.lineNum}): ${e.message}\n      ${(lines[e.lineNum - 1] ?? '').trim()}`).join('\n');
+  const first = at(errors[0].lineNum);
+  const operands = Object.entries(req.operands).map(([p, o]) => `${p}: ${o.wgsl.snippet}`).join(', ');
+  return new ShaderCompileError(first.file, first.line, errors[0].lineNum, `WGSL compile error in ${req.template}${operands ? ` (${operands})` : ''} at ${first.file}:${first.line}:\n${detail}`);
 }
 
 /**
@@ -98,7 +110,7 @@ export function encodeDispatch(
     given.delete(r.name);
     if (r.kind === 'uniform') {
       const values = uniforms[r.name];
-      if (!values) throw new Error(`${kernel.entry.name}: uniform '${r.name}' not given`);
+      if (!values) throw new InternalError(`${kernel.entry.name}: uniform '${r.name}' not given`);
       const data = packUniform(r, values);
       const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
       new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data));
@@ -107,7 +119,7 @@ export function encodeDispatch(
       entries.push({ binding: r.binding, resource: { buffer: buf } });
     } else {
       const w = storage[r.name];
-      if (!w) throw new Error(`${kernel.entry.name}: storage buffer '${r.name}' not given`);
+      if (!w) throw new InternalError(`${kernel.entry.name}: storage buffer '${r.name}' not given`);
       entries.push({ binding: r.binding, resource: { buffer: w.buffer, offset: w.offset, size: w.size } });
     }
   }

@@ -2,6 +2,9 @@
  * Random-access byte input, so readers can stream a multi-GB file instead of holding it whole. The
  * Node file implementation is in src/node/file-io.ts; `memorySource` wraps bytes already in memory.
  */
+import { CorruptFileError } from '../errors.js';
+
+/** Random-access byte input: a file read in pieces (node/file-io.ts) or bytes in memory (memorySource). */
 export interface ByteSource {
   /** What the bytes are (a file path), for error messages. */
   readonly name: string;
@@ -16,7 +19,7 @@ export function memorySource(bytes: Uint8Array, name = 'buffer'): ByteSource {
     name,
     size: bytes.length,
     read: async (offset, length) => {
-      if (offset < 0 || length < 0 || offset + length > bytes.length) throw new RangeError(`${name}: read of ${length} bytes at ${offset} past its ${bytes.length} bytes`);
+      if (offset < 0 || length < 0 || offset + length > bytes.length) throw new CorruptFileError(name, 'bytes', offset, `read of ${length} bytes at ${offset} past its ${bytes.length} bytes`);
       return bytes.subarray(offset, offset + length);
     },
   };

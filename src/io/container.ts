@@ -16,9 +16,7 @@
  */
 import { CorruptFileError, FormatError, ShapeError, UnsupportedVersionError } from '../errors.js';
 import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
-import { LutCodec } from '../formats/elements.js';
 import { parseFormat } from '../formats/registry.js';
-import { ScaledFormat } from '../formats/scaled.js';
 import type { ByteSink, ByteSource } from './byte-source.js';
 import { crc32, crcHex } from './crc32.js';
 import { DTYPE_BYTES, FLOAT_DTYPES, readSafetensorsHeader, widenFloats, SafetensorsWriter, type PlannedTensor, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from './safetensors.js';
@@ -62,7 +60,7 @@ export type ContainerPlanEntry =
   | { name: string; kind: 'quantized'; format: QuantFormat; rows: number; cols: number; shape: number[]; transposed: boolean }
   | { name: string; kind: 'copied'; dtype: SafetensorsDtype; shape: number[] };
 
-const codebookOf = (f: QuantFormat) => (f instanceof ScaledFormat && f.codec instanceof LutCodec ? Array.from(f.codec.levels) : undefined);
+const codebookOf = (f: QuantFormat) => (f.codebook ? [...f.codebook] : undefined);
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function infoFor(p: ContainerPlanEntry): TensorInfo {

@@ -1,6 +1,6 @@
 /**
  * ONNX weights reader: every floating-point tensor of a model, from graph initializers and from
- * `Constant` nodes (paddle2onnx exports keep the weights there, real_weights.md), as f32. Truncated or
+ * `Constant` nodes (paddle2onnx exports keep the weights there, docs/real-weights.md), as f32. Truncated or
  * corrupt files give a CorruptFileError naming the field and byte offset.
  */
 import { CorruptFileError, ShapeError } from '../errors.js';
@@ -49,7 +49,7 @@ const TYPES: Record<number, OnnxFloatType> = { [FLOAT]: 'float32', [FLOAT16]: 'f
 const FLOAT_DTYPE: Record<OnnxFloatType, SafetensorsDtype> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
 
 /** TensorProto.DataType → the safetensors dtype with the same little-endian bytes. */
-export const ONNX_DTYPES: ReadonlyMap<number, SafetensorsDtype> = new Map([
+const ONNX_DTYPES: ReadonlyMap<number, SafetensorsDtype> = new Map([
   [1, 'F32'], [2, 'U8'], [3, 'I8'], [4, 'U16'], [5, 'I16'], [6, 'I32'], [7, 'I64'], [9, 'BOOL'],
   [10, 'F16'], [11, 'F64'], [12, 'U32'], [13, 'U64'], [16, 'BF16'], [17, 'F8_E4M3'], [19, 'F8_E5M2'],
 ]);

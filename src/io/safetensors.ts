@@ -17,7 +17,7 @@ export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
 export const FLOAT_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16', 'F64'];
 
 /** Headers past this size are refused (the format's own limit is 100 MB). */
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 
 /** One tensor of a safetensors header, with absolute byte offsets. */
 export interface SafetensorsEntry {
@@ -127,7 +127,7 @@ export function widenFloats(bytes: Uint8Array, dtype: SafetensorsDtype, count: n
 }
 
 /** A float tensor viewed as rows × cols: the last dimension is cols (a 1-D tensor is one row). */
-export function tensorRowsCols(e: SafetensorsEntry): { rows: number; cols: number } {
+function tensorRowsCols(e: SafetensorsEntry): { rows: number; cols: number } {
   const cols = e.shape.length ? e.shape[e.shape.length - 1] : 1;
   return { rows: cols ? numel(e.shape) / cols : 0, cols };
 }

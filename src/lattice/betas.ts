@@ -4,7 +4,7 @@ import { BlockCoder, toFixedPoint } from './block-coder.js';
 import { BETA_UNIT, NestedLatticeFormat, reciprocalSigma, type NestedLatticeParams } from './format.js';
 
 /**
- * Built-in optimiser for the k scalings β of a nested-lattice format (lattice.md §4.2): for a data
+ * Built-in optimiser for the k scalings β of a nested-lattice format (docs/lattice.md §5): for a data
  * sample, every block is coded at every β of a grid (multiples of 1/16, ~3% apart), giving an error
  * table err[block][β]; then the k values minimising Σ_blocks min_j err[block][β_j] (the per-block
  * choice the encoder makes) are found by coordinate descent from quantile starts — each sweep
@@ -31,7 +31,7 @@ export interface BetaResult {
   sweeps: number;
 }
 
-export function betaGrid(lo: number, hi: number): number[] {
+function betaGrid(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let b = lo; b <= hi * 1.0001; b *= 1.03) {
     const v = Math.max(1, Math.round(b * BETA_UNIT)) / BETA_UNIT;

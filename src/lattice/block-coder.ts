@@ -11,13 +11,13 @@ import type { Lattice } from './lattices.js';
  */
 export const FIXED_POINT = 256;
 /** |t| is clamped here (4096 lattice units) so every intermediate fits an i32. */
-export const T_CLAMP = 2 ** 20;
+const T_CLAMP = 2 ** 20;
 /** Per-coordinate error terms above this are capped (|diff| > 5792/256 ≈ 22.6 lattice units: garbage anyway). */
-export const ERR_TERM_CAP = 2 ** 25;
+const ERR_TERM_CAP = 2 ** 25;
 const DIFF_CAP = 5792; // 5792² < 2^25 < 5793²
 
 /** RNE to an integer, exact for f32 inputs (what WGSL's round() does). */
-export function roundHalfEven(v: number): number {
+function roundHalfEven(v: number): number {
   const f = Math.floor(v);
   const d = v - f;
   if (d < 0.5) return f;

@@ -1,8 +1,9 @@
+import { ShapeError } from '../errors.js';
 /**
- * Exact closest-point algorithms for Z^n, D_n and E8 (Conway & Sloane; research/lattice.md §3.6) on
+ * Exact closest-point algorithms for Z^n, D_n and E8 (Conway & Sloane; docs/lattice.md §2) on
  * rational inputs x = N / D with integer numerators N and an even integer denominator D.
  *
- * Ties are broken by one translation-invariant rule (lattice.md §3.3): among the lattice points at
+ * Ties are broken by one translation-invariant rule (docs/lattice.md §2): among the lattice points at
  * minimum distance, take the lexicographically largest. That is Q(x + ε) for an infinitesimal
  * ε = (ε₁ ≫ ε₂ ≫ … ≫ ε_n > 0), so Q(x + λ) = Q(x) + λ for every lattice vector λ, and the nested
  * (Voronoi) decoder recovers y exactly whenever it reports no overload.
@@ -14,7 +15,7 @@
  */
 
 /** floor(a / b) for integers a and b > 0, exact. */
-export function floorDiv(a: number, b: number): number {
+function floorDiv(a: number, b: number): number {
   let f = Math.floor(a / b);
   if (f * b > a) f--;
   else if ((f + 1) * b <= a) f++;
@@ -121,7 +122,7 @@ export function closestDnTwice(N: ArrayLike<number>, D: number): number[] {
 
 /** 2·Q_{E8}(N/D) (allocating form). */
 export function closestE8Twice(N: ArrayLike<number>, D: number): number[] {
-  if (N.length !== 8) throw new RangeError(`E8 closest point needs 8 coordinates, got ${N.length}`);
+  if (N.length !== 8) throw new ShapeError(`E8 closest point needs 8 coordinates, got ${N.length}`);
   const out: number[] = new Array(8);
   closestE8TwiceInto(N, D, out, scratch);
   return out;

@@ -9,7 +9,7 @@ import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackD
 import { latticeByName, type Lattice } from './lattices.js';
 
 /**
- * NestQuant-style nested-lattice matrix format (lattice.md §4): per row, a random Hadamard rotation
+ * NestQuant-style nested-lattice matrix format (docs/lattice.md §4): per row, a random Hadamard rotation
  * along K, an RMS scale σ, then blocks of n = dim(L) entries, each coded as a Voronoi code of L ⊃ qL
  * at one of k scalings β (the coarse cell is σ·β·V_L; the fine lattice step is σ·β/q), the β of each
  * block chosen by minimum error. Stored per row:
@@ -37,7 +37,7 @@ export const DEFAULT_ROTATION_SEED = 0x5eed;
 /** β values are multiples of 1/16 in [1/16, 256] so that (16β)² is an exact ≤ 24-bit integer. */
 export const BETA_UNIT = 16;
 
-export function checkBetas(betas: readonly number[]): void {
+function checkBetas(betas: readonly number[]): void {
   if (betas.length < 1 || betas.length > 16) throw new FormatError(`a nested-lattice format needs 1 to 16 scalings β, got ${betas.length}`);
   for (const b of betas) {
     if (!(b * BETA_UNIT >= 1 && b * BETA_UNIT <= 4096 && Number.isInteger(b * BETA_UNIT))) throw new FormatError(`β = ${b} must be a multiple of 1/${BETA_UNIT} in [1/${BETA_UNIT}, 256]`);
@@ -45,7 +45,7 @@ export function checkBetas(betas: readonly number[]): void {
   for (let i = 1; i < betas.length; i++) if (!(betas[i] > betas[i - 1])) throw new FormatError(`β values must be strictly ascending, got ${betas.join(', ')}`);
 }
 
-export function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
+function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
   const rot = p.rotationSeed === null ? '-norot' : p.rotationSeed === DEFAULT_ROTATION_SEED ? '' : `-s${p.rotationSeed}`;
   return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}`;
 }
@@ -63,6 +63,7 @@ export function reciprocalSigma(sigma: number): number {
 
 /** Nested-lattice (Voronoi) codes over E8, D_n or Z^n with a random Hadamard rotation along K, a per-row σ and k scalings β per block (NestQuant-style), e.g. `e8-q14-k4`. */
 export class NestedLatticeFormat implements QuantFormat {
+  readonly family = 'lattice';
   readonly id: string;
   readonly params: NestedLatticeParams & { readonly kind: 'lattice' };
   readonly lattice: Lattice;
@@ -176,7 +177,7 @@ export class NestedLatticeFormat implements QuantFormat {
   }
 
   /**
-   * MMSE shrinkage factor α = 1/(1 + D) for a decoded operand with normalised MSE D (lattice.md §2,
+   * MMSE shrinkage factor α = 1/(1 + D) for a decoded operand with normalised MSE D (docs/lattice.md §6,
    * §3.5): multiply a product of two decoded operands by α_X·α_W. It never hurts for Gaussian-like
    * rows and gains ≈ 2D of the product error.
    */
@@ -184,7 +185,7 @@ export class NestedLatticeFormat implements QuantFormat {
     return 1 / (1 + this.expectedNmse);
   }
 
-  /** Information rate log₂q + (index bits)/n + 32/K, before word rounding (lattice.md §4.4). */
+  /** Information rate log₂q + (index bits)/n + 32/K, before word rounding (docs/lattice.md §4). */
   nominalRate(K: number): number {
     return Math.log2(this.q) + this.indexBits / this.n + 32 / K;
   }
@@ -367,7 +368,7 @@ export function indexEntropyPerEntry(f: NestedLatticeFormat, qm: QuantizedMatrix
   return (h * (f.paddedK(qm.cols) / f.n)) / qm.cols;
 }
 
-export function assertSameRotation(a: NestedLatticeFormat, b: NestedLatticeFormat, K: number): void {
+function assertSameRotation(a: NestedLatticeFormat, b: NestedLatticeFormat, K: number): void {
   const ra = a.rotation(K);
   const rb = b.rotation(K);
   if ((ra === null) !== (rb === null) || (ra && rb && (ra.seed !== rb.seed || ra.h !== rb.h || ra.Kp !== rb.Kp))) {

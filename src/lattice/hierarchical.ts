@@ -1,10 +1,10 @@
-import { FormatError } from '../errors.js';
+import { FormatError, ShapeError } from '../errors.js';
 import type { Lattice } from './lattices.js';
 import { voronoiDecodeTwice } from './voronoi.js';
 
 /**
  * Hierarchical (M-level) nested-lattice code with lookup-table inner products (Kaplan & Ordentlich;
- * lattice.md §5). Encode (Alg. 1): g₀ = Q_L(x), b_m = G⁻¹g_m mod q, g_{m+1} = Q_L(g_m / q); overload
+ * docs/lattice.md §7). Encode (Alg. 1): g₀ = Q_L(x), b_m = G⁻¹g_m mod q, g_{m+1} = Q_L(g_m / q); overload
  * ⇔ g_M ≠ 0. Decode (Alg. 2): x̂ = Σ_m q^m·x_m with x_m = G·b_m − q·Q_L(G·b_m/q) ∈ A_q = L ∩ qV.
  * The sum telescopes to g₀ − q^M·g_M, so x̂ = Q_L(x) exactly when there is no overload.
  * Rate M·log₂q bits/dim, the same as one q^M Voronoi code, but an inner product needs only a
@@ -28,7 +28,7 @@ export class HierarchicalCode {
     readonly q: number,
     readonly levels: number,
   ) {
-    if (!Number.isInteger(q) || q < 3) throw new FormatError(`hierarchical codes need q ≥ 3 (q = 2 is degenerate under a translation-invariant tie rule, lattice.md §5.5); got ${q}`);
+    if (!Number.isInteger(q) || q < 3) throw new FormatError(`hierarchical codes need q ≥ 3 (q = 2 is degenerate under a translation-invariant tie rule, docs/lattice.md §7); got ${q}`);
     if (!Number.isInteger(levels) || levels < 1 || levels > 8) throw new FormatError(`levels M must be 1..8, got ${levels}`);
     this.n = lattice.dim;
   }
@@ -39,7 +39,7 @@ export class HierarchicalCode {
 
   /** Alg. 1 on x/β (rounded to the 2^-20 grid). */
   encode(x: ArrayLike<number>, beta = 1): HierarchicalEncoded {
-    if (x.length !== this.n) throw new RangeError(`expected ${this.n} coordinates, got ${x.length}`);
+    if (x.length !== this.n) throw new ShapeError(`expected ${this.n} coordinates, got ${x.length}`);
     const { lattice, q } = this;
     let g = lattice.closestTwice(Array.from(x, (v) => Math.round((v / beta) * GRID)), GRID);
     const layers: number[][] = [];

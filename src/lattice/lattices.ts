@@ -4,7 +4,7 @@ import { ClosestScratch, closestDnTwice, closestDnTwiceInto, closestE8Twice, clo
 type Vec = Float64Array | number[];
 
 /**
- * A lattice L = G·ℤ^n with its exact closest-point map and integer coordinates (lattice.md §3.1, §3.6).
+ * A lattice L = G·ℤ^n with its exact closest-point map and integer coordinates (docs/lattice.md §1).
  * Points are passed around doubled (2y) so E8's half-integer coset stays integral.
  */
 export interface Lattice {
@@ -15,7 +15,7 @@ export interface Lattice {
   readonly det: number;
   /** Normalised second moment G(L) (Conway–Sloane), for the theory columns. */
   readonly nsm: number;
-  /** 2·Q_L(N / D) for integer numerators N and an even integer denominator D (ties: lattice.md §3.3). */
+  /** 2·Q_L(N / D) for integer numerators N and an even integer denominator D (ties: docs/lattice.md §2). */
   closestTwice(N: ArrayLike<number>, D: number): number[];
   /** Integer coordinates z with G·z = y, from 2y. */
   coordsFromTwice(yTwice: ArrayLike<number>): number[];
@@ -53,7 +53,7 @@ export const E8: Lattice = withAllocating({
   closestTwice: closestE8Twice,
   closestTwiceInto: closestE8TwiceInto,
   coordsFromTwiceInto(Y, z) {
-    // Rows of G⁻¹ (lattice.md §3.6) applied to y = Y/2, kept in integers.
+    // Rows of G⁻¹ (docs/lattice.md §2) applied to y = Y/2, kept in integers.
     let tail = 0; // Σ_{i=k}^{6} Y_i, built from the right
     for (let k = 6; k >= 1; k--) {
       tail += Y[k];

@@ -33,7 +33,7 @@ export function latticeFormatFromId(id: string): NestedLatticeFormat | null {
 const betaCache = new Map<string, { betas: number[]; mse: number }>();
 
 /** β fitted by optimizeBetas to a fixed Gaussian sample, and the sample MSE (deterministic; cached per process). */
-export function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): { betas: number[]; mse: number } {
+function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): { betas: number[]; mse: number } {
   const key = `${base.lattice}/${base.q}/${k}`;
   let b = betaCache.get(key);
   if (!b) {

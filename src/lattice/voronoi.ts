@@ -1,7 +1,8 @@
+import { FormatError } from '../errors.js';
 import type { Lattice } from './lattices.js';
 
 /**
- * Self-similar nested-lattice (Voronoi) code over L ⊃ qL (lattice.md §3.2–3.3): a lattice point y
+ * Self-similar nested-lattice (Voronoi) code over L ⊃ qL (docs/lattice.md §3): a lattice point y
  * is sent as its coset c = G⁻¹y mod q ∈ [q]^n, and decoded as G·c − q·Q_L(G·c / q). Decoding gives y
  * back exactly iff Q_L(y / q) = 0 (no overload) — guaranteed by the translation-invariant tie rule.
  */
@@ -12,8 +13,8 @@ export interface VoronoiEncoded {
   readonly overload: boolean;
 }
 
-export function checkNesting(q: number): void {
-  if (!Number.isInteger(q) || q < 2 || q > 256) throw new RangeError(`nesting ratio q must be an integer in [2, 256], got ${q}`);
+function checkNesting(q: number): void {
+  if (!Number.isInteger(q) || q < 2 || q > 256) throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${q}`);
 }
 
 /** Voronoi code of the lattice point 2y (doubled coordinates). */

@@ -4,6 +4,7 @@
  * graph outputs, then every linear weight is quantized by WaterSIC or GPTQ (src/weightonly/) for its
  * own Σ_X and swapped into the model.
  */
+import { InternalError } from '../errors.js';
 import { addGraphOutputs, fromWeightMatrix, onnxNodes, patchOnnxFloats, readOnnxWeights, weightMatrix } from '../io/onnx.js';
 import type { Matrix } from '../matrix.js';
 import { CovarianceAccumulator } from '../weightonly/calibration.js';
@@ -33,7 +34,7 @@ export function withLayerInputs(bytes: Uint8Array, layers: readonly LinearLayer[
 }
 
 /** An activation tensor as rows of the layer's input dimension: MatMul [..., C]; Conv [B, C, H, W] → B·H·W rows of C. */
-export function activationRows(op: LinearLayer['op'], dims: readonly number[], data: Float32Array): Matrix {
+function activationRows(op: LinearLayer['op'], dims: readonly number[], data: Float32Array): Matrix {
   if (op === 'MatMul') {
     const C = dims[dims.length - 1];
     return { rows: data.length / C, cols: C, data };
@@ -48,7 +49,7 @@ export function activationRows(op: LinearLayer['op'], dims: readonly number[], d
 export function accumulateLayerInputs(acc: Map<string, CovarianceAccumulator>, layers: readonly LinearLayer[], outputs: ReadonlyMap<string, { dims: readonly number[]; data: Float32Array }>): void {
   for (const l of layers) {
     const t = outputs.get(l.input);
-    if (!t) throw new Error(`layer ${l.weight}: the run did not return its input ${l.input}`);
+    if (!t) throw new InternalError(`layer ${l.weight}: the run did not return its input ${l.input}`);
     const x = activationRows(l.op, t.dims, t.data);
     let a = acc.get(l.weight);
     if (!a) acc.set(l.weight, (a = new CovarianceAccumulator(x.cols)));
@@ -77,7 +78,7 @@ export function quantizeOcrModelCalibrated(bytes: Uint8Array, sigmas: ReadonlyMa
     onLayer?.(t.name);
     const w = weightMatrix(t);
     const acc = sigmas.get(t.name);
-    if (!acc) throw new Error(`no calibration statistics for ${t.name}`);
+    if (!acc) throw new InternalError(`no calibration statistics for ${t.name}`);
     const S = acc.covariance();
     const W = Float64Array.from(w.data);
     const r = quantizeWeightOnly(W, w.rows, w.cols, S, rate, method);

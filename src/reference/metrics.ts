@@ -1,9 +1,10 @@
-/** Error metrics. Definitions follow shared DESIGN.md ("Conventions"). */
+import { ShapeError } from '../errors.js';
+/** Error metrics. Definitions follow docs/theory.md §1. */
 
 type Vec = ArrayLike<number>;
 
 function sameLength(a: Vec, b: Vec): void {
-  if (a.length !== b.length) throw new RangeError(`length mismatch: ${a.length} vs ${b.length}`);
+  if (a.length !== b.length) throw new ShapeError(`length mismatch: ${a.length} vs ${b.length}`);
 }
 
 /** ‖a − b‖_F / ‖b‖_F (b is the reference). Returns 0 when both are zero. NaN anywhere gives NaN. */
@@ -40,7 +41,7 @@ export function sumSquares(a: Vec): number {
 
 /**
  * Normalized MSE of a product: ‖Y − Ŷ‖²_F / (‖X‖²_F·‖W‖²_F / K). For iid unit-variance operands this
- * is the per-entry product error divided by its energy, the quantity Γ(R) bounds (lattice.md §1.2).
+ * is the per-entry product error divided by its energy, the quantity Γ(R) bounds (docs/theory.md §2.1).
  */
 export function productNmse(yHat: Vec, yExact: Vec, xSumSquares: number, wSumSquares: number, K: number): number {
   sameLength(yHat, yExact);
@@ -53,7 +54,7 @@ export function productNmse(yHat: Vec, yExact: Vec, xSumSquares: number, wSumSqu
 }
 
 /** Index of the first entry that is not a finite number, or -1. */
-export function firstNonFinite(a: Vec): number {
+function firstNonFinite(a: Vec): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
 }

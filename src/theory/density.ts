@@ -1,6 +1,6 @@
 /**
  * The optimal point density for scalar-quantized matrix multiplication of correlated Gaussian pairs
- * (scalar_density.md §3–4, after Ang–Kim–Pilanci 2026): λ*(u) ∝ exp(−u²/6)·((1−ρ²) + ρ²u²)^{1/3},
+ * (docs/theory.md §4, after Ang–Kim–Pilanci 2026): λ*(u) ∝ exp(−u²/6)·((1−ρ²) + ρ²u²)^{1/3},
  * its normaliser Z(ρ), J(ρ) = (2π)^{−1/6} Z(ρ), the K⁻² constant C_opt = J³/12 (E[D²] ≈ 2C_opt/K² with
  * K levels on both operands), the Panter–Dite alternative C_pd = (√3π/2)(1 + 2ρ²), and the
  * unimodal→bimodal transition at |ρ| = 1/√3 with peaks at ±√(3 − 1/ρ²).

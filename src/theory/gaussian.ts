@@ -1,9 +1,10 @@
+import { OptionsError } from '../errors.js';
 /**
- * Information-theoretic reference curves for iid Gaussian data (shared/research/lattice.md §1,
- * highrate.md §1). Rates are bits per matrix entry.
+ * Information-theoretic reference curves for iid Gaussian data (docs/theory.md §2,
+ * docs/theory.md §1). Rates are bits per matrix entry.
  */
 
-/** R* solves 2^{2R} − 1 = 4·ln2·R (tangent from (0,1) to φ); lattice.md §1.2 gives 0.906324. */
+/** R* solves 2^{2R} − 1 = 4·ln2·R (tangent from (0,1) to φ); docs/theory.md §2.1 gives 0.906324. */
 export const R_STAR = solveRStar();
 
 function solveRStar(): number {
@@ -32,10 +33,10 @@ export function phi(rate: number): number {
 
 /**
  * Γ(R): the lower bound on normalized product MSE for iid Gaussian operands each coded at R bits/entry
- * (lattice.md §1.2). Linear (time-sharing / sketching) below R*, φ(R) above.
+ * (docs/theory.md §2.1). Linear (time-sharing / sketching) below R*, φ(R) above.
  */
 export function gammaBound(rate: number): number {
-  if (!(rate >= 0)) throw new RangeError(`rate must be ≥ 0, got ${rate}`);
+  if (!(rate >= 0)) throw new OptionsError('rate', `rate must be ≥ 0, got ${rate}`);
   if (rate >= R_STAR) return phi(rate);
   return 1 - ((1 - phi(R_STAR)) * rate) / R_STAR;
 }

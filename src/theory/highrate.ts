@@ -1,25 +1,21 @@
 /**
- * Uniform-noise (Bennett) heuristics for block-scaled formats on iid N(0,1) data (highrate.md §2.3).
+ * Uniform-noise (Bennett) heuristics for block-scaled formats on iid N(0,1) data (docs/theory.md §3.2).
  * Each non-extreme element of a block gets an error uniform over the grid cell it falls in; the block
  * max is reproduced exactly by absmax scales. Expectations over the block max M_n (max of n iid |N(0,1)|)
  * are numerical integrals.
  */
-import { LutCodec, MinifloatCodec, MxInt8Codec, type ElementCodec } from '../formats/elements.js';
-import type { QuantFormat } from '../formats/format.js';
-import { marginalMse } from '../formats/density.js';
-import { IntFormat } from '../formats/int.js';
-import { ScaledFormat } from '../formats/scaled.js';
+import type { Grid } from '../formats/elements.js';
 import { erf, halfNormalCdf, integrate, normalCdf, normalPdf } from './special.js';
 
 const UPPER = 13; // P(|X| > 13) < 1e-38: the integrals stop there
 
 /** Density of M_n = max of n iid |N(0,1)|. */
-export function blockMaxDensity(n: number, m: number): number {
+function blockMaxDensity(n: number, m: number): number {
   if (m <= 0) return 0;
   return n * Math.pow(halfNormalCdf(m), n - 1) * 2 * normalPdf(m);
 }
 
-/** E[M_n²] = ∫₀^∞ 2t·(1 − erf(t/√2)^n) dt (highrate.md §2.3; n = 32 gives 5.7095). */
+/** E[M_n²] = ∫₀^∞ 2t·(1 − erf(t/√2)^n) dt (docs/theory.md §3.2; n = 32 gives 5.7095). */
 export function expectedBlockMaxSquared(n: number): number {
   return integrate((t) => 2 * t * (1 - Math.pow(erf(t / Math.SQRT2), n)), 0, UPPER, 128);
 }
@@ -31,7 +27,7 @@ export function intAbsmaxHeuristicMse(n: number, bits: number): number {
 }
 
 /** E[(max − min)²] of n iid N(0,1), from P(R > r) = 1 − n∫φ(x)(Φ(x+r) − Φ(x))^{n−1} dx. */
-export function expectedRangeSquared(n: number): number {
+function expectedRangeSquared(n: number): number {
   const tail = (r: number) => 1 - n * integrate((x) => normalPdf(x) * Math.pow(normalCdf(x + r) - normalCdf(x), n - 1), -9, 9, 24);
   return integrate((r) => 2 * r * tail(r), 0, 18, 24);
 }
@@ -43,31 +39,6 @@ export function expectedRangeSquared(n: number): number {
 export function intMinMaxHeuristicMse(n: number, bits: number): number {
   const L = 2 ** bits - 1;
   return expectedRangeSquared(n) / (12 * L * L);
-}
-
-/** A grid of non-negative magnitudes per sign, in element units (0 first, largest last). */
-export interface Grid {
-  readonly positive: readonly number[];
-  readonly negative: readonly number[];
-  readonly vmax: number;
-}
-
-export function gridOf(codec: ElementCodec): Grid {
-  if (codec instanceof MinifloatCodec) {
-    const g = codec.grid();
-    return { positive: g, negative: g, vmax: codec.vmax };
-  }
-  if (codec instanceof MxInt8Codec) {
-    const g = Array.from({ length: 128 }, (_, k) => k / 64);
-    return { positive: g, negative: g, vmax: codec.vmax };
-  }
-  if (codec instanceof LutCodec) {
-    const lv = Array.from(codec.levels);
-    const positive = [0, ...lv.filter((v) => v > 0)];
-    const negative = [0, ...lv.filter((v) => v < 0).map((v) => -v).reverse()];
-    return { positive, negative, vmax: codec.vmax };
-  }
-  throw new Error(`no grid for codec ${codec.name}`);
 }
 
 /**
@@ -111,7 +82,7 @@ export function absmaxGridHeuristicMse(n: number, grid: Grid): number {
 
 /**
  * Heuristic for OCP MX (shared scale X = 2^{⌊log₂M⌋ − emax}): cell noise below vmax·X, the clipping
- * term above it (highrate.md §2.3), and the block max's own error.
+ * term above it (docs/theory.md §3.2), and the block max's own error.
  */
 export function mxHeuristicMse(n: number, grid: Grid, emaxElem: number): number {
   const X = (m: number) => 2 ** (Math.floor(Math.log2(m)) - emaxElem);
@@ -142,29 +113,8 @@ export function mxHeuristicMse(n: number, grid: Grid, emaxElem: number): number 
 }
 
 /**
- * The predicted per-entry MSE of a format on iid N(0,1) with rows of length K: the uniform-noise heuristic
- * for absmax/MX/NVFP4-style formats, the exact marginal MSE for σ-scaled codebooks.
- */
-export function predictedMse(format: QuantFormat, K: number): number | null {
-  const n = format.layout(K).groupSize;
-  if (format instanceof IntFormat) {
-    return format.params.symmetric ? intAbsmaxHeuristicMse(n, format.params.bits) : intMinMaxHeuristicMse(n, format.params.bits);
-  }
-  if (format instanceof ScaledFormat) {
-    // σ-scaled codebooks: the Gaussian marginal MSE of the codebook, exact (σ estimated per row ≈ 1).
-    if (format.scaleRule === 'rms' && format.codec instanceof LutCodec) {
-      return marginalMse({ centers: Array.from(format.codec.levels), thresholds: Array.from(format.codec.thresholds) });
-    }
-    const grid = gridOf(format.codec);
-    return format.scaleRule === 'e8m0' ? mxHeuristicMse(n, grid, format.codec.emaxElem) : absmaxGridHeuristicMse(n, grid);
-  }
-  return null;
-}
-
-
-/**
  * High-resolution (granular) MSE of a nested-lattice format for unit-RMS rows: Σ_j p_j·(β_j/q)²·G(L)·
- * det(L)^{2/n}, with p_j the share of blocks coded at β_j (lattice.md §3.1, §6.1). It ignores overload,
+ * det(L)^{2/n}, with p_j the share of blocks coded at β_j (docs/lattice.md §1). It ignores overload,
  * so it is a lower estimate where overloads matter.
  */
 export function latticeGranularMse(format: { betas: readonly number[]; q: number; lattice: { nsm: number; det: number; dim: number } }, usage: readonly number[]): number {

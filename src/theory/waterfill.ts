@@ -1,5 +1,5 @@
 /**
- * Limits for weight-only quantization under a known input covariance Σ_X (highrate.md §3.2–3.3):
+ * Limits for weight-only quantization under a known input covariance Σ_X (docs/theory.md §5):
  * D_IT(R) = σ_W²·det(Σ_X)^{1/n}·2^{−2R} at high rate, reverse waterfilling below it, and GPTQ's
  * predicted gap 0.2546 + ½·log₂(AM/GM of the LDL pivots).
  */

@@ -3,7 +3,7 @@ import type { Matrix } from '../matrix.js';
 import { Rng } from '../reference/random.js';
 
 /**
- * Random Hadamard rotation along K, shared by both operands of a product (lattice.md §2, §4.1):
+ * Random Hadamard rotation along K, shared by both operands of a product (docs/lattice.md §6):
  * y = h^{-1/2}·H_h·(s ⊙ x) on consecutive chunks of h entries, with seeded random signs s. It is
  * orthogonal, so X·Wᵀ = (XR)(WR)ᵀ, and it spreads outliers so that every 8-block looks Gaussian.
  *
@@ -35,7 +35,7 @@ export interface HadamardRotation {
   readonly norm: number;
 }
 
-export const MAX_HADAMARD_CHUNK = 4096;
+const MAX_HADAMARD_CHUNK = 4096;
 
 /** Chunk size and padded length for a row of K entries (rule in the module comment). */
 export function hadamardShape(K: number, minBlock = 8): { Kp: number; h: number } {

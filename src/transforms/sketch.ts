@@ -1,4 +1,4 @@
-import { ShapeError } from '../errors.js';
+import { OptionsError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { matmulF64 } from '../reference/matmul.js';
 import { productNmse, sumSquares } from '../reference/metrics.js';
@@ -7,7 +7,7 @@ import { normalCdf, normalPdf } from '../theory/special.js';
 import { hadamardRotation, rotateRows } from './hadamard.js';
 
 /**
- * The low-rate regime (lattice.md §1.4). Below R* ≈ 0.906 bit/entry, spending the bits on every
+ * The low-rate regime (docs/theory.md §2.2). Below R* ≈ 0.906 bit/entry, spending the bits on every
  * coordinate is worse than keeping a fraction κ = R/R* of (randomly rotated) coordinates, coding
  * them at R*, and contributing nothing for the rest (no 1/κ rescaling: MMSE is better). That is
  * JL-style sketching, and it is what makes Γ(R) linear below R*.
@@ -31,7 +31,7 @@ const CELLS = 64;
 
 /** Entropy-coded scalar quantization with step `step`: the reconstruction and the empirical entropy of the indices. */
 export function ecsq(step: number): Ecsq {
-  if (!(step > 0)) throw new RangeError(`ECSQ step must be > 0, got ${step}`);
+  if (!(step > 0)) throw new OptionsError('step', `ECSQ step must be > 0, got ${step}`);
   const cents = new Map<number, number>();
   let entropy = 0;
   let mse = 1;
@@ -50,7 +50,7 @@ export function ecsq(step: number): Ecsq {
 
 /** The ECSQ whose index entropy on N(0,1) is `rate` bits (bisection on Δ; entropy falls as Δ grows). */
 export function ecsqForEntropy(rate: number): Ecsq {
-  if (!(rate > 0 && rate < 8)) throw new RangeError(`ECSQ entropy must be in (0, 8) bits, got ${rate}`);
+  if (!(rate > 0 && rate < 8)) throw new OptionsError('rate', `ECSQ entropy must be in (0, 8) bits, got ${rate}`);
   let lo = 1e-3;
   let hi = 40;
   for (let it = 0; it < 100; it++) {

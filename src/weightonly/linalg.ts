@@ -1,6 +1,6 @@
 /**
  * Dense f64 linear algebra for weight-only quantization (n×n covariances, row-major): Cholesky, and
- * the LDL pivots d_i = L_ii² that set every SIC algorithm's error weights (highrate.md §3.3).
+ * the LDL pivots d_i = L_ii² that set every SIC algorithm's error weights (docs/theory.md §5).
  */
 import { ShapeError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * Successive interference cancellation (highrate.md §3.3–3.4): columns decided from the last to the
+ * Successive interference cancellation (docs/theory.md §5): columns decided from the last to the
  * first, each rounded on its own step after the error already committed in later columns has been
  * cancelled through the Cholesky factor of Σ_X. With equal steps it is GPTQ/LDLQ (Babai's nearest
  * plane); with steps c/L_jj and a least-squares shrinkage per column it is WaterSIC. Integers are

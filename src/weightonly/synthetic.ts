@@ -1,4 +1,4 @@
-/** Synthetic input covariances for checking weight-only quantizers against their bounds (highrate.md §3.3). */
+/** Synthetic input covariances for checking weight-only quantizers against their bounds (docs/theory.md §5). */
 import type { Rng } from '../reference/random.js';
 
 /** Σ = Q·diag(λ)·Qᵀ with λ log-uniform on [lo, hi]; Q the identity or a uniformly random rotation. */

@@ -2,7 +2,7 @@
  * Weight-only quantization with a known input covariance: WaterSIC (waterfilled steps c/L_jj with
  * least-squares shrinkage) and GPTQ/LDLQ (one step for every column), both through the same SIC loop
  * (sic.ts), both rate-searched to a target entropy and entropy-coded per column with rANS, so the
- * reported rate is coded bits (highrate.md §3.3–3.5).
+ * reported rate is coded bits (docs/theory.md §5).
  *
  * Column coding: each column has its own step, hence its own integer distribution; one rANS table per
  * column codes it at its own entropy (pooled coding would pay I(Z; column), +0.38 bit on a diagonal Σ).
