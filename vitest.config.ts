@@ -5,7 +5,12 @@ export default defineConfig({
   resolve: {
     // wgsl_reflect's "main" is a CommonJS build inside a "type": "module" package, which Node cannot
     // load; its ES module build works everywhere.
-    alias: [{ find: /^wgsl_reflect$/, replacement: fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url)) }],
+    alias: [
+      {
+        find: /^wgsl_reflect$/,
+        replacement: fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url)),
+      },
+    ],
   },
   test: {
     // The three browser-test files wait on SwiftShader's single-threaded shader compiles and on

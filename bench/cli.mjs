@@ -7,7 +7,9 @@ export function fmt(v, digits = 4) {
   if (typeof v !== 'number') return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a)) + 1))) : v.toExponential(digits - 1);
+  return a >= 1e-3 && a < 1e5
+    ? v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a)) + 1)))
+    : v.toExponential(digits - 1);
 }
 
 /** A markdown table of `rows` with columns [header, cell(row)]; the first `leftColumns` are left-aligned. */
@@ -15,8 +17,12 @@ export function renderTable(rows, cols, leftColumns = 1) {
   const cells = rows.map((r) => cols.map(([, f]) => f(r)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const left = (i) => i < leftColumns;
-  const line = (vals) => '| ' + vals.map((v, i) => (left(i) ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ') + ' |';
-  const out = [line(cols.map(([h]) => h)), '|' + widths.map((w, i) => (left(i) ? ':' : '') + '-'.repeat(w + 1) + (left(i) ? '' : ':')).join('|') + '|'];
+  const line = (vals) =>
+    `| ${vals.map((v, i) => (left(i) ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
+  const out = [
+    line(cols.map(([h]) => h)),
+    `|${widths.map((w, i) => (left(i) ? ':' : '') + '-'.repeat(w + 1) + (left(i) ? '' : ':')).join('|')}|`,
+  ];
   for (const c of cells) out.push(line(c));
   return out.join('\n');
 }
@@ -29,7 +35,7 @@ export async function runBenchPage(pagePath, entry, opts, tag) {
   const vite = await startViteServer();
   const chrome = await launchChromium();
   try {
-    const page = await openPage(chrome.browser, vite.url, pagePath, (line) => process.stderr.write(line + '\n'));
+    const page = await openPage(chrome.browser, vite.url, pagePath, (line) => process.stderr.write(`${line}\n`));
     await page.exposeFunction('__benchProgress', (msg) => process.stderr.write(`[${tag}] ${msg}\n`));
     return await page.evaluate((name, o) => window[name](o), entry, opts);
   } finally {
@@ -66,4 +72,10 @@ export function parseCli(argv, handlers, usage) {
 export const list = (s) => s.split(',').filter(Boolean);
 
 /** `k=1,j=2` → { k: 1, j: 2 }. */
-export const numbersByKey = (s) => Object.fromEntries(s.split(',').map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; }));
+export const numbersByKey = (s) =>
+  Object.fromEntries(
+    s.split(',').map((kv) => {
+      const [k, v] = kv.split('=');
+      return [k, Number(v)];
+    }),
+  );

@@ -24,7 +24,9 @@ export interface GpuBenchRow {
   weightGBps: number;
   /** Stored bits per weight entry. */
   bitsPerEntry: number;
-  /** max(bytes moved / copy GB/s, flops / FMA GFLOP/s) / ms: 1 = at the better of the two ceilings measured in this run. */
+  /**
+   * max(bytes moved / copy GB/s, flops / FMA GFLOP/s) / ms: 1 = at the better of the two ceilings measured in this run.
+   */
   roofline: number;
   /** f32 ms / this ms at the same shape (our own f32 kernel; > 1 is faster). */
   vsF32: number;
@@ -52,7 +54,10 @@ export interface GpuBenchOptions {
   reps?: number;
   /** Measure the peers (tfjs-webgpu tf.matMul, onnxruntime-web MatMulNBits); default true. */
   peers?: boolean;
-  /** Measure the naive one-thread-per-output kernel (f32 and int4-g32) at shapes of at most NAIVE_MAX_FLOPS; default true. */
+  /**
+   * Measure the naive one-thread-per-output kernel (f32 and int4-g32) at shapes of at most NAIVE_MAX_FLOPS; default
+   * true.
+   */
   naive?: boolean;
   /** Override GEMM tiles (tuning). */
   tile?: Record<string, number>;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench:gpu [-- --json] [--formats f32,int4-g32] [--pairs int8-g32:int4-g32,...] [--shapes gemv:1x4096x4096,gemm:256x4096x4096]
+// npm run bench:gpu [-- --json] [--formats f32,int4-g32] [--pairs int8-g32:int4-g32,...] [--shapes
+// gemv:1x4096x4096,gemm:256x4096x4096]
 //                   [--reps 3] [--no-peers] [--no-naive] [--tile wgX=8,wgY=8,rqM=1,rqN=1,tileK=32]
 // Runs bench/gpu.ts in headless Chromium and prints one table (or, with --json, the rows as JSON on
 // stdout; progress goes to stderr).
@@ -26,32 +27,48 @@ const { opts, json } = parseCli(
     '--tile': (next, o) => (o.tile = numbersByKey(next())),
     '--gemv-tile': (next, o) => (o.gemvTile = numbersByKey(next())),
   },
-  'usage: npm run bench:gpu -- [--json] [--formats ids] [--pairs x:w,...] [--shapes gemv:1x4096x4096,...] [--reps r] [--no-peers] [--no-naive] [--tile k=v,...] [--gemv-tile rows=r,lanes=l,rowsPerThread=t]\n',
+  'usage: npm run bench:gpu -- [--json] [--formats ids] [--pairs x:w,...] [--shapes gemv:1x4096x4096,...] ' +
+    '[--reps r] [--no-peers] [--no-naive] [--tile k=v,...] [--gemv-tile rows=r,lanes=l,rowsPerThread=t]\n',
 );
 const rows = await runBenchPage('/bench/gpu.html', 'runGpuBench', opts, 'bench:gpu');
-if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 else {
-  const peerNames = [...new Set(rows.flatMap((r) => Object.keys(r.vsPeers)))].filter((p) => rows.some((r) => r.format === p));
-  const ceilings = rows.filter((r) => r.kernel === 'copy').map((c) => {
-    const f = rows.find((r) => r.kernel === 'fma' && r.M === c.M && r.K === c.K && r.N === c.N);
-    return `${c.M}×${c.K}×${c.N}: copy ${num(c.weightGBps)} GB/s, FMA ${num(f?.gflops)} GFLOP/s`;
-  });
-  process.stdout.write(`Device: ${rows[0]?.device}. Ceilings measured in each shape's rounds (read+write copy; FMA chains): ${ceilings.join('; ')}.\n`);
-  process.stdout.write('Median wall ms over rounds that time every kernel of a shape in turn (operands resident; peers include their X upload / Y download). roofline = max(bytes/copy, flops/FMA) / time. vs f32 and vs peers: > 1 means faster.\n\n');
+  const peerNames = [...new Set(rows.flatMap((r) => Object.keys(r.vsPeers)))].filter((p) =>
+    rows.some((r) => r.format === p),
+  );
+  const ceilings = rows
+    .filter((r) => r.kernel === 'copy')
+    .map((c) => {
+      const f = rows.find((r) => r.kernel === 'fma' && r.M === c.M && r.K === c.K && r.N === c.N);
+      return `${c.M}×${c.K}×${c.N}: copy ${num(c.weightGBps)} GB/s, FMA ${num(f?.gflops)} GFLOP/s`;
+    });
   process.stdout.write(
-    renderTable(rows.filter((r) => r.kernel !== 'copy' && r.kernel !== 'fma'), [
-      ['W format', (r) => r.format],
-      ['X', (r) => r.x],
-      ['M×K×N', (r) => `${r.M}×${r.K}×${r.N}`],
-      ['path', (r) => r.path],
-      ['bits', (r) => num(r.bitsPerEntry, 4)],
-      ['ms', (r) => num(r.ms, 4)],
-      ['GFLOP/s', (r) => num(r.gflops, 3)],
-      ['weight GB/s', (r) => num(r.weightGBps, 3)],
-      ['roofline', (r) => num(r.roofline, 3)],
-      ['vs f32', (r) => num(r.vsF32, 3)],
-      ...peerNames.map((p) => [`vs ${p}`, (r) => num(r.vsPeers[p], 3)]),
-      ['rel. err', (r) => num(r.relErr, 2)],
-    ], 2) + '\n',
+    `Device: ${rows[0]?.device}. Ceilings measured in each shape's rounds (read+write copy; FMA chains): ` +
+      `${ceilings.join('; ')}.\n`,
+  );
+  process.stdout.write(
+    'Median wall ms over rounds that time every kernel of a shape in turn (operands resident; peers include ' +
+      'their X upload / Y download). roofline = max(bytes/copy, flops/FMA) / time. vs f32 and vs peers: > 1 ' +
+      'means faster.\n\n',
+  );
+  process.stdout.write(
+    `${renderTable(
+      rows.filter((r) => r.kernel !== 'copy' && r.kernel !== 'fma'),
+      [
+        ['W format', (r) => r.format],
+        ['X', (r) => r.x],
+        ['M×K×N', (r) => `${r.M}×${r.K}×${r.N}`],
+        ['path', (r) => r.path],
+        ['bits', (r) => num(r.bitsPerEntry, 4)],
+        ['ms', (r) => num(r.ms, 4)],
+        ['GFLOP/s', (r) => num(r.gflops, 3)],
+        ['weight GB/s', (r) => num(r.weightGBps, 3)],
+        ['roofline', (r) => num(r.roofline, 3)],
+        ['vs f32', (r) => num(r.vsF32, 3)],
+        ...peerNames.map((p) => [`vs ${p}`, (r) => num(r.vsPeers[p], 3)]),
+        ['rel. err', (r) => num(r.relErr, 2)],
+      ],
+      2,
+    )}\n`,
   );
 }

@@ -3,30 +3,51 @@
  * kernels, the naive floor, copy-bandwidth and FMA-throughput ceilings, and peer libraries — one run,
  * one adapter. Every timed kernel's output is checked against the CPU reference first.
  */
-import { createEngine, GpuMatrix, type Engine, type GpuOperand, type MatmulOptions } from '../src/engine.js';
+import { createEngine, type Engine, type GpuOperand, type MatmulOptions } from '../src/engine.js';
 import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 import { checkRows } from './check-rows.js';
-import { DEFAULT_GPU_FORMATS, DEFAULT_GPU_PAIRS, DEFAULT_GPU_SHAPES, type GpuBenchOptions, type GpuBenchRow, type GpuBenchShape } from './gpu-rows.js';
+import {
+  DEFAULT_GPU_FORMATS,
+  DEFAULT_GPU_PAIRS,
+  DEFAULT_GPU_SHAPES,
+  type GpuBenchOptions,
+  type GpuBenchRow,
+  type GpuBenchShape,
+} from './gpu-rows.js';
 import type { Peer } from './peers.js';
 import { interleavedMedians, wallMs } from './timing.js';
 
 const progress = (msg: string) => window.__benchProgress?.(msg);
 
 /** Wall ms of `run` (which must leave its work submitted) until the queue is idle. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a sampled run may leave nothing to free
 function sampler(device: GPUDevice, run: () => Promise<{ destroy(): void } | void>): () => Promise<number> {
   return () => wallMs(run, () => device.queue.onSubmittedWorkDone());
 }
 
-/** Samplers of the two ceilings: a 64 MiB vec4 copy (ms) and independent FMA chains; `toRates` turns their ms into GB/s and GFLOP/s. */
+/**
+ * Samplers of the two ceilings: a 64 MiB vec4 copy (ms) and independent FMA chains; `toRates` turns their ms into GB/s
+ * and GFLOP/s.
+ */
 async function ceilingSamplers(engine: Engine) {
   const device = engine.device;
   // Submitted through the engine's runner like every op; the sampler waits for the queue itself.
-  const dispatch = async (template: string, entry: string, storage: Record<string, GPUBuffer>, uniforms: Record<string, Record<string, number>>, groups: number) => {
+  const dispatch = async (
+    template: string,
+    entry: string,
+    storage: Record<string, GPUBuffer>,
+    uniforms: Record<string, Record<string, number>>,
+    groups: number,
+  ) => {
     const kernel = await engine.pipelines.kernel({ template, operands: {} }, entry);
-    const windows = Object.fromEntries(Object.entries(storage).map(([k, b]) => [k, { buffer: b, offset: 0, size: b.size }]));
-    await engine.runner.run(template, [{ kernel, axes: [], dispatch: () => ({ storage: windows, uniforms, workgroups: [groups, 1, 1] }) }]);
+    const windows = Object.fromEntries(
+      Object.entries(storage).map(([k, b]) => [k, { buffer: b, offset: 0, size: b.size }]),
+    );
+    await engine.runner.run(template, [
+      { kernel, axes: [], dispatch: () => ({ storage: windows, uniforms, workgroups: [groups, 1, 1] }) },
+    ]);
   };
   const bytes = 64 << 20;
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
@@ -38,10 +59,19 @@ async function ceilingSamplers(engine: Engine) {
   const iters = 2048;
   const out = device.createBuffer({ size: groups * 64 * 16, usage });
   return {
-    copy: sampler(device, () => dispatch('bench/copy.wgsl', 'copy', { src, dst }, { params: { count, threads } }, threads / 64)),
-    fma: sampler(device, () => dispatch('bench/fma.wgsl', 'fma_peak', { out }, { params: { iters, seed: 1e-3 } }, groups)),
-    toRates: (copyMs: number, fmaMs: number) => ({ copyGBps: (2 * bytes) / copyMs / 1e6, fmaGflops: (groups * 64 * 8 * 4 * 2 * iters) / fmaMs / 1e6 }),
-    destroy: () => [src, dst, out].forEach((b) => b.destroy()),
+    copy: sampler(device, () =>
+      dispatch('bench/copy.wgsl', 'copy', { src, dst }, { params: { count, threads } }, threads / 64),
+    ),
+    fma: sampler(device, () =>
+      dispatch('bench/fma.wgsl', 'fma_peak', { out }, { params: { iters, seed: 1e-3 } }, groups),
+    ),
+    toRates: (copyMs: number, fmaMs: number) => ({
+      copyGBps: (2 * bytes) / copyMs / 1e6,
+      fmaGflops: (groups * 64 * 8 * 4 * 2 * iters) / fmaMs / 1e6,
+    }),
+    destroy: () => {
+      for (const b of [src, dst, out]) b.destroy();
+    },
   };
 }
 
@@ -101,12 +131,38 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       const got = await engine.read(y);
       y.destroy();
       const relErr = checkRows(got, x.cpu, w.cpu, checkM);
-      if (!(relErr < 1e-4)) throw new Error(`${wId} (X ${xId}) ${kernel} ${M}×${K}×${N}: output does not match the CPU reference (rel. error ${relErr})`);
+      if (!(relErr < 1e-4))
+        throw new Error(
+          `${wId} (X ${xId}) ${kernel} ${M}×${K}×${N}: output does not match the CPU reference (rel. error ${relErr})`,
+        );
       const plan = engine.planMatmul(x.gpu, w.gpu, M, options);
-      const path = [plan.kernel, plan.integer ? 'int' : plan.affine ? 'affine' : 'float', plan.dp4a ? 'dp4a' : '', plan.subgroups ? 'subgroups' : ''].filter(Boolean).join(' ');
+      const path = [
+        plan.kernel,
+        plan.integer ? 'int' : plan.affine ? 'affine' : 'float',
+        plan.dp4a ? 'dp4a' : '',
+        plan.subgroups ? 'subgroups' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       const weightBytes = (w.bits * N * K) / 8;
       candidates.push({
-        row: { ...base, vsPeers: {}, format: wId, x: xId, kernel, path, M, K, N, ms: NaN, gflops: NaN, weightGBps: NaN, bitsPerEntry: w.bits, roofline: NaN, relErr },
+        row: {
+          ...base,
+          vsPeers: {},
+          format: wId,
+          x: xId,
+          kernel,
+          path,
+          M,
+          K,
+          N,
+          ms: NaN,
+          gflops: NaN,
+          weightGBps: NaN,
+          bitsPerEntry: w.bits,
+          roofline: NaN,
+          relErr,
+        },
         bytes: weightBytes + (x.bits * M * K) / 8 + 4 * M * N,
         sample: sampler(engine.device, () => engine.matmul(x.gpu, w.gpu, options)),
         release: () => {
@@ -116,7 +172,11 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       });
     };
     // The shape's kind picks the template (a `gemm:1x…` shape times the tiled GEMM at M = 1).
-    const tile = { kernel: shape.kernel, ...(opts.tile ? { tile: opts.tile } : {}), ...(opts.gemvTile ? { gemvTile: opts.gemvTile } : {}) };
+    const tile = {
+      kernel: shape.kernel,
+      ...(opts.tile ? { tile: opts.tile } : {}),
+      ...(opts.gemvTile ? { gemvTile: opts.gemvTile } : {}),
+    };
     for (const f of formats) await ours('f32', f, { ...tile }, shape.kernel);
     for (const [xf, wf] of pairs) await ours(xf, wf, { ...tile }, shape.kernel);
     if ((opts.naive ?? true) && flops <= NAIVE_MAX_FLOPS) {
@@ -127,19 +187,69 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       const r = await p.prepare(X, W, checkM);
       const weightBytes = (r.bitsPerEntry * N * K) / 8;
       candidates.push({
-        row: { ...base, vsPeers: {}, format: p.name, x: 'f32', kernel: shape.kernel, path: p.op, M, K, N, ms: NaN, gflops: NaN, weightGBps: NaN, bitsPerEntry: r.bitsPerEntry, roofline: NaN, relErr: r.relErr },
+        row: {
+          ...base,
+          vsPeers: {},
+          format: p.name,
+          x: 'f32',
+          kernel: shape.kernel,
+          path: p.op,
+          M,
+          K,
+          N,
+          ms: NaN,
+          gflops: NaN,
+          weightGBps: NaN,
+          bitsPerEntry: r.bitsPerEntry,
+          roofline: NaN,
+          relErr: r.relErr,
+        },
         bytes: weightBytes + 4 * M * K + 4 * M * N,
         sample: r.sample,
         release: r.release,
       });
     }
     // Every candidate and both ceilings are timed in the same rounds (see interleavedMedians).
-    const ms = await interleavedMedians(reps, [ceilings.copy, ceilings.fma, ...candidates.map((c) => c.sample)], (round) =>
-      progress(`${M}×${K}×${N}: ${round === 0 ? 'warm-up round' : `round ${round}/${reps}`} (${candidates.length} kernels + 2 ceilings)`),
+    const ms = await interleavedMedians(
+      reps,
+      [ceilings.copy, ceilings.fma, ...candidates.map((c) => c.sample)],
+      (round) =>
+        progress(
+          `${M}×${K}×${N}: ${round === 0 ? 'warm-up round' : `round ${round}/${reps}`} (${candidates.length} ` +
+            `kernels + 2 ceilings)`,
+        ),
     );
     const ceil = ceilings.toRates(ms[0], ms[1]);
-    rows.push({ ...base, format: 'copy', x: '-', kernel: 'copy', path: '64 MiB vec4 copy', M, K, N, ms: ms[0], gflops: 0, weightGBps: ceil.copyGBps, bitsPerEntry: 32, roofline: 1 });
-    rows.push({ ...base, format: 'fma', x: '-', kernel: 'fma', path: '8 vec4 FMA chains per thread (unrolled)', M, K, N, ms: ms[1], gflops: ceil.fmaGflops, weightGBps: 0, bitsPerEntry: 0, roofline: 1 });
+    rows.push({
+      ...base,
+      format: 'copy',
+      x: '-',
+      kernel: 'copy',
+      path: '64 MiB vec4 copy',
+      M,
+      K,
+      N,
+      ms: ms[0],
+      gflops: 0,
+      weightGBps: ceil.copyGBps,
+      bitsPerEntry: 32,
+      roofline: 1,
+    });
+    rows.push({
+      ...base,
+      format: 'fma',
+      x: '-',
+      kernel: 'fma',
+      path: '8 vec4 FMA chains per thread (unrolled)',
+      M,
+      K,
+      N,
+      ms: ms[1],
+      gflops: ceil.fmaGflops,
+      weightGBps: 0,
+      bitsPerEntry: 0,
+      roofline: 1,
+    });
     candidates.forEach((c, i) => {
       const r = c.row;
       r.ms = ms[i + 2];

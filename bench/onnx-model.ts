@@ -59,12 +59,21 @@ function intAttr(name: string, v: number): Proto {
  * Y[M,N] = A[M,K] · dequant(B)ᵀ with B: uint8 [N, K/32, 16] (two 4-bit codes per byte, low nibble
  * first, value (q − 8)·scale: the default zero point) and scales: f32 [N·K/32].
  */
-export function matMulNBitsModel(M: number, K: number, N: number, packed: Uint8Array, scales: Float32Array): Uint8Array {
+export function matMulNBitsModel(
+  M: number,
+  K: number,
+  N: number,
+  packed: Uint8Array,
+  scales: Float32Array,
+): Uint8Array {
   if (K % 32 !== 0) throw new Error(`MatMulNBits peer model needs K % 32 == 0, got ${K}`);
   const blocks = K / 32;
-  if (packed.length !== N * blocks * 16 || scales.length !== N * blocks) throw new Error('MatMulNBits peer model: packed/scales sizes do not match the shape');
+  if (packed.length !== N * blocks * 16 || scales.length !== N * blocks)
+    throw new Error('MatMulNBits peer model: packed/scales sizes do not match the shape');
   const node = new Proto()
-    .string(1, 'A').string(1, 'B').string(1, 'scales')
+    .string(1, 'A')
+    .string(1, 'B')
+    .string(1, 'scales')
     .string(2, 'Y')
     .string(3, 'matmul_nbits')
     .string(4, 'MatMulNBits')
@@ -77,7 +86,10 @@ export function matMulNBitsModel(M: number, K: number, N: number, packed: Uint8A
     .message(1, node)
     .string(2, 'peer')
     .message(5, initializer('B', [N, blocks, 16], UINT8, packed))
-    .message(5, initializer('scales', [N * blocks], FLOAT, new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength)))
+    .message(
+      5,
+      initializer('scales', [N * blocks], FLOAT, new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength)),
+    )
     .message(11, valueInfo('A', [M, K]))
     .message(12, valueInfo('Y', [M, N]));
   return new Proto()

@@ -45,7 +45,12 @@ async function pairObjective(engine: Engine, fmt: QuantFormat, source: Matrix, r
   const K = codebook.codec.levels.length;
   const q = { centers: Array.from(codebook.codec.levels), thresholds: Array.from(codebook.codec.thresholds) };
   const C = fmt.id.endsWith('-lm') ? panterDiteMatmulConstant(rho) : optimalConstant(rho);
-  return { pairMeanSquare: s2 / xq.length, pairBias: s1 / xq.length, pairExact: exactMatmulError(q, rho).meanSquare, k2Prediction: (2 * C) / (K * K) };
+  return {
+    pairMeanSquare: s2 / xq.length,
+    pairBias: s1 / xq.length,
+    pairExact: exactMatmulError(q, rho).meanSquare,
+    k2Prediction: (2 * C) / (K * K),
+  };
 }
 
 async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
@@ -99,7 +104,13 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     let shrunk: number | null = null;
     if (latticeFmt) {
       const a2 = latticeFmt.mmseShrinkage ** 2;
-      shrunk = productNmse(yHat.map((v) => v * a2), exact, xx, ww, K);
+      shrunk = productNmse(
+        yHat.map((v) => v * a2),
+        exact,
+        xx,
+        ww,
+        K,
+      );
     }
     y.destroy();
     const gemmMs = await timeMs(engine, reps, () => engine.matmul(xGpu, wq));
@@ -132,7 +143,12 @@ async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       k2Prediction: pair?.k2Prediction ?? null,
       indexEntropyBits: lattice?.indexEntropyBits ?? null,
       productNmseShrunk: shrunk,
-      rateEntropyCoded: lattice && latticeFmt ? bpe - (latticeFmt.indexBits / latticeFmt.n) * (latticeFmt.paddedK(sourceK) / sourceK) + lattice.indexEntropyBits : null,
+      rateEntropyCoded:
+        lattice && latticeFmt
+          ? bpe -
+            (latticeFmt.indexBits / latticeFmt.n) * (latticeFmt.paddedK(sourceK) / sourceK) +
+            lattice.indexEntropyBits
+          : null,
     });
   }
   if (opts.lowRate !== false) rows.push(...lowRateRows(rng, device));

@@ -27,7 +27,8 @@ export interface Peer {
 
 function check(name: string, y: Float32Array, x: Matrix, w: Matrix, rows: number): number {
   const err = checkRows(y, x, w, rows);
-  if (!(err < 1e-4)) throw new Error(`peer ${name}: output does not match the CPU reference (rel. error ${err}); not timing it`);
+  if (!(err < 1e-4))
+    throw new Error(`peer ${name}: output does not match the CPU reference (rel. error ${err}); not timing it`);
   return err;
 }
 
@@ -52,7 +53,11 @@ async function tfjsPeer(): Promise<Peer> {
       return {
         relErr,
         bitsPerEntry: 32,
-        sample: () => wallMs(async () => void (await run()), async () => {}),
+        sample: () =>
+          wallMs(
+            async () => void (await run()),
+            async () => {},
+          ),
         release: async () => {
           a.dispose();
           b.dispose();
@@ -78,7 +83,8 @@ async function ortPeer(): Promise<Peer> {
       const scales = new Float32Array(w.rows * blocks);
       const sw = q.layout.wordsPerRow.scales;
       for (let n = 0; n < w.rows; n++) {
-        for (let b = 0; b < blocks; b++) scales[n * blocks + b] = f16BitsToF32((q.scales[n * sw + (b >> 1)] >>> (16 * (b & 1))) & 0xffff);
+        for (let b = 0; b < blocks; b++)
+          scales[n * blocks + b] = f16BitsToF32((q.scales[n * sw + (b >> 1)] >>> (16 * (b & 1))) & 0xffff);
       }
       const packed = new Uint8Array(q.codes.buffer, q.codes.byteOffset, q.codes.byteLength);
       const model = matMulNBitsModel(x.rows, x.cols, w.rows, packed.slice(), scales);
@@ -89,7 +95,11 @@ async function ortPeer(): Promise<Peer> {
       return {
         relErr,
         bitsPerEntry: q.layout.bitsPerEntry,
-        sample: () => wallMs(async () => void (await run()), async () => {}),
+        sample: () =>
+          wallMs(
+            async () => void (await run()),
+            async () => {},
+          ),
         release: () => session.release(),
       };
     },
@@ -99,7 +109,10 @@ async function ortPeer(): Promise<Peer> {
 /** Loads every peer that initialises here; a peer that fails to load is reported and skipped. */
 export async function loadPeers(log: (msg: string) => void): Promise<Peer[]> {
   const peers: Peer[] = [];
-  for (const [name, load] of [['tfjs-webgpu', tfjsPeer], ['ort-webgpu', ortPeer]] as const) {
+  for (const [name, load] of [
+    ['tfjs-webgpu', tfjsPeer],
+    ['ort-webgpu', ortPeer],
+  ] as const) {
     try {
       peers.push(await load());
     } catch (e) {

@@ -71,25 +71,38 @@ const { opts, json } = parseCli(
   'usage: npm run bench -- [--json] [--formats id,id] [--samples N] [--M m --K k --N n] [--reps r]\n',
 );
 const rows = await runBenchPage('/bench/index.html', 'runBench', opts, 'bench');
-if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 else {
   const r0 = rows[0];
-  if (r0) process.stdout.write(`Device: ${r0.device}. MSE on ${r0.samples} iid N(0,1) entries; product NMSE and GEMM times at M=${r0.shape.M}, K=${r0.shape.K}, N=${r0.shape.N} (weight-only GEMM vs the f32 GEMM, median wall ms).\n\n`);
+  if (r0)
+    process.stdout.write(
+      `Device: ${r0.device}. MSE on ${r0.samples} iid N(0,1) entries; product NMSE and GEMM times at ` +
+        `M=${r0.shape.M}, K=${r0.shape.K}, N=${r0.shape.N} (weight-only GEMM vs the f32 GEMM, median wall ms).\n\n`,
+    );
   const gpuRows = rows.filter((r) => r.gemmMs !== null);
-  process.stdout.write(table(gpuRows) + '\n');
+  process.stdout.write(`${table(gpuRows)}\n`);
   const lattice = rows.filter((r) => r.indexEntropyBits !== null);
   if (lattice.length) {
-    process.stdout.write(`\nNested-lattice rows: fitted β (row-RMS units), the β index's entropy, the rate with it entropy-coded, and the granular (no-overload) MSE prediction:\n\n`);
-    process.stdout.write(latticeTable(lattice) + '\n');
+    process.stdout.write(
+      `\nNested-lattice rows: fitted β (row-RMS units), the β index's entropy, the rate with it entropy-coded, ` +
+        `and the granular (no-overload) MSE prediction:\n\n`,
+    );
+    process.stdout.write(`${latticeTable(lattice)}\n`);
   }
   const low = rows.filter((r) => r.gemmMs === null);
   if (low.length) {
-    process.stdout.write(`\nLow-rate regime (CPU, K = 4096, 64×64 products, rates measured as index entropy): ECSQ spread over all rotated coordinates vs sketching (keep R/R* of them, code them at R* = 0.906):\n\n`);
-    process.stdout.write(lowRateTable(low) + '\n');
+    process.stdout.write(
+      `\nLow-rate regime (CPU, K = 4096, 64×64 products, rates measured as index entropy): ECSQ spread over all ` +
+        `rotated coordinates vs sketching (keep R/R* of them, code them at R* = 0.906):\n\n`,
+    );
+    process.stdout.write(`${lowRateTable(low)}\n`);
   }
   const pairs = rows.filter((r) => r.pairMeanSquare !== null);
   if (pairs.length) {
-    process.stdout.write(`\nCodebooks on ${r0.samples} correlated pairs (ρ = ${pairs[0].pairRho}), both operands quantized on the GPU, D = XY − X̂Ŷ:\n\n`);
-    process.stdout.write(pairTable(pairs) + '\n');
+    process.stdout.write(
+      `\nCodebooks on ${r0.samples} correlated pairs (ρ = ${pairs[0].pairRho}), both operands quantized on the ` +
+        `GPU, D = XY − X̂Ŷ:\n\n`,
+    );
+    process.stdout.write(`${pairTable(pairs)}\n`);
   }
 }

@@ -14,7 +14,11 @@ export async function medianAfterWarmup(reps: number, sample: () => Promise<numb
  * untimed warm-up round): a slow spell of a shared machine then hits every candidate alike, so the
  * ratios between them hold even when absolute times drift.
  */
-export async function interleavedMedians(reps: number, samplers: readonly (() => Promise<number>)[], onRound?: (round: number) => void): Promise<number[]> {
+export async function interleavedMedians(
+  reps: number,
+  samplers: readonly (() => Promise<number>)[],
+  onRound?: (round: number) => void,
+): Promise<number[]> {
   const times: number[][] = samplers.map(() => []);
   for (let round = 0; round <= reps; round++) {
     onRound?.(round);
@@ -27,7 +31,11 @@ export async function interleavedMedians(reps: number, samplers: readonly (() =>
 }
 
 /** Wall ms from calling `run` until `settle` resolves; what `run` returns is destroyed afterwards, untimed. */
-export async function wallMs(run: () => Promise<{ destroy(): void } | void>, settle: () => Promise<unknown>): Promise<number> {
+export async function wallMs(
+  // biome-ignore lint/suspicious/noConfusingVoidType: a timed run may leave nothing to free
+  run: () => Promise<{ destroy(): void } | void>,
+  settle: () => Promise<unknown>,
+): Promise<number> {
   const t0 = performance.now();
   const out = await run();
   await settle();

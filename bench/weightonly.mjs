@@ -17,7 +17,13 @@ const { opts, json } = parseCli(
   'usage: npm run bench:weightonly -- [--json] [--a rows] [--n cols] [--rates 2,3,4,6] [--no-real]\n',
 );
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const server = await createServer({ root, configFile: false, logLevel: 'error', appType: 'custom', server: { middlewareMode: true, hmr: false, ws: false, watch: null } });
+const server = await createServer({
+  root,
+  configFile: false,
+  logLevel: 'error',
+  appType: 'custom',
+  server: { middlewareMode: true, hmr: false, ws: false, watch: null },
+});
 let rows;
 try {
   const mod = await server.ssrLoadModule('/bench/weightonly.ts');
@@ -25,26 +31,34 @@ try {
 } finally {
   await server.close();
 }
-if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 else {
-  process.stdout.write('WMSE gaps to D_IT = σ_W²·det(Σ)^{1/n}·2^{−2R} at R = the rANS-coded bits of the integer codes per entry (side information apart, then in the total); the last column puts W\'s entropy power in place of σ_W² (the bound for non-Gaussian weights).\n\n');
   process.stdout.write(
-    renderTable(rows, [
-      ['matrix', (r) => r.matrix],
-      ['Σ_X', (r) => r.sigma],
-      ['method', (r) => r.method],
-      ['target R', (r) => String(r.targetRate)],
-      ['entropy', (r) => fmt(r.entropyBits, 4)],
-      ['coded', (r) => fmt(r.codedBits, 4)],
-      ['side', (r) => fmt(r.sideBits, 3)],
-      ['total', (r) => fmt(r.totalBits, 4)],
-      ['WMSE', (r) => fmt(r.wmse, 4)],
-      ['D_IT', (r) => fmt(r.dIT, 4)],
-      ['gap (bits)', (r) => fmt(r.gapBits, 3)],
-      ['predicted', (r) => fmt(r.predictedGapBits, 3)],
-      ['+ SIC excess', (r) => fmt(r.sicExcessBits, 3)],
-      ['gap vs entropy power', (r) => fmt(r.gapEntropyPowerBits, 3)],
-      ['ms', (r) => fmt(r.ms, 4)],
-    ], 3) + '\n',
+    'WMSE gaps to D_IT = σ_W²·det(Σ)^{1/n}·2^{−2R} at R = the rANS-coded bits of the integer codes per entry ' +
+      "(side information apart, then in the total); the last column puts W's entropy power in place of σ_W² " +
+      '(the bound for non-Gaussian weights).\n\n',
+  );
+  process.stdout.write(
+    `${renderTable(
+      rows,
+      [
+        ['matrix', (r) => r.matrix],
+        ['Σ_X', (r) => r.sigma],
+        ['method', (r) => r.method],
+        ['target R', (r) => String(r.targetRate)],
+        ['entropy', (r) => fmt(r.entropyBits, 4)],
+        ['coded', (r) => fmt(r.codedBits, 4)],
+        ['side', (r) => fmt(r.sideBits, 3)],
+        ['total', (r) => fmt(r.totalBits, 4)],
+        ['WMSE', (r) => fmt(r.wmse, 4)],
+        ['D_IT', (r) => fmt(r.dIT, 4)],
+        ['gap (bits)', (r) => fmt(r.gapBits, 3)],
+        ['predicted', (r) => fmt(r.predictedGapBits, 3)],
+        ['+ SIC excess', (r) => fmt(r.sicExcessBits, 3)],
+        ['gap vs entropy power', (r) => fmt(r.gapEntropyPowerBits, 3)],
+        ['ms', (r) => fmt(r.ms, 4)],
+      ],
+      3,
+    )}\n`,
   );
 }

@@ -44,13 +44,27 @@ export interface WeightOnlyRow {
   ms: number;
 }
 
-export async function runWeightOnlyBench(opts: { rates?: number[]; a?: number; n?: number; real?: boolean; progress?: (m: string) => void }): Promise<WeightOnlyRow[]> {
+export async function runWeightOnlyBench(opts: {
+  rates?: number[];
+  a?: number;
+  n?: number;
+  real?: boolean;
+  progress?: (m: string) => void;
+}): Promise<WeightOnlyRow[]> {
   const rates = opts.rates ?? [2, 3, 4, 6];
   const a = opts.a ?? 16384;
   const n = opts.n ?? 64;
   const rng = new Rng(20261124);
   const rows: WeightOnlyRow[] = [];
-  const measure = (matrix: string, W: Float64Array, a: number, n: number, sigma: 'diagonal' | 'rotated', S: Float64Array, R: number) => {
+  const measure = (
+    matrix: string,
+    W: Float64Array,
+    a: number,
+    n: number,
+    sigma: 'diagonal' | 'rotated',
+    S: Float64Array,
+    R: number,
+  ) => {
     const st = covarianceStats(S, n);
     const sigmaW2 = W.reduce((s, v) => s + v * v, 0) / W.length;
     const power = entropyPower(W);
@@ -61,9 +75,21 @@ export async function runWeightOnlyBench(opts: { rates?: number[]; a?: number; n
       const d = dIT(sigmaW2, st.logDetPerN, r.codedBits);
       const dp = dIT(power, st.logDetPerN, r.codedBits);
       rows.push({
-        matrix, sigma, method, a, n, targetRate: R,
-        entropyBits: r.entropyBits, codedBits: r.codedBits, sideBits: r.sideBits, totalBits: r.totalBits,
-        wmse: r.wmse, dIT: d, gapBits: 0.5 * Math.log2(r.wmse / d), dITEntropyPower: dp, gapEntropyPowerBits: 0.5 * Math.log2(r.wmse / dp),
+        matrix,
+        sigma,
+        method,
+        a,
+        n,
+        targetRate: R,
+        entropyBits: r.entropyBits,
+        codedBits: r.codedBits,
+        sideBits: r.sideBits,
+        totalBits: r.totalBits,
+        wmse: r.wmse,
+        dIT: d,
+        gapBits: 0.5 * Math.log2(r.wmse / d),
+        dITEntropyPower: dp,
+        gapEntropyPowerBits: 0.5 * Math.log2(r.wmse / dp),
         predictedGapBits: method === 'watersic' ? SCALAR_GAP_BITS : gptqPredictedGap(st.pivots),
         sicExcessBits: r.interferenceExcessBits,
         ms: performance.now() - t0,
@@ -80,7 +106,8 @@ export async function runWeightOnlyBench(opts: { rates?: number[]; a?: number; n
     const t = readOnnxWeights(bytes).find((x) => x.name === 'linear_85.w_0')!;
     const w = weightMatrix(t); // 6625×120: the CTC head
     const S = syntheticSigma(rng, w.cols, true);
-    for (const R of [3, 4]) measure('PP-OCRv4 linear_85 6625×120', Float64Array.from(w.data), w.rows, w.cols, 'rotated', S, R);
+    for (const R of [3, 4])
+      measure('PP-OCRv4 linear_85 6625×120', Float64Array.from(w.data), w.rows, w.cols, 'rotated', S, R);
   }
   return rows;
 }

@@ -3,7 +3,13 @@
  * K-level quantizer built from it, and its exact E[D²] against the K⁻² prediction 2·C_opt(ρ)/K².
  */
 import { buildQuantizer, exactMatmulError, type ScalarQuantizer } from '../src/formats/density.js';
-import { BIMODAL_THRESHOLD, densityNormalizer, densityPeak, optimalConstant, optimalDensity } from '../src/theory/density.js';
+import {
+  BIMODAL_THRESHOLD,
+  densityNormalizer,
+  densityPeak,
+  optimalConstant,
+  optimalDensity,
+} from '../src/theory/density.js';
 
 export interface DensityView {
   rho: number;

@@ -6,12 +6,17 @@ import { densityView } from './density-panel.js';
 import { setupOcr, type OcrPanelResult } from './ocr-panel.js';
 import { DISTRIBUTIONS, type Distribution } from './inputs.js';
 import { densityPlot, fitPlot, rdPlot } from './plots.js';
-import { measureRd, RD_FAMILIES, type RdPoint, type RdRequest } from './rd.js';
+import { measureRd, type RdPoint, type RdRequest } from './rd.js';
 import { DEMO_STEPS, GPU_VS_CPU_TOLERANCE, runDemo, type DemoRequest, type DemoResult } from './run.js';
 
 declare global {
   interface Window {
-    demo?: { run(req: DemoRequest): Promise<DemoResult>; measureRd(req: RdRequest): Promise<RdPoint[]>; rdPointsPlotted(): number; ocr(text: string, scheme: string, rate: number): Promise<OcrPanelResult> };
+    demo?: {
+      run(req: DemoRequest): Promise<DemoResult>;
+      measureRd(req: RdRequest): Promise<RdPoint[]>;
+      rdPointsPlotted(): number;
+      ocr(text: string, scheme: string, rate: number): Promise<OcrPanelResult>;
+    };
     __ready?: boolean;
     __initError?: string;
   }
@@ -29,7 +34,9 @@ function fillFormats(select: HTMLSelectElement): void {
   // Every family's test members and its rate–distortion series (f16-scale INT members only: the f32
   // twins decode the same values).
   const ids = new Set<string>();
-  for (const f of FORMAT_FAMILIES) for (const id of [...f.examples, ...Object.values(f.rdSeries).flat()]) if (!(f.name === 'int' && id.endsWith('-f32'))) ids.add(id);
+  for (const f of FORMAT_FAMILIES)
+    for (const id of [...f.examples, ...Object.values(f.rdSeries).flat()])
+      if (!(f.name === 'int' && id.endsWith('-f32'))) ids.add(id);
   for (const id of ids) select.add(new Option(id, id, false, id === 'int4-g32'));
 }
 
@@ -38,7 +45,11 @@ function fillDistributions(select: HTMLSelectElement): void {
 }
 
 /** Runs `job` with the form's Cancel button wired to an AbortController; shows AbortError as "cancelled". */
-async function cancellable<T>(form: HTMLFormElement, out: HTMLElement, job: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+async function cancellable<T>(
+  form: HTMLFormElement,
+  out: HTMLElement,
+  job: (signal: AbortSignal) => Promise<T>,
+): Promise<T | undefined> {
   const ctl = new AbortController();
   const cancel = form.querySelector<HTMLButtonElement>('button[name=cancel]')!;
   const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
@@ -50,7 +61,10 @@ async function cancellable<T>(form: HTMLFormElement, out: HTMLElement, job: (sig
     return await job(ctl.signal);
   } catch (e) {
     const err = e as Error;
-    out.innerHTML = err.name === 'AbortError' ? '<p class="muted">Cancelled.</p>' : `<p class="error">${err.name}: ${err.message}</p>`;
+    out.innerHTML =
+      err.name === 'AbortError'
+        ? '<p class="muted">Cancelled.</p>'
+        : `<p class="error">${err.name}: ${err.message}</p>`;
     return undefined;
   } finally {
     cancel.removeEventListener('click', onCancel);
@@ -63,7 +77,8 @@ function showRun(r: DemoResult, req: DemoRequest): void {
   const bound = req.operands === 'both' ? 'Γ(R)' : 'D(R) = 2^(−2R)';
   $('#result').innerHTML = `
     <p><span class="badge ${r.pass ? 'pass' : 'fail'}" id="badge">${r.pass ? 'PASS' : 'FAIL'}</span>
-      GPU vs CPU reference: codes ${r.codesMatch ? 'bit-identical' : '<b>differ</b>'}, relative error of Y ${fmtNum(r.gpuVsCpuRelErr, 3)} (tolerance ${GPU_VS_CPU_TOLERANCE})</p>
+      GPU vs CPU reference: codes ${r.codesMatch ? 'bit-identical' : '<b>differ</b>'},
+      relative error of Y ${fmtNum(r.gpuVsCpuRelErr, 3)} (tolerance ${GPU_VS_CPU_TOLERANCE})</p>
     <table>
       <tr><th>format</th><td>${r.format}</td></tr>
       <tr><th>shape M×K×N</th><td>${r.M}×${r.K}×${r.N}</td></tr>
@@ -72,15 +87,23 @@ function showRun(r: DemoResult, req: DemoRequest): void {
       <tr><th>product NMSE ‖XWᵀ − X̂Ŵᵀ‖²/(‖X‖²‖W‖²/K)</th><td>${fmtNum(r.productNmse)}</td></tr>
       <tr><th>bound ${bound} at this rate</th><td>${fmtNum(r.gamma)}</td></tr>
       <tr><th>gap to the bound</th><td>${fmtNum(r.gapBits, 3)} bit</td></tr>
-      <tr><th>GPU matmul time</th><td>${fmtNum(r.gemmMs, 3)} ms · ${fmtNum(r.gflops, 3)} GFLOP/s · ${fmtNum(r.weightGBps, 3)} GB/s of stored weights</td></tr>
+      <tr><th>GPU matmul time</th><td>${fmtNum(r.gemmMs, 3)} ms ·${fmtNum(r.gflops, 3)} GFLOP/s ·
+        ${fmtNum(r.weightGBps, 3)} GB/s of stored weights</td></tr>
     </table>`;
 }
 
 function rdTable(points: readonly RdPoint[]): string {
   const rows = [...points].sort((a, b) => a.bitsPerEntry - b.bitsPerEntry);
-  return `<table id="rd-rows"><tr><th>scheme</th><th>family</th><th>bits/entry</th><th>product NMSE</th><th>Γ(R)</th><th>ΔR to Γ (bit)</th></tr>${rows
-    .map((p) => `<tr><td>${p.format}</td><td>${p.family}</td><td>${fmtNum(p.bitsPerEntry, 4)}</td><td>${fmtNum(p.productNmse, 4)}</td><td>${fmtNum(p.gamma, 4)}</td><td>${fmtNum(p.deltaR, 3)}</td></tr>`)
-    .join('')}</table>`;
+  return (
+    `<table id="rd-rows"><tr><th>scheme</th><th>family</th><th>bits/entry</th><th>product ` +
+    `NMSE</th><th>Γ(R)</th><th>ΔR to Γ (bit)</th></tr>${rows
+      .map(
+        (p) =>
+          `<tr><td>${p.format}</td><td>${p.family}</td><td>${fmtNum(p.bitsPerEntry, 4)}</td>
+            <td>${fmtNum(p.productNmse, 4)}</td><td>${fmtNum(p.gamma, 4)}</td><td>${fmtNum(p.deltaR, 3)}</td></tr>`,
+      )
+      .join('')}</table>`
+  );
 }
 
 function setupDensity(): void {
@@ -95,9 +118,15 @@ function setupDensity(): void {
       ? `|ρ| > 1/√3 ≈ 0.577: λ* is bimodal, peaks at u = ±${v.peak.toFixed(3)} (√(3 − 1/ρ²)).`
       : `|ρ| ≤ 1/√3 ≈ 0.577: λ* is unimodal (peak at 0).`;
     plot = densityPlot($('#density-plot'), v.us, v.density, v.quantizer.thresholds, plot);
-    $('#density-table').innerHTML = `<table><tr><th>K</th><th>E[D²] of the K-level optimal quantizer (exact)</th><th>prediction 2·C_opt(ρ)/K²</th><th>ratio</th></tr>${v.rows
-      .map((r) => `<tr><td>${r.K}</td><td>${fmtNum(r.measured)}</td><td>${fmtNum(r.predicted)}</td><td>${fmtNum(r.ratio, 3)}</td></tr>`)
-      .join('')}</table>`;
+    $('#density-table').innerHTML =
+      `<table><tr><th>K</th><th>E[D²] of the K-level optimal quantizer (exact)</th><th>prediction ` +
+      `2·C_opt(ρ)/K²</th><th>ratio</th></tr>${v.rows
+        .map(
+          (r) =>
+            `<tr><td>${r.K}</td><td>${fmtNum(r.measured)}</td><td>${fmtNum(r.predicted)}</td>
+              <td>${fmtNum(r.ratio, 3)}</td></tr>`,
+        )
+        .join('')}</table>`;
   };
   form.addEventListener('input', render);
   window.addEventListener('resize', () => fitPlot(plot, $('#density-plot')));
@@ -117,7 +146,9 @@ async function main(): Promise<void> {
   try {
     engine = await createEngine();
   } catch (e) {
-    $('#device').innerHTML = `<p class="error">${(e as Error).message}</p><p>The density panel above still works (it runs on the CPU); the GPU panels need WebGPU.</p>`;
+    $('#device').innerHTML =
+      `<p class="error">${(e as Error).message}</p><p>The density panel above still works (it runs on the CPU); ` +
+      `the GPU panels need WebGPU.</p>`;
     for (const f of [runForm, rdForm]) f.querySelector('button')!.disabled = true;
     window.__initError = (e as Error).message;
     window.__ready = true;
@@ -128,9 +159,15 @@ async function main(): Promise<void> {
   const f = engine.features;
   const l = engine.limits;
   $('#device').innerHTML = `<table>
-    <tr><th>adapter</th><td>${info?.vendor || '?'} / ${info?.architecture || '?'} ${info?.description ? `(${info.description})` : ''}</td></tr>
-    <tr><th>features</th><td>subgroups ${f.subgroups ? 'yes' : 'no'} · shader-f16 ${f.shaderF16 ? 'yes' : 'no'} · DP4A (packed_4x8_integer_dot_product) ${f.dp4a ? 'yes' : 'no'} · timestamp-query ${f.timestampQuery ? 'yes' : 'no'}</td></tr>
-    <tr><th>limits</th><td>max storage binding ${(l.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB · max buffer ${(l.maxBufferSize / 2 ** 20).toFixed(0)} MiB · workgroups/dim ${l.maxComputeWorkgroupsPerDimension}</td></tr>
+    <tr><th>adapter</th>
+      <td>${info?.vendor || '?'} / ${info?.architecture || '?'}
+        ${info?.description ? `(${info.description})` : ''}</td></tr>
+    <tr><th>features</th><td>subgroups ${f.subgroups ? 'yes' : 'no'} ·shader-f16 ${f.shaderF16 ? 'yes' : 'no'} ·
+      DP4A (packed_4x8_integer_dot_product) ${f.dp4a ? 'yes' : 'no'} ·
+      timestamp-query ${f.timestampQuery ? 'yes' : 'no'}</td></tr>
+    <tr><th>limits</th><td>max storage binding ${(l.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB ·
+      max buffer ${(l.maxBufferSize / 2 ** 20).toFixed(0)} MiB ·
+      workgroups/dim ${l.maxComputeWorkgroupsPerDimension}</td></tr>
   </table>`;
 
   const run = async (req: DemoRequest, onStep?: (i: number) => void, signal?: AbortSignal) => {
@@ -141,7 +178,13 @@ async function main(): Promise<void> {
   let rdChart: uPlot | undefined;
   const rd = async (req: RdRequest, signal?: AbortSignal) => {
     const progress = $('#rd-progress');
-    const points = await measureRd(engine, req, (done, total, id) => (progress.textContent = done < total ? `${done}/${total}: ${id}…` : `${total} schemes measured.`), signal);
+    const points = await measureRd(
+      engine,
+      req,
+      (done, total, id) =>
+        (progress.textContent = done < total ? `${done}/${total}: ${id}…` : `${total} schemes measured.`),
+      signal,
+    );
     rdChart = rdPlot($('#rd-plot'), points, rdChart);
     $('#rd-table').innerHTML = rdTable(points);
     return points;
@@ -151,21 +194,42 @@ async function main(): Promise<void> {
     run: (req) => run(req),
     measureRd: (req) => rd(req),
     ocr,
-    rdPointsPlotted: () => (rdChart ? rdChart.data.slice(3).reduce((n, s) => n + Array.from(s as ArrayLike<number | null>).filter((v) => v != null).length, 0) : 0),
+    rdPointsPlotted: () =>
+      rdChart
+        ? rdChart.data
+            .slice(3)
+            .reduce((n, s) => n + Array.from(s as ArrayLike<number | null>).filter((v) => v != null).length, 0)
+        : 0,
   };
 
   runForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const v = (n: string) => field(runForm, n).value;
-    const req: DemoRequest = { format: v('format'), operands: v('operands') as 'w' | 'both', M: Number(v('M')), K: Number(v('K')), N: Number(v('N')), seed: Number(v('seed')), dist: v('dist') as Distribution };
+    const req: DemoRequest = {
+      format: v('format'),
+      operands: v('operands') as 'w' | 'both',
+      M: Number(v('M')),
+      K: Number(v('K')),
+      N: Number(v('N')),
+      seed: Number(v('seed')),
+      dist: v('dist') as Distribution,
+    };
     const out = $<HTMLElement>('#result');
     out.textContent = 'Running…';
-    void cancellable(runForm, out, (signal) => run(req, (i) => (out.textContent = `Step ${i + 1}/${DEMO_STEPS.length}: ${DEMO_STEPS[i]}…`), signal));
+    void cancellable(runForm, out, (signal) =>
+      run(req, (i) => (out.textContent = `Step ${i + 1}/${DEMO_STEPS.length}: ${DEMO_STEPS[i]}…`), signal),
+    );
   });
   rdForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const v = (n: string) => field(rdForm, n).value;
-    const req: RdRequest = { dist: v('dist') as Distribution, M: Number(v('M')), K: Number(v('K')), N: Number(v('N')), seed: Number(v('seed')) };
+    const req: RdRequest = {
+      dist: v('dist') as Distribution,
+      M: Number(v('M')),
+      K: Number(v('K')),
+      N: Number(v('N')),
+      seed: Number(v('seed')),
+    };
     void cancellable(rdForm, $('#rd-progress'), (signal) => rd(req, signal));
   });
   window.__ready = true;

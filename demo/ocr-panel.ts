@@ -18,17 +18,24 @@ export interface OcrPanelResult {
   meanNmse: number;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text: string, scheme: string, rate: number) => Promise<OcrPanelResult> {
+export function setupOcr(
+  root: HTMLElement,
+  engine: () => Engine | null,
+): (text: string, scheme: string, rate: number) => Promise<OcrPanelResult> {
   const form = root.querySelector<HTMLFormElement>('form')!;
   const out = root.querySelector<HTMLElement>('.ocr-out')!;
   const schemeSel = form.elements.namedItem('scheme') as HTMLSelectElement;
   const rateSel = form.elements.namedItem('rate') as HTMLSelectElement;
-  schemeSel.innerHTML = Object.entries(SCHEMES).map(([k, s]) => `<option value="${k}" title="${escape(s.what)}">${k}</option>`).join('');
+  schemeSel.innerHTML = Object.entries(SCHEMES)
+    .map(([k, s]) => `<option value="${k}" title="${escapeHtml(s.what)}">${k}</option>`)
+    .join('');
   const fillRates = () => {
     const keep = rateSel.value;
-    rateSel.innerHTML = Object.keys(SCHEMES[schemeSel.value].rates).map((r) => `<option>${r}</option>`).join('');
+    rateSel.innerHTML = Object.keys(SCHEMES[schemeSel.value].rates)
+      .map((r) => `<option>${r}</option>`)
+      .join('');
     if (Array.from(rateSel.options).some((o) => o.value === keep)) rateSel.value = keep;
   };
   schemeSel.value = 'int';
@@ -49,7 +56,10 @@ export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text:
       m = (async () => {
         const a = await assets!;
         const q = await quantizeOcrModel(a.model, format, roundTrip);
-        return { r: await recogniser(q.bytes, a.labels), meanNmse: q.layers.reduce((s, l) => s + l.nmse, 0) / q.layers.length };
+        return {
+          r: await recogniser(q.bytes, a.labels),
+          meanNmse: q.layers.reduce((s, l) => s + l.nmse, 0) / q.layers.length,
+        };
       })();
       models.set(format.id, m);
       m.catch(() => models.delete(format.id));
@@ -65,7 +75,9 @@ export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text:
     fillRates();
     rateSel.value = String(rate);
     assets ??= loadOcrAssets();
-    out.textContent = `Loading the recogniser and quantizing its 30 linear weights as ${format.id}${engine() ? ' on the GPU' : ' on the CPU'}…`;
+    out.textContent =
+      `Loading the recogniser and quantizing its 30 linear weights as ` +
+      `${format.id}${engine() ? ' on the GPU' : ' on the CPU'}…`;
     const a = await assets;
     f32 ??= recogniser(a.model, a.labels);
     const line = renderLine(text);
@@ -73,15 +85,18 @@ export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text:
     const r0 = await base.read(line);
     const r1 = await q.r.read(line);
     const same = r0.text === r1.text;
+    const verdict = same ? 'identical to the f32 reading' : 'differs from the f32 reading';
     out.innerHTML = '';
     line.canvas.className = 'ocr-line';
     out.append(line.canvas);
     out.insertAdjacentHTML(
       'beforeend',
       `<table><tr><th>weights</th><th>recognised text</th><th>mean char prob</th></tr>
-        <tr><td>f32</td><td><code>${escape(r0.text)}</code></td><td>${r0.meanProb.toFixed(4)}</td></tr>
-        <tr><td>${format.id} (weight NMSE ${q.meanNmse.toExponential(2)})</td><td><code>${escape(r1.text)}</code></td><td>${r1.meanProb.toFixed(4)}</td></tr>
-      </table><p id="ocr-verdict" class="${same ? 'pass' : 'fail'}">${same ? 'identical to the f32 reading' : 'differs from the f32 reading'}</p>`,
+        <tr><td>f32</td><td><code>${escapeHtml(r0.text)}</code></td><td>${r0.meanProb.toFixed(4)}</td></tr>
+        <tr><td>${format.id} (weight NMSE ${q.meanNmse.toExponential(2)})</td>
+          <td><code>${escapeHtml(r1.text)}</code></td>
+          <td>${r1.meanProb.toFixed(4)}</td></tr>
+      </table><p id="ocr-verdict" class="${same ? 'pass' : 'fail'}">${verdict}</p>`,
     );
     return { format: format.id, f32: r0, quantized: r1, meanNmse: q.meanNmse };
   };
@@ -92,7 +107,7 @@ export function setupOcr(root: HTMLElement, engine: () => Engine | null): (text:
     const button = form.querySelector('button')!;
     button.disabled = true;
     read(text, schemeSel.value, Number(rateSel.value))
-      .catch((e: Error) => (out.innerHTML = `<p class="error">${escape(e.message)}</p>`))
+      .catch((e: Error) => (out.innerHTML = `<p class="error">${escapeHtml(e.message)}</p>`))
       .finally(() => (button.disabled = false));
   });
   return read;

@@ -16,7 +16,10 @@ let ortModule: Promise<typeof Ort> | null = null;
 /** onnxruntime-web's wasm build, with its .wasm served from wherever vite put it (dev server or build). */
 function ort(): Promise<typeof Ort> {
   ortModule ??= (async () => {
-    const [mod, wasm] = await Promise.all([import('onnxruntime-web/wasm'), import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url')]);
+    const [mod, wasm] = await Promise.all([
+      import('onnxruntime-web/wasm'),
+      import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url'),
+    ]);
     mod.env.wasm.wasmPaths = { wasm: wasm.default };
     mod.env.wasm.numThreads = 1;
     return mod as unknown as typeof Ort;
@@ -68,7 +71,9 @@ export interface Recogniser {
 type OrtOutputs = Record<string, Ort.Tensor>;
 
 /** A WASM session on `modelBytes` that runs one rendered line (the input tensor is freed after the run). */
-async function lineSession(modelBytes: Uint8Array): Promise<{ session: Ort.InferenceSession; run(line: RenderedLine): Promise<OrtOutputs> }> {
+async function lineSession(
+  modelBytes: Uint8Array,
+): Promise<{ session: Ort.InferenceSession; run(line: RenderedLine): Promise<OrtOutputs> }> {
   const o = await ort();
   const session = await o.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
   return {
@@ -100,7 +105,10 @@ export async function recogniser(modelBytes: Uint8Array, labels: readonly string
 }
 
 /** A session that returns every graph output of `modelBytes` (e.g. layer inputs exposed for calibration). */
-export async function outputsSession(modelBytes: Uint8Array): Promise<{ run(line: RenderedLine): Promise<Map<string, { dims: readonly number[]; data: Float32Array }>>; release(): Promise<void> }> {
+export async function outputsSession(modelBytes: Uint8Array): Promise<{
+  run(line: RenderedLine): Promise<Map<string, { dims: readonly number[]; data: Float32Array }>>;
+  release(): Promise<void>;
+}> {
   const { session, run } = await lineSession(modelBytes);
   return {
     async run(line) {

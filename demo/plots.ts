@@ -7,7 +7,18 @@ import 'uplot/dist/uPlot.min.css';
 import { gammaBound, gaussianDistortionRate, R_STAR } from '../src/theory/gaussian.js';
 import type { RdPoint } from './rd.js';
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+const COLORS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+];
 
 const noPath = () => null;
 
@@ -43,7 +54,10 @@ export function rdPlot(el: HTMLElement, points: readonly RdPoint[], previous?: u
     ...sizeOf(el),
     title: 'Product NMSE vs bits per entry (both operands quantized)',
     scales: { x: { time: false }, y: { distr: 3 } },
-    axes: [{ label: 'bits / entry' }, { label: 'NMSE of X·Wᵀ', values: (_u, vals) => vals.map((v) => (v == null ? '' : v.toExponential(0))) }],
+    axes: [
+      { label: 'bits / entry' },
+      { label: 'NMSE of X·Wᵀ', values: (_u, vals) => vals.map((v) => (v == null ? '' : v.toExponential(0))) },
+    ],
     series: [
       { label: 'R', value: (_u, v) => (v == null ? '–' : v.toFixed(3)) },
       { label: 'Γ(R) (R* = 0.906)', stroke: '#000', width: 2, points: { show: false } },
@@ -62,14 +76,23 @@ export function rdPlot(el: HTMLElement, points: readonly RdPoint[], previous?: u
 }
 
 /** λ*(u) (normalised) with the K-level quantizer's cell boundaries drawn as vertical lines. */
-export function densityPlot(el: HTMLElement, us: number[], density: number[], thresholds: readonly number[], previous?: uPlot): uPlot {
+export function densityPlot(
+  el: HTMLElement,
+  us: number[],
+  density: number[],
+  thresholds: readonly number[],
+  previous?: uPlot,
+): uPlot {
   previous?.destroy();
   const opts: uPlot.Options = {
     ...sizeOf(el),
     title: 'Optimal point density λ*(u) and the quantizer cells',
     scales: { x: { time: false } },
     axes: [{ label: 'u = x / σ' }, { label: 'λ*(u)' }],
-    series: [{ label: 'u', value: (_u, v) => (v == null ? '–' : v.toFixed(2)) }, { label: 'λ*(u)', stroke: '#1f77b4', width: 2, points: { show: false } }],
+    series: [
+      { label: 'u', value: (_u, v) => (v == null ? '–' : v.toFixed(2)) },
+      { label: 'λ*(u)', stroke: '#1f77b4', width: 2, points: { show: false } },
+    ],
     hooks: {
       draw: [
         (u) => {

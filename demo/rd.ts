@@ -12,7 +12,10 @@ import { gammaBound } from '../src/theory/gaussian.js';
 import { checkAborted, drawOperands, type Distribution } from './inputs.js';
 
 /** The panel's series: every family's, from the format table. */
-export const RD_FAMILIES: Readonly<Record<string, readonly string[]>> = Object.assign({}, ...FORMAT_FAMILIES.map((f) => f.rdSeries));
+const RD_FAMILIES: Readonly<Record<string, readonly string[]>> = Object.assign(
+  {},
+  ...FORMAT_FAMILIES.map((f) => f.rdSeries),
+);
 
 export interface RdRequest {
   dist: Distribution;
@@ -34,7 +37,12 @@ export interface RdPoint {
   deltaR: number;
 }
 
-export async function measureRd(engine: Engine, req: RdRequest, onProgress?: (done: number, total: number, format: string) => void, signal?: AbortSignal): Promise<RdPoint[]> {
+export async function measureRd(
+  engine: Engine,
+  req: RdRequest,
+  onProgress?: (done: number, total: number, format: string) => void,
+  signal?: AbortSignal,
+): Promise<RdPoint[]> {
   const rng = new Rng(req.seed);
   const { X, W } = await drawOperands(req.dist, req.M, req.K, req.N, rng);
   const K = X.cols;

@@ -44,9 +44,20 @@ export interface DemoResult {
 export const GPU_VS_CPU_TOLERANCE = 1e-5;
 
 /** Steps of a run, for progress display. */
-export const DEMO_STEPS = ['quantize W on the GPU', 'check codes against the CPU', 'quantize X', 'multiply on the GPU', 'check Y against the CPU'] as const;
+export const DEMO_STEPS = [
+  'quantize W on the GPU',
+  'check codes against the CPU',
+  'quantize X',
+  'multiply on the GPU',
+  'check Y against the CPU',
+] as const;
 
-export async function runDemo(engine: Engine, req: DemoRequest, onStep?: (step: number) => void, signal?: AbortSignal): Promise<DemoResult> {
+export async function runDemo(
+  engine: Engine,
+  req: DemoRequest,
+  onStep?: (step: number) => void,
+  signal?: AbortSignal,
+): Promise<DemoResult> {
   const step = (i: number) => {
     checkAborted(signal);
     onStep?.(i);

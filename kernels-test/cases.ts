@@ -9,7 +9,7 @@ import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { relativeFrobeniusError } from '../src/reference/metrics.js';
-import { gaussianMatrix, Rng } from '../src/reference/random.js';
+import { gaussianMatrix, type Rng } from '../src/reference/random.js';
 import { CovarianceAccumulator } from '../src/weightonly/calibration.js';
 import { intOperand, scaleColumns } from '../src/weightonly/operand.js';
 import { syntheticSigma } from '../src/weightonly/synthetic.js';
@@ -22,7 +22,13 @@ type Params = Record<string, unknown>;
 type Case = (engine: Engine, rng: Rng, p: Params) => Promise<CaseResult>;
 
 function result(c: Checker, info: CaseResult['info'] = {}): CaseResult {
-  return { ok: c.failures.length === 0, failures: c.failures, codesCompared: c.codesCompared, floatsCompared: c.floatsCompared, info };
+  return {
+    ok: c.failures.length === 0,
+    failures: c.failures,
+    codesCompared: c.codesCompared,
+    floatsCompared: c.floatsCompared,
+    info,
+  };
 }
 
 /** GPU quantize → codes/scales/aux bit-exact with the CPU encoder; GPU dequantize bit-exact with CPU decode. */
@@ -70,7 +76,8 @@ async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult
   if (p.expect) {
     // the planner must have picked the path the test means to exercise
     const plan = engine.planMatmul(x.gpu, w.gpu, M, options) as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(p.expect as Record<string, unknown>)) if (plan[k] !== v) c.fail(`plan.${k} = ${String(plan[k])}, expected ${String(v)}`);
+    for (const [k, v] of Object.entries(p.expect as Record<string, unknown>))
+      if (plan[k] !== v) c.fail(`plan.${k} = ${String(plan[k])}, expected ${String(v)}`);
   }
   c.allFinite('Y', got);
   const err = relativeFrobeniusError(got, want);
@@ -89,7 +96,13 @@ async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult
 async function splitCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
   const { M, K, N } = p as { M: number; K: number; N: number };
   const c = new Checker();
-  const small = new Engine(engine.device, { limits: { maxStorageBufferBindingSize: (p.binding as number) ?? 65536, maxComputeWorkgroupsPerDimension: (p.maxDim as number) ?? 4 }, poisonOutputs: true });
+  const small = new Engine(engine.device, {
+    limits: {
+      maxStorageBufferBindingSize: (p.binding as number) ?? 65536,
+      maxComputeWorkgroupsPerDimension: (p.maxDim as number) ?? 4,
+    },
+    poisonOutputs: true,
+  });
   const X = gaussianMatrix(M, K, rng);
   const W = gaussianMatrix(N, K, rng);
   for (const id of p.formats as string[]) {
@@ -97,7 +110,11 @@ async function splitCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResul
       const xq: GpuOperand = id === 'f32' ? e.upload(X) : await e.quantize(X, id);
       const wq: GpuOperand = id === 'f32' ? e.upload(W) : await e.quantize(W, id);
       const y = await e.matmul(xq, wq);
-      const out = { y: await e.read(y), w: wq instanceof GpuMatrix ? null : await e.readQuantized(wq), deq: wq instanceof GpuMatrix ? null : await e.read(await e.dequantize(wq)) };
+      const out = {
+        y: await e.read(y),
+        w: wq instanceof GpuMatrix ? null : await e.readQuantized(wq),
+        deq: wq instanceof GpuMatrix ? null : await e.read(await e.dequantize(wq)),
+      };
       xq.destroy();
       wq.destroy();
       y.destroy();
@@ -129,21 +146,61 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
   const inf = gaussianMatrix(3, 5, rng);
   inf.data[14] = -Infinity;
   await c.throws('Inf in X', () => engine.matmul(inf, good), NonFiniteError, /-Infinity at index 14 \(row 2, col 4\)/);
-  await c.throws('shape mismatch', () => engine.matmul(gaussianMatrix(2, 39, rng), good), ShapeError, /inner dimensions differ.*2×39.*4×40/);
-  await c.throws('zero-size', () => engine.quantize({ rows: 0, cols: 8, data: new Float32Array(0) }, 'int4-g32'), ShapeError, /rows must be a positive integer, got 0/);
-  await c.throws('wrong data length', () => engine.upload({ rows: 2, cols: 3, data: new Float32Array(5) }), ShapeError, /has 5 entries, expected rows\*cols = 2\*3 = 6/);
-  await c.throws('bad format id', () => engine.quantize(good, 'int7-g32'), FormatError, /bit width must be one of 2, 3, 4, 5, 6, 8; got 7/);
-  await c.throws('bad group', () => engine.quantize(good, 'int4-g0'), FormatError, /group size must be a positive integer/);
+  await c.throws(
+    'shape mismatch',
+    () => engine.matmul(gaussianMatrix(2, 39, rng), good),
+    ShapeError,
+    /inner dimensions differ.*2×39.*4×40/,
+  );
+  await c.throws(
+    'zero-size',
+    () => engine.quantize({ rows: 0, cols: 8, data: new Float32Array(0) }, 'int4-g32'),
+    ShapeError,
+    /rows must be a positive integer, got 0/,
+  );
+  await c.throws(
+    'wrong data length',
+    () => engine.upload({ rows: 2, cols: 3, data: new Float32Array(5) }),
+    ShapeError,
+    /has 5 entries, expected rows\*cols = 2\*3 = 6/,
+  );
+  await c.throws(
+    'bad format id',
+    () => engine.quantize(good, 'int7-g32'),
+    FormatError,
+    /bit width must be one of 2, 3, 4, 5, 6, 8; got 7/,
+  );
+  await c.throws(
+    'bad group',
+    () => engine.quantize(good, 'int4-g0'),
+    FormatError,
+    /group size must be a positive integer/,
+  );
   await c.throws('unknown format', () => engine.quantize(good, 'fp5-g32'), FormatError, /unknown format id 'fp5-g32'/);
   const huge = gaussianMatrix(2, 32, rng);
   huge.data[5] = 3e9;
-  await c.throws('f16 scale overflow', () => engine.quantize(huge, 'int4-g32'), FormatError, /beyond f16's 65504; use scale 'f32' \(format int4-g32-f32\)/);
+  await c.throws(
+    'f16 scale overflow',
+    () => engine.quantize(huge, 'int4-g32'),
+    FormatError,
+    /beyond f16's 65504; use scale 'f32' \(format int4-g32-f32\)/,
+  );
 
   const e8a = await engine.quantize(good, 'e8-q14-k4');
   const e8b = await engine.quantize(good, 'e8-q14-k4-s7');
   const i8 = await engine.quantize(good, 'int8-g32');
-  await c.throws('different rotations', () => engine.matmul(e8a, e8b), ShapeError, /different rotations\/paddings.*same rotation seed/);
-  await c.throws('coded × uncoded', () => engine.matmul(i8, e8a), ShapeError, /X \(int8-g32\) is not coded in the rotated domain/);
+  await c.throws(
+    'different rotations',
+    () => engine.matmul(e8a, e8b),
+    ShapeError,
+    /different rotations\/paddings.*same rotation seed/,
+  );
+  await c.throws(
+    'coded × uncoded',
+    () => engine.matmul(i8, e8a),
+    ShapeError,
+    /X \(int8-g32\) is not coded in the rotated domain/,
+  );
   await c.throws('bad lattice β', () => engine.quantize(good, 'e8-q14-b4.01'), FormatError, /multiple of 1\/16/);
   for (const q of [e8a, e8b, i8]) q.destroy();
 
@@ -152,13 +209,30 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
   const q = await doomed.quantize(good, 'int4-g32');
   doomed.device.destroy();
   await doomed.device.lost;
-  await c.throws('after device loss', () => doomed.matmul(good, q), DeviceLostError, /GPU device lost \(destroyed\).*Re-create the engine/);
+  await c.throws(
+    'after device loss',
+    () => doomed.matmul(good, q),
+    DeviceLostError,
+    /GPU device lost \(destroyed\).*Re-create the engine/,
+  );
   // Lost mid-run: the device goes while a product and its read-back are in flight.
   const midRun = await createEngine();
-  const pending = midRun.matmul(gaussianMatrix(256, 1024, rng), gaussianMatrix(512, 1024, rng)).then((y) => midRun.read(y));
+  const pending = midRun
+    .matmul(gaussianMatrix(256, 1024, rng), gaussianMatrix(512, 1024, rng))
+    .then((y) => midRun.read(y));
   midRun.device.destroy();
-  await c.throws('device lost mid-run', () => pending, DeviceLostError, /GPU device lost \(destroyed\).*Re-create the engine/);
-  await c.throws('the next call on that engine', () => midRun.quantize(good, 'int4-g32'), DeviceLostError, /GPU device lost/);
+  await c.throws(
+    'device lost mid-run',
+    () => pending,
+    DeviceLostError,
+    /GPU device lost \(destroyed\).*Re-create the engine/,
+  );
+  await c.throws(
+    'the next call on that engine',
+    () => midRun.quantize(good, 'int4-g32'),
+    DeviceLostError,
+    /GPU device lost/,
+  );
   const fresh = await createEngine();
   const y = await fresh.read(await fresh.matmul(good, good));
   const ref = matmulF64(good, good);
@@ -197,10 +271,20 @@ async function memoryCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResu
   const q = await engine.quantize(w, 'int4-g32');
   const y = await engine.matmul(x, q);
   const got = await engine.read(y);
-  c.below('matmul after the cycles', relativeFrobeniusError(got, matmulF64(x, parseFormat('int4-g32').decode(parseFormat('int4-g32').encode(w)))), 1e-5);
+  c.below(
+    'matmul after the cycles',
+    relativeFrobeniusError(got, matmulF64(x, parseFormat('int4-g32').decode(parseFormat('int4-g32').encode(w)))),
+    1e-5,
+  );
   q.destroy();
   y.destroy();
-  return result(c, { cycles, liveBytesBefore: before.liveBytes, liveBytesAfter: after.liveBytes, pooledBytesBefore: before.pooledBytes, pooledBytesAfter: after.pooledBytes });
+  return result(c, {
+    cycles,
+    liveBytesBefore: before.liveBytes,
+    liveBytesAfter: after.liveBytes,
+    pooledBytesBefore: before.pooledBytes,
+    pooledBytesAfter: after.pooledBytes,
+  });
 }
 
 /** Calibration on the GPU (XᵀX through the f32 GEMM, accumulated in f64) against the CPU twin. */

@@ -20,7 +20,11 @@ export class Checker {
     let bad = 0;
     for (let i = 0; i < want.length; i++) {
       if (got[i] !== want[i]) {
-        if (bad < 3) this.fail(`${what}[${i}]: gpu 0x${got[i].toString(16)} cpu 0x${want[i].toString(16)}${got[i] === POISON_BITS ? ' (never written: still poison)' : ''}`);
+        if (bad < 3)
+          this.fail(
+            `${what}[${i}]: gpu 0x${got[i].toString(16)} cpu ` +
+              `0x${want[i].toString(16)}${got[i] === POISON_BITS ? ' (never written: still poison)' : ''}`,
+          );
         bad++;
       }
     }
@@ -30,7 +34,11 @@ export class Checker {
 
   /** Bit-for-bit equality of f32 arrays (used where the GPU must reproduce the CPU exactly). */
   floatsBitEqual(what: string, got: Float32Array, want: Float32Array): void {
-    this.wordsEqual(what, new Uint32Array(got.buffer, got.byteOffset, got.length), new Uint32Array(want.buffer, want.byteOffset, want.length));
+    this.wordsEqual(
+      what,
+      new Uint32Array(got.buffer, got.byteOffset, got.length),
+      new Uint32Array(want.buffer, want.byteOffset, want.length),
+    );
     this.codesCompared -= want.length;
     this.floatsCompared += want.length;
   }
@@ -54,13 +62,20 @@ export class Checker {
   }
 
   /** Runs `fn` and checks that it throws an error of class `cls` whose message contains `text`. */
-  async throws(what: string, fn: () => unknown, cls: abstract new (...a: never[]) => Error, text: RegExp): Promise<void> {
+  async throws(
+    what: string,
+    fn: () => unknown,
+    cls: abstract new (...a: never[]) => Error,
+    text: RegExp,
+  ): Promise<void> {
     try {
       await fn();
       this.fail(`${what}: did not throw`);
     } catch (e) {
-      if (!(e instanceof cls)) this.fail(`${what}: threw ${(e as Error)?.name}: ${(e as Error)?.message}, expected ${cls.name}`);
-      else if (!text.test((e as Error).message)) this.fail(`${what}: message '${(e as Error).message}' does not match ${text}`);
+      if (!(e instanceof cls))
+        this.fail(`${what}: threw ${(e as Error)?.name}: ${(e as Error)?.message}, expected ${cls.name}`);
+      else if (!text.test((e as Error).message))
+        this.fail(`${what}: message '${(e as Error).message}' does not match ${text}`);
     }
   }
 }

@@ -5,7 +5,8 @@ import { openPage } from '../tools/chromium.mjs';
 import type { CaseResult } from './protocol.js';
 
 /** Master seed: KERNEL_SEED to reproduce a failure, otherwise fresh every run. */
-const MASTER_SEED = process.env.KERNEL_SEED !== undefined ? Number(process.env.KERNEL_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+const MASTER_SEED =
+  process.env.KERNEL_SEED !== undefined ? Number(process.env.KERNEL_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 
 let browser: Browser | null = null;
 let page: Page | null = null;
@@ -19,7 +20,10 @@ async function kernelPage(): Promise<Page> {
       if (/error|warn/i.test(line)) console.log(line);
     });
     const adapter = await page.evaluate(() => window.kernelSuite.adapter());
-    console.log(`[kernels] adapter ${JSON.stringify(adapter)}; master seed ${MASTER_SEED} (set KERNEL_SEED=${MASTER_SEED} to reproduce)`);
+    console.log(
+      `[kernels] adapter ${JSON.stringify(adapter)}; master seed ${MASTER_SEED} (set KERNEL_SEED=${MASTER_SEED} ` +
+        `to reproduce)`,
+    );
   }
   return page;
 }
@@ -38,14 +42,19 @@ export async function runCase(name: string, params: Record<string, unknown>, sha
   totals.codes += res.codesCompared;
   totals.floats += res.floatsCompared;
   if (shape) totals.shapes.add(shape);
-  expect(res.failures, `case ${name} ${JSON.stringify(params)} failed with case seed ${seed} (KERNEL_SEED=${MASTER_SEED}):\n${res.failures.join('\n')}`).toEqual([]);
+  expect(
+    res.failures,
+    `case ${name} ${JSON.stringify(params)} failed with case seed ${seed} ` +
+      `(KERNEL_SEED=${MASTER_SEED}):\n${res.failures.join('\n')}`,
+  ).toEqual([]);
   expect(res.ok).toBe(true);
   return res;
 }
 
 afterAll(async () => {
   console.log(
-    `[kernels] summary: ${totals.cases} cases, ${totals.shapes.size} distinct shapes, ${totals.codes} integer words compared bit for bit, ${totals.floats} floats compared (master seed ${MASTER_SEED})`,
+    `[kernels] summary: ${totals.cases} cases, ${totals.shapes.size} distinct shapes, ${totals.codes} integer ` +
+      `words compared bit for bit, ${totals.floats} floats compared (master seed ${MASTER_SEED})`,
   );
   await page?.close().catch(() => {});
   await browser?.disconnect();

@@ -2,7 +2,7 @@
 import type { QuantFormat } from '../src/formats/format.js';
 import { boundaryInput } from '../src/formats/traits.js';
 import type { Matrix } from '../src/matrix.js';
-import { gaussianMatrix, outlierColumnsMatrix, Rng, studentTMatrix } from '../src/reference/random.js';
+import { gaussianMatrix, outlierColumnsMatrix, type Rng, studentTMatrix } from '../src/reference/random.js';
 
 export type InputKind = 'gaussian' | 'student' | 'outliers' | 'boundary';
 

@@ -6,7 +6,13 @@
  * format; here it is checked on the real tensors).
  */
 import { loadOcrAssets, outputsSession, recogniser, renderLine, type RenderedLine } from '../demo/ocr-runner.js';
-import { accumulateLayerInputs, linearLayers, quantizeOcrModelCalibrated, withLayerInputs, type CalibratedLayer } from '../src/model/ocr-calibrate.js';
+import {
+  accumulateLayerInputs,
+  linearLayers,
+  quantizeOcrModelCalibrated,
+  withLayerInputs,
+  type CalibratedLayer,
+} from '../src/model/ocr-calibrate.js';
 import type { CovarianceAccumulator } from '../src/weightonly/calibration.js';
 import { createEngine } from '../src/engine.js';
 import { formatForScheme } from '../src/formats/schemes.js';
@@ -37,15 +43,28 @@ export interface OcrRun {
 declare global {
   interface Window {
     ocrSuite: {
-      calibrated(req: { calibLines: string[]; lines: string[]; configs: { method: 'watersic' | 'gptq'; rate: number }[] }): Promise<{ f32: OcrLineResult[]; configs: { method: string; rate: number; lines: OcrLineResult[]; layers: CalibratedLayer[]; ms: number }[]; calibRows: Record<string, number> }>;
-      run(req: { lines: string[]; configs: { scheme: string; rate: number }[]; gpuCheck: string[] }): Promise<OcrRun> };
+      calibrated(req: {
+        calibLines: string[];
+        lines: string[];
+        configs: { method: 'watersic' | 'gptq'; rate: number }[];
+      }): Promise<{
+        f32: OcrLineResult[];
+        configs: { method: string; rate: number; lines: OcrLineResult[]; layers: CalibratedLayer[]; ms: number }[];
+        calibRows: Record<string, number>;
+      }>;
+      run(req: { lines: string[]; configs: { scheme: string; rate: number }[]; gpuCheck: string[] }): Promise<OcrRun>;
+    };
     __ready?: boolean;
     __ocrProgress?: (msg: string) => void;
   }
 }
 
 /** Reads every rendered line with one recogniser session on `modelBytes`. */
-async function readLines(modelBytes: Uint8Array, labels: readonly string[], rendered: readonly RenderedLine[]): Promise<OcrLineResult[]> {
+async function readLines(
+  modelBytes: Uint8Array,
+  labels: readonly string[],
+  rendered: readonly RenderedLine[],
+): Promise<OcrLineResult[]> {
   const r = await recogniser(modelBytes, labels);
   const out: OcrLineResult[] = [];
   for (const line of rendered) out.push(await r.read(line));
@@ -71,8 +90,16 @@ window.ocrSuite = {
     const results = [];
     for (const c of configs) {
       const t0 = performance.now();
-      const q = quantizeOcrModelCalibrated(assets.model, acc, c.rate, c.method, (name) => progress(`${c.method} ${c.rate} bits: ${name}`));
-      results.push({ method: c.method, rate: c.rate, lines: await readAll(q.bytes), layers: q.layers, ms: performance.now() - t0 });
+      const q = quantizeOcrModelCalibrated(assets.model, acc, c.rate, c.method, (name) =>
+        progress(`${c.method} ${c.rate} bits: ${name}`),
+      );
+      results.push({
+        method: c.method,
+        rate: c.rate,
+        lines: await readAll(q.bytes),
+        layers: q.layers,
+        ms: performance.now() - t0,
+      });
     }
     return { f32, configs: results, calibRows: Object.fromEntries([...acc].map(([k, a]) => [k, a.count])) };
   },
@@ -89,7 +116,10 @@ window.ocrSuite = {
     for (const id of gpuCheck) {
       progress(`GPU vs CPU weights for ${id}`);
       const format = formatForScheme(id);
-      const [a, b] = [await quantizeOcrModel(assets.model, format, cpuRoundTrip), await quantizeOcrModel(assets.model, format, (w, f) => engine.roundTrip(w, f))];
+      const [a, b] = [
+        await quantizeOcrModel(assets.model, format, cpuRoundTrip),
+        await quantizeOcrModel(assets.model, format, (w, f) => engine.roundTrip(w, f)),
+      ];
       gpuMismatches[id] = a.bytes.reduce((n, v, i) => n + (v !== b.bytes[i] ? 1 : 0), 0);
     }
     const results: OcrConfigResult[] = [];
@@ -98,7 +128,14 @@ window.ocrSuite = {
       const format = formatForScheme(c.scheme, c.rate);
       progress(`${c.scheme} at ${c.rate} bits (${format.id})`);
       const q = await quantizeOcrModel(assets.model, format, cpuRoundTrip);
-      results.push({ scheme: c.scheme, rate: c.rate, format: format.id, lines: await readAll(q.bytes), layers: q.layers, ms: performance.now() - t0 });
+      results.push({
+        scheme: c.scheme,
+        rate: c.rate,
+        format: format.id,
+        lines: await readAll(q.bytes),
+        layers: q.layers,
+        ms: performance.now() - t0,
+      });
     }
     const adapter = engine.adapterInfo?.architecture || engine.adapterInfo?.vendor || 'unknown';
     engine.destroy();

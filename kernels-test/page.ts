@@ -22,7 +22,13 @@ async function init(): Promise<void> {
         return await fn(engine, new Rng(req.seed), req.params);
       } catch (e) {
         const err = e as Error;
-        return { ok: false, failures: [`threw ${err.name}: ${err.message}\n${err.stack ?? ''}`], codesCompared: 0, floatsCompared: 0, info: {} };
+        return {
+          ok: false,
+          failures: [`threw ${err.name}: ${err.message}\n${err.stack ?? ''}`],
+          codesCompared: 0,
+          floatsCompared: 0,
+          info: {},
+        };
       }
     },
     async adapter() {

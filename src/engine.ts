@@ -15,12 +15,29 @@ import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from './gpu/tensors.js
 import { validateMatrix, type Matrix } from './matrix.js';
 import { dequantizeRows } from './ops/dequantize.js';
 import { matmulOperands } from './ops/matmul.js';
-import { defaultTiles, isCpuAdapter, planMatmul, type MatmulOptions, type MatmulPlan, type MatmulTiles } from './ops/plan.js';
+import {
+  defaultTiles,
+  isCpuAdapter,
+  planMatmul,
+  type MatmulOptions,
+  type MatmulPlan,
+  type MatmulTiles,
+} from './ops/plan.js';
 import { quantizeRows } from './ops/quantize.js';
 import { transformRows } from './ops/transform.js';
 
 export { GpuMatrix, GpuQuantizedMatrix, POISON_BITS, type GpuOperand } from './gpu/tensors.js';
-export { CPU_ADAPTER_TILES, GEMV_MAX_M, GPU_TILES, isCpuAdapter, type GemmTile, type GemvTile, type MatmulOptions, type MatmulPlan, type MatmulTiles } from './ops/plan.js';
+export {
+  CPU_ADAPTER_TILES,
+  GEMV_MAX_M,
+  GPU_TILES,
+  isCpuAdapter,
+  type GemmTile,
+  type GemvTile,
+  type MatmulOptions,
+  type MatmulPlan,
+  type MatmulTiles,
+} from './ops/plan.js';
 
 /** Options of createEngine(). */
 export interface EngineOptions extends RunnerOptions {
@@ -51,7 +68,10 @@ export class Engine {
     gpu?: GPU,
   ) {
     this.runner = new GpuRunner(device, options, gpu);
-    this.tiles = defaultTiles(isCpuAdapter(adapterInfo ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo), device.limits);
+    this.tiles = defaultTiles(
+      isCpuAdapter(adapterInfo ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+      device.limits,
+    );
   }
 
   /** Optional features found on the device (subgroups, DP4A, f16, timestamps). */
@@ -81,9 +101,12 @@ export class Engine {
   /** Copies a CPU-quantized matrix (e.g. from format.encode) to the GPU; its streams are checked against its layout. */
   uploadQuantized(q: QuantizedMatrix): GpuQuantizedMatrix {
     this.runner.assertAlive();
-    if (typeof q?.format?.layout !== 'function') throw new ShapeError('uploadQuantized: expected a QuantizedMatrix with its format');
+    if (typeof q?.format?.layout !== 'function')
+      throw new ShapeError('uploadQuantized: expected a QuantizedMatrix with its format');
     checkQuantized(q, q.format, 'uploadQuantized');
-    const [codes, scales, aux] = (['codes', 'scales', 'aux'] as const).map((s) => this.runner.upload(q[s], `${q.format.id} ${s}`, Math.max(4, q[s].byteLength)));
+    const [codes, scales, aux] = (['codes', 'scales', 'aux'] as const).map((s) =>
+      this.runner.upload(q[s], `${q.format.id} ${s}`, Math.max(4, q[s].byteLength)),
+    );
     return new GpuQuantizedMatrix(this.runner, q.format, q.rows, q.cols, q.layout, codes, scales, aux);
   }
 
@@ -95,8 +118,13 @@ export class Engine {
   /** The three streams on the CPU, exactly as `format.encode` gives them. */
   async readQuantized(q: GpuQuantizedMatrix): Promise<QuantizedMatrix> {
     const w = q.layout.wordsPerRow;
-    const get = async (b: GPUBuffer, words: number) => new Uint32Array(words ? await this.runner.read(b, words * 4, 'readQuantized') : new ArrayBuffer(0));
-    const [codes, scales, aux] = await Promise.all([get(q.codes, q.rows * w.codes), get(q.scales, q.rows * w.scales), get(q.aux, q.rows * w.aux)]);
+    const get = async (b: GPUBuffer, words: number) =>
+      new Uint32Array(words ? await this.runner.read(b, words * 4, 'readQuantized') : new ArrayBuffer(0));
+    const [codes, scales, aux] = await Promise.all([
+      get(q.codes, q.rows * w.codes),
+      get(q.scales, q.rows * w.scales),
+      get(q.aux, q.rows * w.aux),
+    ]);
     return { format: q.format, rows: q.rows, cols: q.cols, layout: q.layout, codes, scales, aux };
   }
 
@@ -158,7 +186,8 @@ export class Engine {
       let xs: GpuOperand = isGpu(x) ? x : own(this.upload(x, 'X'));
       const ws: GpuOperand = isGpu(w) ? w : own(this.upload(w, 'W'));
       if (options.activations !== undefined) {
-        if (!(xs instanceof GpuMatrix)) throw new ShapeError(`options.activations quantizes an f32 X; X is already ${xs.format.id}`);
+        if (!(xs instanceof GpuMatrix))
+          throw new ShapeError(`options.activations quantizes an f32 X; X is already ${xs.format.id}`);
         xs = own(await this.quantize(xs, options.activations));
       }
       return await matmulOperands(this, xs, ws, options);
@@ -200,7 +229,8 @@ export class Engine {
  * ```
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  if (options.device) return new Engine(options.device, options, undefined, (globalThis as { navigator?: Navigator }).navigator?.gpu);
+  if (options.device)
+    return new Engine(options.device, options, undefined, (globalThis as { navigator?: Navigator }).navigator?.gpu);
   const gpu = options.gpu ?? (globalThis as { navigator?: Navigator }).navigator?.gpu;
   const { device, adapterInfo } = await requestDevice(gpu, options.adapterOptions);
   const engine = new Engine(device, options, adapterInfo, gpu);

@@ -88,7 +88,11 @@ export class CorruptFileError extends QuantEngineError {
 export class UnsupportedVersionError extends QuantEngineError {
   readonly version: string;
   constructor(what: string, version: string, supported: string) {
-    super('UNSUPPORTED_VERSION', `${what}: version ${JSON.stringify(version)} is not supported by this build (it reads ${supported}); upgrade the engine to read it`);
+    super(
+      'UNSUPPORTED_VERSION',
+      `${what}: version ${JSON.stringify(version)} is not supported by this build (it reads ${supported}); ` +
+        `upgrade the engine to read it`,
+    );
     this.version = version;
   }
 }
@@ -143,7 +147,10 @@ export class ShaderCompileError extends QuantEngineError {
   }
 }
 
-/** The host and a shader disagree (a binding or uniform field missing on one side): a bug in the engine, not in your input. */
+/**
+ * The host and a shader disagree (a binding or uniform field missing on one side): a bug in the engine, not in your
+ * input.
+ */
 export class InternalError extends QuantEngineError {
   constructor(message: string) {
     super('INTERNAL', `internal error (please report it): ${message}`);

@@ -1,11 +1,36 @@
 /**
  * Public API. See README.md for an example.
  */
-export { createEngine, CPU_ADAPTER_TILES, Engine, GEMV_MAX_M, GPU_TILES, GpuMatrix, GpuQuantizedMatrix, isCpuAdapter, POISON_BITS, type EngineOptions, type GemmTile, type GemvTile, type GpuOperand, type MatmulOptions, type MatmulPlan, type MatmulTiles } from './engine.js';
+export {
+  createEngine,
+  CPU_ADAPTER_TILES,
+  Engine,
+  GEMV_MAX_M,
+  GPU_TILES,
+  GpuMatrix,
+  GpuQuantizedMatrix,
+  isCpuAdapter,
+  POISON_BITS,
+  type EngineOptions,
+  type GemmTile,
+  type GemvTile,
+  type GpuOperand,
+  type MatmulOptions,
+  type MatmulPlan,
+  type MatmulTiles,
+} from './engine.js';
 export * from './errors.js';
 export { matrix, validateMatrix, matmulShape, type Matrix } from './matrix.js';
 export type { QuantFormat, QuantizedMatrix, Layout, BitsBreakdown, StreamName, WgslSpec } from './formats/format.js';
-export { IntFormat, intFormatId, INT_BITS, GROUP_SIZES, type IntFormatParams, type IntBits, type ScaleType } from './formats/int.js';
+export {
+  IntFormat,
+  intFormatId,
+  INT_BITS,
+  GROUP_SIZES,
+  type IntFormatParams,
+  type IntBits,
+  type ScaleType,
+} from './formats/int.js';
 export { parseFormat, resolveFormat } from './formats/registry.js';
 export { checkQuantized } from './formats/format.js';
 export type { MemoryStats } from './gpu/buffers.js';
@@ -23,17 +48,69 @@ export { optimizeBetas, type BetaOptions, type BetaResult } from './lattice/beta
 export { E8, D4, checkerboard, integer, closestPoint, latticeByName, type Lattice } from './lattice/lattices.js';
 export { voronoiRoundTrip, voronoiEncodeTwice, voronoiDecodeTwice } from './lattice/voronoi.js';
 export { HierarchicalCode, InnerProductLut } from './lattice/hierarchical.js';
-export { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from './transforms/hadamard.js';
+export {
+  hadamardRotation,
+  hadamardShape,
+  rotateRows,
+  unrotateRows,
+  type HadamardRotation,
+} from './transforms/hadamard.js';
 export { ecsq, ecsqForEntropy, lowRateProduct } from './transforms/sketch.js';
 export { latticeGranularMse } from './theory/highrate.js';
-export { FORMAT_FAMILIES, familyOf, predictedMse, boundaryInput, type FormatFamily, type Scheme } from './formats/traits.js';
+export {
+  FORMAT_FAMILIES,
+  familyOf,
+  predictedMse,
+  boundaryInput,
+  type FormatFamily,
+  type Scheme,
+} from './formats/traits.js';
 export { formatForScheme, SCHEMES } from './formats/schemes.js';
 export { memorySink, memorySource, type ByteSink, type ByteSource } from './io/byte-source.js';
-export { readSafetensorsHeader, parseSafetensorsHeader, readFloatRows, readFloatTensor, widenFloats, SafetensorsWriter, DTYPE_BYTES, FLOAT_DTYPES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader, type PlannedTensor } from './io/safetensors.js';
-export { ContainerReader, ContainerWriter, CONTAINER_FORMAT, CONTAINER_VERSION, type TensorInfo, type QuantizedTensorInfo, type CopiedTensorInfo, type ContainerPlanEntry } from './io/container.js';
-export { readOnnxTensors, readOnnxWeights, weightMatrix, fromWeightMatrix, patchOnnxFloats, onnxNodes, addGraphOutputs, type OnnxTensor, type OnnxAnyTensor } from './io/onnx.js';
+export {
+  readSafetensorsHeader,
+  parseSafetensorsHeader,
+  readFloatRows,
+  readFloatTensor,
+  widenFloats,
+  SafetensorsWriter,
+  DTYPE_BYTES,
+  FLOAT_DTYPES,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+  type PlannedTensor,
+} from './io/safetensors.js';
+export {
+  ContainerReader,
+  ContainerWriter,
+  CONTAINER_FORMAT,
+  CONTAINER_VERSION,
+  type TensorInfo,
+  type QuantizedTensorInfo,
+  type CopiedTensorInfo,
+  type ContainerPlanEntry,
+} from './io/container.js';
+export {
+  readOnnxTensors,
+  readOnnxWeights,
+  weightMatrix,
+  fromWeightMatrix,
+  patchOnnxFloats,
+  onnxNodes,
+  addGraphOutputs,
+  type OnnxTensor,
+  type OnnxAnyTensor,
+} from './io/onnx.js';
 export { CovarianceAccumulator } from './weightonly/calibration.js';
-export { quantizeWeightOnly, decodeWeightOnly, prepareHessian, type WeightOnlyMethod, type WeightOnlyResult, type CalibratedHessian } from './weightonly/watersic.js';
+export {
+  quantizeWeightOnly,
+  decodeWeightOnly,
+  prepareHessian,
+  type WeightOnlyMethod,
+  type WeightOnlyResult,
+  type CalibratedHessian,
+} from './weightonly/watersic.js';
 export { gptqInt } from './weightonly/gptq-format.js';
 export { blockLdlq } from './weightonly/block-ldlq.js';
 export { intOperand, scaleColumns, type IntOperand } from './weightonly/operand.js';

@@ -26,7 +26,9 @@ export function validateMatrix(m: Matrix, what: string): void {
   assertPositiveInt(m.cols, `${what}.cols`);
   if (!(m.data instanceof Float32Array)) throw new ShapeError(`${what}.data must be a Float32Array`);
   if (m.data.length !== m.rows * m.cols) {
-    throw new ShapeError(`${what}.data has ${m.data.length} entries, expected rows*cols = ${m.rows}*${m.cols} = ${m.rows * m.cols}`);
+    throw new ShapeError(
+      `${what}.data has ${m.data.length} entries, expected rows*cols = ${m.rows}*${m.cols} = ${m.rows * m.cols}`,
+    );
   }
   const d = m.data;
   for (let i = 0; i < d.length; i++) {
@@ -37,9 +39,15 @@ export function validateMatrix(m: Matrix, what: string): void {
 }
 
 /** Checks the linear-layer convention Y[M×N] = X[M×K]·W[N×K]ᵀ and returns {M, K, N}. */
-export function matmulShape(x: { rows: number; cols: number }, w: { rows: number; cols: number }): { M: number; K: number; N: number } {
+export function matmulShape(
+  x: { rows: number; cols: number },
+  w: { rows: number; cols: number },
+): { M: number; K: number; N: number } {
   if (x.cols !== w.cols) {
-    throw new ShapeError(`inner dimensions differ: X is ${x.rows}×${x.cols} and W is ${w.rows}×${w.cols}; Y = X·Wᵀ needs X.cols === W.cols (both K-contiguous)`);
+    throw new ShapeError(
+      `inner dimensions differ: X is ${x.rows}×${x.cols} and W is ${w.rows}×${w.cols}; Y = X·Wᵀ needs X.cols ` +
+        `=== W.cols (both K-contiguous)`,
+    );
   }
   return { M: x.rows, K: x.cols, N: w.rows };
 }

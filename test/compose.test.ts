@@ -8,7 +8,11 @@ const int4 = parseFormat('int4-asym-g32').wgsl;
 const f32 = { snippet: 'formats/f32.wgsl', constants: {} };
 
 describe('WGSL composition and reflection', () => {
-  const code = composeWgsl({ template: 'matmul/gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } }, constants: { WG_X: 8, WG_Y: 8, RQ_M: 1, RQ_N: 1, TILE_K: 32 } });
+  const code = composeWgsl({
+    template: 'matmul/gemm.wgsl',
+    operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } },
+    constants: { WG_X: 8, WG_Y: 8, RQ_M: 1, RQ_N: 1, TILE_K: 32 },
+  });
 
   test('snippets are instantiated per operand, shared snippets included once, bindings numbered', () => {
     expect(code).toContain('fn x_decode(row: u32, k: u32) -> f32');
@@ -35,18 +39,30 @@ describe('WGSL composition and reflection', () => {
     const meta = gemm.resources.find((r) => r.name === 'w_meta')!;
     expect(meta.kind).toBe('uniform');
     expect(meta.fields.map((f) => [f.name, f.offset])).toEqual([
-      ['k', 0], ['group_size', 4], ['groups', 8], ['codes_stride', 12], ['scales_stride', 16],
-      ['aux_stride', 20], ['codes_base', 24], ['scales_base', 28], ['aux_base', 32], ['inv_k', 36],
+      ['k', 0],
+      ['group_size', 4],
+      ['groups', 8],
+      ['codes_stride', 12],
+      ['scales_stride', 16],
+      ['aux_stride', 20],
+      ['codes_base', 24],
+      ['scales_base', 28],
+      ['aux_base', 32],
+      ['inv_k', 36],
     ]);
     expect(meta.size).toBe(48);
   });
 
   test('uniforms are written by field name; unknown or missing fields are errors', () => {
-    const params = reflectModule(code).get('gemm')!.resources.find((r) => r.name === 'params')!;
+    const params = reflectModule(code)
+      .get('gemm')!
+      .resources.find((r) => r.name === 'params')!;
     const buf = packUniform(params, { m: 3, n: 5, k: 7, y_base: 11, y_stride: 13 });
     expect(Array.from(new Uint32Array(buf).slice(0, 5))).toEqual([3, 5, 7, 11, 13]);
     expect(() => packUniform(params, { m: 3, n: 5, k: 7, y_base: 11 })).toThrow(/y_stride was not given/);
-    expect(() => packUniform(params, { m: 3, n: 5, k: 7, y_base: 11, y_stride: 1, bogus: 1 })).toThrow(/no field 'bogus'/);
+    expect(() => packUniform(params, { m: 3, n: 5, k: 7, y_base: 11, y_stride: 1, bogus: 1 })).toThrow(
+      /no field 'bogus'/,
+    );
     expect(() => packUniform(params, { m: -1, n: 5, k: 7, y_base: 11, y_stride: 1 })).toThrow(/not a u32/);
   });
 
@@ -55,13 +71,27 @@ describe('WGSL composition and reflection', () => {
     expect(enc).toContain('fn q_encode_codes_word');
     expect(enc).toContain('var<storage, read_write> q_codes');
     const entries = reflectModule(enc);
-    expect([...entries.keys()].sort()).toEqual(['quantize_aux', 'quantize_codes', 'quantize_scales', 'quantize_tensor_max']);
+    expect([...entries.keys()].sort()).toEqual([
+      'quantize_aux',
+      'quantize_codes',
+      'quantize_scales',
+      'quantize_tensor_max',
+    ]);
     // only the passes that use the tensor max bind it
     expect(entries.get('quantize_tensor_max')!.resources.map((r) => r.name)).toContain('tensor_max');
     expect(entries.get('quantize_codes')!.resources.map((r) => r.name)).not.toContain('tensor_max');
-    const k1 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } } });
-    const k2 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int4-asym-g64').wgsl, access: 'read' } } });
-    const k3 = composeKey({ template: 'gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int3-asym-g32').wgsl, access: 'read' } } });
+    const k1 = composeKey({
+      template: 'gemm.wgsl',
+      operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } },
+    });
+    const k2 = composeKey({
+      template: 'gemm.wgsl',
+      operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int4-asym-g64').wgsl, access: 'read' } },
+    });
+    const k3 = composeKey({
+      template: 'gemm.wgsl',
+      operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int3-asym-g32').wgsl, access: 'read' } },
+    });
     expect(k1).toBe(k2); // group size is a uniform, not a specialisation
     expect(k1).not.toBe(k3);
   });
@@ -69,7 +99,19 @@ describe('WGSL composition and reflection', () => {
 
 test('#unroll blocks repeat their lines per index (nested, counts from constants); malformed blocks are errors', () => {
   const src = ['a', '#unroll r R', '#unroll m 2', '  p{r}_{m}', '#end', '  q{r}', '#end', 'b'].join('\n');
-  expect(expandUnroll(src, { R: 3 }).split('\n')).toEqual(['a', '  p0_0', '  p0_1', '  q0', '  p1_0', '  p1_1', '  q1', '  p2_0', '  p2_1', '  q2', 'b']);
+  expect(expandUnroll(src, { R: 3 }).split('\n')).toEqual([
+    'a',
+    '  p0_0',
+    '  p0_1',
+    '  q0',
+    '  p1_0',
+    '  p1_1',
+    '  q1',
+    '  p2_0',
+    '  p2_1',
+    '  q2',
+    'b',
+  ]);
   expect(expandUnroll('#unroll r R\nx{r}\n#end', { R: 0 })).toBe('');
   expect(() => expandUnroll('#unroll r 2\nx', {})).toThrow(/no #end/);
   expect(() => expandUnroll('x\n#end', {})).toThrow(/#end without #unroll/);
@@ -77,23 +119,39 @@ test('#unroll blocks repeat their lines per index (nested, counts from constants
 });
 
 describe('GEMM tiles', () => {
-  test('the CPU-class float tile unrolls to one vec4 accumulator per 4 outputs and stages what gemmWorkgroupBytes says', () => {
-    const t = CPU_ADAPTER_TILES.gemm;
-    const code = composeWgsl({ template: 'matmul/gemm.wgsl', operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } }, constants: { WG_X: t.wgX, WG_Y: t.wgY, RQ_M: t.rqM, RQ_N: t.rqN, TILE_K: t.tileK } });
-    expect(code.match(/^\s*acc_\d+_\d+_\d+: vec4<f32>,$/gm)).toHaveLength(4 * t.rqM * t.rqN);
-    expect(code.replace(/\/\/.*$/gm, '')).not.toMatch(/#unroll|#end|\{[abijl]\}/);
-    expect(reflectModule(code).get('gemm')!.workgroupSize).toEqual([t.wgX, t.wgY, 1]);
-    // x_tile TILE_K × QM vec4 + w_tile TILE_K × QN vec4
-    expect(gemmWorkgroupBytes(t, false)).toBe(t.tileK * 16 * (t.rqM * t.wgY + t.rqN * t.wgX));
-  });
+  test(
+    'the CPU-class float tile unrolls to one vec4 accumulator per 4 outputs and stages what ' +
+      'gemmWorkgroupBytes says',
+    () => {
+      const t = CPU_ADAPTER_TILES.gemm;
+      const code = composeWgsl({
+        template: 'matmul/gemm.wgsl',
+        operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: int4, access: 'read' } },
+        constants: { WG_X: t.wgX, WG_Y: t.wgY, RQ_M: t.rqM, RQ_N: t.rqN, TILE_K: t.tileK },
+      });
+      expect(code.match(/^\s*acc_\d+_\d+_\d+: vec4<f32>,$/gm)).toHaveLength(4 * t.rqM * t.rqN);
+      expect(code.replace(/\/\/.*$/gm, '')).not.toMatch(/#unroll|#end|\{[abijl]\}/);
+      expect(reflectModule(code).get('gemm')!.workgroupSize).toEqual([t.wgX, t.wgY, 1]);
+      // x_tile TILE_K × QM vec4 + w_tile TILE_K × QN vec4
+      expect(gemmWorkgroupBytes(t, false)).toBe(t.tileK * 16 * (t.rqM * t.wgY + t.rqN * t.wgX));
+    },
+  );
 
   test('a device whose workgroup memory cannot hold the CPU-class tile gets the small GPU-class GEMM tile', () => {
-    const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 } as GPUSupportedLimits;
+    const limits = {
+      maxComputeWorkgroupStorageSize: 16384,
+      maxComputeInvocationsPerWorkgroup: 256,
+    } as GPUSupportedLimits;
     expect(gemmWorkgroupBytes(CPU_ADAPTER_TILES.gemm, false)).toBeGreaterThan(16384);
     const tiles = defaultTiles(true, limits);
     expect(tiles.gemm).toEqual(GPU_TILES.gemm);
     expect(tiles.gemmInt).toEqual(CPU_ADAPTER_TILES.gemmInt);
-    expect(defaultTiles(true, { maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 256 } as GPUSupportedLimits).gemm).toEqual(CPU_ADAPTER_TILES.gemm);
+    expect(
+      defaultTiles(true, {
+        maxComputeWorkgroupStorageSize: 32768,
+        maxComputeInvocationsPerWorkgroup: 256,
+      } as GPUSupportedLimits).gemm,
+    ).toEqual(CPU_ADAPTER_TILES.gemm);
     expect(defaultTiles(false, limits)).toBe(GPU_TILES);
   });
 });

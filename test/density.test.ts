@@ -1,10 +1,28 @@
 import { describe, expect, test } from 'vitest';
-import { buildQuantizer, compandingQuantizer, densityFormat, estimatePairCorrelation, exactMatmulError, lloydQuantizer, marginalMse, optimizeExactMatmul } from '../src/formats/density.js';
+import {
+  buildQuantizer,
+  compandingQuantizer,
+  densityFormat,
+  estimatePairCorrelation,
+  exactMatmulError,
+  lloydQuantizer,
+  marginalMse,
+  optimizeExactMatmul,
+} from '../src/formats/density.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { rneSqrt11 } from '../src/formats/rounding.js';
 import type { ScaledFormat } from '../src/formats/scaled.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
-import { BIMODAL_THRESHOLD, densityJ, densityNormalizer, densityPeak, optimalConstant, optimalDensity, panterDiteMatmulConstant, PANTER_DITE_GAUSSIAN } from '../src/theory/density.js';
+import {
+  BIMODAL_THRESHOLD,
+  densityJ,
+  densityNormalizer,
+  densityPeak,
+  optimalConstant,
+  optimalDensity,
+  panterDiteMatmulConstant,
+  PANTER_DITE_GAUSSIAN,
+} from '../src/theory/density.js';
 import { seededRng } from './seed.js';
 
 describe('the optimal matmul density λ*(ρ) (docs/theory.md §4, Table 4.1)', () => {
@@ -15,6 +33,7 @@ describe('the optimal matmul density λ*(ρ) (docs/theory.md §4, Table 4.1)', (
     [0.7, 3.687237, 5.008769, 4.17755, 0.97938],
     [0.9, 3.77893, 5.133326, 4.49703, 1.3287],
     [0.99, 3.731966, 5.06953, 4.33144, 1.40702],
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the published table's 5-digit value
     [1, 3.698634, 5.024252, 4.21641, 1.41421],
   ])('ρ = %f: J, Z, C_opt, peak', (rho, J, Z, C, peak) => {
     expect(densityJ(rho) / J).toBeCloseTo(1, 5);
@@ -50,12 +69,15 @@ describe('K-level quantizers against Table 7.1 (exact E[D²], ρ = 0.9)', () => 
     expect(Math.abs(exactMatmulError(compandingQuantizer(K, 0.9), 0.9).meanSquare / ref - 1)).toBeLessThan(0.02);
   });
 
-  test.each([0, 0.5, 0.9])('compander cells: K²·E[D²] within 1 per cent of 2·C_opt for K = 16, 32, 64 at ρ = %f', (rho) => {
-    for (const K of [16, 32, 64]) {
-      const v = K * K * exactMatmulError(compandingQuantizer(K, rho, 'cp'), rho).meanSquare;
-      expect(Math.abs(v / (2 * optimalConstant(rho)) - 1), `K = ${K}`).toBeLessThan(0.01);
-    }
-  });
+  test.each([0, 0.5, 0.9])(
+    'compander cells: K²·E[D²] within 1 per cent of 2·C_opt for K = 16, 32, 64 at ρ = %f',
+    (rho) => {
+      for (const K of [16, 32, 64]) {
+        const v = K * K * exactMatmulError(compandingQuantizer(K, rho, 'cp'), rho).meanSquare;
+        expect(Math.abs(v / (2 * optimalConstant(rho)) - 1), `K = ${K}`).toBeLessThan(0.01);
+      }
+    },
+  );
 
   test('K = 16: at least 1.6× lower than Lloyd–Max (0.05839), and the bias is reported separately', () => {
     const lm = exactMatmulError(lloydQuantizer(16, 0), 0.9);

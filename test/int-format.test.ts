@@ -70,7 +70,7 @@ describe('INT encode/decode on the CPU', () => {
     const q = fmt.encode({ rows: 1, cols: 32, data });
     expect(unpackCode(q.aux, 0, 0, 4)).toBe(0);
     const d = fmt.decode(q);
-    expect(mse(d.data, data)).toBeLessThan((2 / 15) ** 2 / 12 * 1.5);
+    expect(mse(d.data, data)).toBeLessThan(((2 / 15) ** 2 / 12) * 1.5);
   });
 
   test('all-zero and subnormal groups decode to zero', () => {

@@ -32,26 +32,29 @@ describe('random Hadamard rotation along K', () => {
     expect(hadamardShape(K)).toEqual({ Kp, h });
   });
 
-  test.each([1000, 33, 512, 7])('K = %i: orthogonal (inner products kept, padding never leaks), inverse undoes it', (K) => {
-    const rng = seededRng();
-    const a = gaussianMatrix(5, K, rng);
-    const b = gaussianMatrix(3, K, rng);
-    const r = hadamardRotation(K, rng.u32());
-    const ra = rotateRows(a, r);
-    const rb = rotateRows(b, r);
-    expect(ra.cols).toBe(r.Kp);
-    const c = matmulF64(a, b);
-    const cr = matmulF64(ra, rb);
-    for (let i = 0; i < c.length; i++) expect(Math.abs(cr[i] - c[i])).toBeLessThan(1e-4 * Math.sqrt(K));
-    const back = unrotateRows(ra, r);
-    expect(mse(back.data, a.data)).toBeLessThan(1e-12);
-    // the rotation really mixes: an outlier column is spread over its chunk
-    const spike = { rows: 1, cols: K, data: new Float32Array(K) };
-    spike.data[0] = 1;
-    const rs = rotateRows(spike, r);
-    const nonzero = Array.from(rs.data).filter((v) => v !== 0).length;
-    expect(nonzero).toBe(r.h);
-  });
+  test.each([1000, 33, 512, 7])(
+    'K = %i: orthogonal (inner products kept, padding never leaks), inverse undoes it',
+    (K) => {
+      const rng = seededRng();
+      const a = gaussianMatrix(5, K, rng);
+      const b = gaussianMatrix(3, K, rng);
+      const r = hadamardRotation(K, rng.u32());
+      const ra = rotateRows(a, r);
+      const rb = rotateRows(b, r);
+      expect(ra.cols).toBe(r.Kp);
+      const c = matmulF64(a, b);
+      const cr = matmulF64(ra, rb);
+      for (let i = 0; i < c.length; i++) expect(Math.abs(cr[i] - c[i])).toBeLessThan(1e-4 * Math.sqrt(K));
+      const back = unrotateRows(ra, r);
+      expect(mse(back.data, a.data)).toBeLessThan(1e-12);
+      // the rotation really mixes: an outlier column is spread over its chunk
+      const spike = { rows: 1, cols: K, data: new Float32Array(K) };
+      spike.data[0] = 1;
+      const rs = rotateRows(spike, r);
+      const nonzero = Array.from(rs.data).filter((v) => v !== 0).length;
+      expect(nonzero).toBe(r.h);
+    },
+  );
 
   test('different seeds give different sign patterns', () => {
     expect(Array.from(hadamardRotation(256, 1).signBits)).not.toEqual(Array.from(hadamardRotation(256, 2).signBits));
@@ -69,7 +72,10 @@ describe('fast block coder agrees with the plain Voronoi code', () => {
     const coder = new BlockCoder(lattice, q);
     for (let i = 0; i < 20_000; i++) {
       const spread = [0.5, 2, q, 3 * q][i % 4];
-      const t = Array.from({ length: lattice.dim }, () => Math.round(rng.normal() * spread * FIXED_POINT) & (i % 5 === 0 ? ~127 : ~0));
+      const t = Array.from(
+        { length: lattice.dim },
+        () => Math.round(rng.normal() * spread * FIXED_POINT) & (i % 5 === 0 ? ~127 : ~0),
+      );
       coder.encode(t);
       const y = lattice.closestTwice(t, FIXED_POINT);
       const ref = voronoiEncodeTwice(lattice, y, q);
@@ -91,35 +97,52 @@ describe('nested-lattice matrix format (docs/lattice.md §4)', () => {
     expect(RECIP11).toHaveLength(1024);
   });
 
-  test('bits/entry counts codes, β indices, σ and padding: e8-q14-k4 at K = 4096 is (512·31 + 512·2 + 32)/4096 rounded to words', () => {
-    const f = parseFormat('e8-q14-k4') as NestedLatticeFormat;
-    const l = f.layout(4096);
-    expect(l.wordsPerRow).toEqual({ codes: 496, scales: 1, aux: 32 });
-    expect(l.bitsPerEntry).toBeCloseTo((529 * 32) / 4096, 12);
-    expect(f.nominalRate(4096)).toBeCloseTo(Math.log2(14) + 2 / 8 + 32 / 4096, 12);
-    const { codes, scales, aux, padding } = l.bitsPerRow;
-    expect(codes + scales + aux + padding).toBeCloseTo(529 * 32, 9);
-    // K = 1000 is padded to Kp = 1024 by the rotation, and the padding is paid for
-    expect(f.layout(1000).bitsPerEntry).toBeGreaterThan(f.layout(1024).bitsPerEntry);
-    // q = 16 is a power of two: 4-bit digits, no mixed radix
-    expect((parseFormat('e8-q16-b7') as NestedLatticeFormat).digits).toMatchObject({ radix: false, fieldBits: 4, blockBits: 32 });
-  });
+  test(
+    'bits/entry counts codes, β indices, σ and padding: e8-q14-k4 at K = 4096 is (512·31 + 512·2 + 32)/4096 ' +
+      'rounded to words',
+    () => {
+      const f = parseFormat('e8-q14-k4') as NestedLatticeFormat;
+      const l = f.layout(4096);
+      expect(l.wordsPerRow).toEqual({ codes: 496, scales: 1, aux: 32 });
+      expect(l.bitsPerEntry).toBeCloseTo((529 * 32) / 4096, 12);
+      expect(f.nominalRate(4096)).toBeCloseTo(Math.log2(14) + 2 / 8 + 32 / 4096, 12);
+      const { codes, scales, aux, padding } = l.bitsPerRow;
+      expect(codes + scales + aux + padding).toBeCloseTo(529 * 32, 9);
+      // K = 1000 is padded to Kp = 1024 by the rotation, and the padding is paid for
+      expect(f.layout(1000).bitsPerEntry).toBeGreaterThan(f.layout(1024).bitsPerEntry);
+      // q = 16 is a power of two: 4-bit digits, no mixed radix
+      expect((parseFormat('e8-q16-b7') as NestedLatticeFormat).digits).toMatchObject({
+        radix: false,
+        fieldBits: 4,
+        blockBits: 32,
+      });
+    },
+  );
 
-  test('q = 14 with NestQuant’s activation β ≈ 6.45e−3 per entry (±2%), and the built-in optimiser does better (≤ 5.95e−3), on 2^20 blocks', () => {
-    const rng = seededRng();
-    const x = gaussianMatrix(1024, 8192, rng); // 2^23 samples = 2^20 E8 blocks
-    const act = new NestedLatticeFormat({ lattice: 'E8', q: 14, betas: [3.5, 4.75, 6.875, 18.125], rotationSeed: null });
-    const mAct = mse(act.decode(act.encode(x)).data, x.data);
-    expect(Math.abs(mAct / 6.452e-3 - 1)).toBeLessThan(0.02);
-    const opt = parseFormat('e8-q14-k4') as NestedLatticeFormat;
-    const mOpt = mse(opt.decode(opt.encode(x)).data, x.data);
-    expect(mOpt).toBeLessThan(mAct);
-    expect(mOpt).toBeLessThanOrEqual(5.95e-3);
-    // ≤ 0.36 bit above 2^{−2R} at NestQuant's R = log₂14 + 2/8 (+ 32/K for σ, 0.004 here)
-    expect(opt.nominalRate(8192) + 0.5 * Math.log2(mOpt)).toBeLessThanOrEqual(0.365);
-    // entropy-coded β index costs less than the fixed 2 bits per block
-    expect(indexEntropyPerEntry(opt, opt.encode(gaussianMatrix(16, 4096, rng)))).toBeLessThan(0.25);
-  });
+  test(
+    'q = 14 with NestQuant’s activation β ≈ 6.45e−3 per entry (±2%), and the built-in optimiser does better ' +
+      '(≤ 5.95e−3), on 2^20 blocks',
+    () => {
+      const rng = seededRng();
+      const x = gaussianMatrix(1024, 8192, rng); // 2^23 samples = 2^20 E8 blocks
+      const act = new NestedLatticeFormat({
+        lattice: 'E8',
+        q: 14,
+        betas: [3.5, 4.75, 6.875, 18.125],
+        rotationSeed: null,
+      });
+      const mAct = mse(act.decode(act.encode(x)).data, x.data);
+      expect(Math.abs(mAct / 6.452e-3 - 1)).toBeLessThan(0.02);
+      const opt = parseFormat('e8-q14-k4') as NestedLatticeFormat;
+      const mOpt = mse(opt.decode(opt.encode(x)).data, x.data);
+      expect(mOpt).toBeLessThan(mAct);
+      expect(mOpt).toBeLessThanOrEqual(5.95e-3);
+      // ≤ 0.36 bit above 2^{−2R} at NestQuant's R = log₂14 + 2/8 (+ 32/K for σ, 0.004 here)
+      expect(opt.nominalRate(8192) + 0.5 * Math.log2(mOpt)).toBeLessThanOrEqual(0.365);
+      // entropy-coded β index costs less than the fixed 2 bits per block
+      expect(indexEntropyPerEntry(opt, opt.encode(gaussianMatrix(16, 4096, rng)))).toBeLessThan(0.25);
+    },
+  );
 
   // The gain is second order (≈ 4·D² per product, 0.4–0.6 % of the error at q = 14), so the
   // sample must be large enough for it to stand well clear of sampling noise: 192×192 products
@@ -174,10 +197,22 @@ describe('nested-lattice matrix format (docs/lattice.md §4)', () => {
 
   test('bad parameters are typed errors', () => {
     expect(() => new NestedLatticeFormat({ lattice: 'E8', q: 1, betas: [4], rotationSeed: null })).toThrow(FormatError);
-    expect(() => new NestedLatticeFormat({ lattice: 'E8', q: 14, betas: [4.01], rotationSeed: null })).toThrow(/multiple of 1\/16/);
-    expect(() => new NestedLatticeFormat({ lattice: 'E8', q: 14, betas: [5, 4], rotationSeed: null })).toThrow(/ascending/);
-    expect(() => new NestedLatticeFormat({ lattice: 'D5', q: 14, betas: [4], rotationSeed: 1 })).toThrow(/power-of-two/);
+    expect(() => new NestedLatticeFormat({ lattice: 'E8', q: 14, betas: [4.01], rotationSeed: null })).toThrow(
+      /multiple of 1\/16/,
+    );
+    expect(() => new NestedLatticeFormat({ lattice: 'E8', q: 14, betas: [5, 4], rotationSeed: null })).toThrow(
+      /ascending/,
+    );
+    expect(() => new NestedLatticeFormat({ lattice: 'D5', q: 14, betas: [4], rotationSeed: 1 })).toThrow(
+      /power-of-two/,
+    );
     expect(() => parseFormat('e8-q300-k4')).toThrow(FormatError);
-    expect(() => (parseFormat('e8-q14-k4') as NestedLatticeFormat).encode({ rows: 1, cols: 8, data: new Float32Array([1, 2, 3, 4, 5, 6, 7, 2 ** 57]) })).toThrow(FormatError);
+    expect(() =>
+      (parseFormat('e8-q14-k4') as NestedLatticeFormat).encode({
+        rows: 1,
+        cols: 8,
+        data: new Float32Array([1, 2, 3, 4, 5, 6, 7, 2 ** 57]),
+      }),
+    ).toThrow(FormatError);
   });
 });

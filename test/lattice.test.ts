@@ -23,7 +23,9 @@ function e8Roots(): number[][] {
   return roots;
 }
 const ROOTS = e8Roots();
-const D4_RELEVANT = ROOTS.filter((v) => v.slice(4).every((c) => c === 0) && v.slice(0, 4).every((c) => Number.isInteger(c))); // (±1,±1,0,0) perms
+const D4_RELEVANT = ROOTS.filter(
+  (v) => v.slice(4).every((c) => c === 0) && v.slice(0, 4).every((c) => Number.isInteger(c)),
+); // (±1,±1,0,0) perms
 
 const dist2 = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
 const inE8 = (y: ArrayLike<number>) => {
@@ -32,7 +34,8 @@ const inE8 = (y: ArrayLike<number>) => {
   const sum = Array.from(y).reduce((s, v) => s + v, 0);
   return (ints || halves) && Number.isInteger(sum) && sum % 2 === 0;
 };
-const inVoronoi = (e: ArrayLike<number>, relevant: number[][], tol = 0) => relevant.every((v) => Math.abs(v.reduce((s, c, i) => s + c * e[i], 0)) <= (v.reduce((s, c) => s + c * c, 0)) / 2 + tol);
+const inVoronoi = (e: ArrayLike<number>, relevant: number[][], tol = 0) =>
+  relevant.every((v) => Math.abs(v.reduce((s, c, i) => s + c * e[i], 0)) <= v.reduce((s, c) => s + c * c, 0) / 2 + tol);
 
 describe('E8 and D4 closest point (docs/lattice.md §2)', () => {
   test.each([
@@ -55,7 +58,10 @@ describe('E8 and D4 closest point (docs/lattice.md §2)', () => {
     expect(inE8(y)).toBe(true);
     expect(dist2(x, y)).toBe(1);
     for (const lambda of [ROOTS[0], ROOTS[200], [2, 0, 0, 0, 0, 0, 0, 0], [0.5, 1.5, -0.5, 0.5, 0.5, 0.5, 0.5, 0.5]]) {
-      const shifted = closestPoint(E8, x.map((v, i) => v + lambda[i]));
+      const shifted = closestPoint(
+        E8,
+        x.map((v, i) => v + lambda[i]),
+      );
       expect(Array.from(shifted)).toEqual(Array.from(y, (v, i) => v + lambda[i]));
     }
   });
@@ -94,29 +100,42 @@ describe('closest-point properties on 10^5 random points (docs/lattice.md §2)',
   test.each([
     ['E8', E8, ROOTS],
     ['D4', D4, D4_RELEVANT.map((v) => v.slice(0, 4))],
-  ] as [string, Lattice, number[][]][])('%s: membership, Voronoi cell, Q(x+λ) = Q(x)+λ, Voronoi round trip', (name, lattice, relevant) => {
-    const rng = seededRng();
-    let overloads = 0;
-    for (let i = 0; i < 100_000; i++) {
-      const x = randomPoint(rng, lattice.dim, i);
-      const y = closestPoint(lattice, x);
-      if (name === 'E8') expect(inE8(y)).toBe(true);
-      else expect(Array.from(y).reduce((s, v) => s + v, 0) % 2 === 0 && y.every((v) => Number.isInteger(v))).toBe(true);
-      const e = x.map((v, j) => v - y[j]);
-      if (!inVoronoi(e, relevant)) throw new Error(`${name}: x=${x} → y=${Array.from(y)} is not a closest point`);
-      const lambda = shifts[name](rng);
-      const shifted = closestPoint(lattice, x.map((v, j) => v + lambda[j]));
-      for (let j = 0; j < lattice.dim; j++) if (shifted[j] !== y[j] + lambda[j]) throw new Error(`${name}: Q(x+λ) ≠ Q(x)+λ at x=${x}, λ=${lambda}`);
-      const q = [3, 4, 8, 14][i % 4];
-      const enc = voronoiEncodeTwice(lattice, Array.from(y, (v) => 2 * v), q);
-      expect(enc.codes.every((c) => Number.isInteger(c) && c >= 0 && c < q)).toBe(true);
-      const dec = voronoiDecodeTwice(lattice, enc.codes, q);
-      const back = dec.every((v, j) => v === 2 * y[j]);
-      if (back === enc.overload) throw new Error(`${name}: overload=${enc.overload} but decode==Q is ${back} (x=${x}, q=${q})`);
-      if (enc.overload) overloads++;
-    }
-    expect(overloads).toBeGreaterThan(100); // the test reached the overload branch
-  });
+  ] as [string, Lattice, number[][]][])(
+    '%s: membership, Voronoi cell, Q(x+λ) = Q(x)+λ, Voronoi round trip',
+    (name, lattice, relevant) => {
+      const rng = seededRng();
+      let overloads = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const x = randomPoint(rng, lattice.dim, i);
+        const y = closestPoint(lattice, x);
+        if (name === 'E8') expect(inE8(y)).toBe(true);
+        else
+          expect(Array.from(y).reduce((s, v) => s + v, 0) % 2 === 0 && y.every((v) => Number.isInteger(v))).toBe(true);
+        const e = x.map((v, j) => v - y[j]);
+        if (!inVoronoi(e, relevant)) throw new Error(`${name}: x=${x} → y=${Array.from(y)} is not a closest point`);
+        const lambda = shifts[name](rng);
+        const shifted = closestPoint(
+          lattice,
+          x.map((v, j) => v + lambda[j]),
+        );
+        for (let j = 0; j < lattice.dim; j++)
+          if (shifted[j] !== y[j] + lambda[j]) throw new Error(`${name}: Q(x+λ) ≠ Q(x)+λ at x=${x}, λ=${lambda}`);
+        const q = [3, 4, 8, 14][i % 4];
+        const enc = voronoiEncodeTwice(
+          lattice,
+          Array.from(y, (v) => 2 * v),
+          q,
+        );
+        expect(enc.codes.every((c) => Number.isInteger(c) && c >= 0 && c < q)).toBe(true);
+        const dec = voronoiDecodeTwice(lattice, enc.codes, q);
+        const back = dec.every((v, j) => v === 2 * y[j]);
+        if (back === enc.overload)
+          throw new Error(`${name}: overload=${enc.overload} but decode==Q is ${back} (x=${x}, q=${q})`);
+        if (enc.overload) overloads++;
+      }
+      expect(overloads).toBeGreaterThan(100); // the test reached the overload branch
+    },
+  );
 
   test('E8 agrees with a brute-force search over the 240 neighbours of the nearest D8 and D8+½ points', () => {
     // Independent check: a local search that moves to any strictly closer neighbour y ± root terminates at the
@@ -144,8 +163,18 @@ describe('closest-point properties on 10^5 random points (docs/lattice.md §2)',
 
 describe('Voronoi code, q = 14 (docs/lattice.md §3)', () => {
   test.each([
-    [[1.3, -0.2, 0.7, 2.6, -1.4, 0.05, 0.45, -0.9], [3, 4, 4, 3, 0, 1, 1, 13], false, [1.5, -0.5, 0.5, 2.5, -1.5, -0.5, 0.5, -0.5]],
-    [[0.26, 0.74, -0.51, 1.49, 0, -2.2, 0.3, 0.6], [12, 10, 10, 11, 10, 11, 0, 1], false, [0.5, 0.5, -0.5, 1.5, -0.5, -2.5, 0.5, 0.5]],
+    [
+      [1.3, -0.2, 0.7, 2.6, -1.4, 0.05, 0.45, -0.9],
+      [3, 4, 4, 3, 0, 1, 1, 13],
+      false,
+      [1.5, -0.5, 0.5, 2.5, -1.5, -0.5, 0.5, -0.5],
+    ],
+    [
+      [0.26, 0.74, -0.51, 1.49, 0, -2.2, 0.3, 0.6],
+      [12, 10, 10, 11, 10, 11, 0, 1],
+      false,
+      [0.5, 0.5, -0.5, 1.5, -0.5, -2.5, 0.5, 0.5],
+    ],
     [[10.2, -3.3, 0.4, 7.7, -6.1, 2.2, 0, -1], [9, 7, 9, 8, 13, 4, 1, 12], true, [-4, -3, 0, -6, -6, 2, 0, -1]],
   ])('%j', (x, codes, overload, decoded) => {
     const r = voronoiRoundTrip(E8, x, 14);

@@ -32,21 +32,24 @@ test('the input tensor is BGR planes in [−1, 1]', () => {
   expect(() => ocrInput(rgba, 3, 1)).toThrow(ShapeError);
 });
 
-test.skipIf(!existsSync(ASSETS))('PP-OCRv4: 6625 labels, 30 linear weights, and the swapped model carries exactly the decoded weights', async () => {
-  const labels = ocrLabels(readFileSync(`${ASSETS}/ppocr_keys_v1.txt`, 'utf8'));
-  expect(labels).toHaveLength(6625);
-  expect([labels[0], labels[6624]]).toEqual(['', ' ']);
-  const bytes = new Uint8Array(readFileSync(`${ASSETS}/ch_PP-OCRv4_rec_infer.onnx`));
-  const lin = linearWeights(readOnnxWeights(bytes));
-  expect(lin.filter((t) => t.consumers.includes('MatMul'))).toHaveLength(9);
-  expect(lin).toHaveLength(30);
-  const f = parseFormat('int3-g32');
-  const q = await quantizeOcrModel(bytes, f, async (w, fmt) => fmt.decode(fmt.encode(w)).data);
-  const after = new Map(readOnnxWeights(q.bytes).map((t) => [t.name, t]));
-  for (const t of lin) {
-    const w = weightMatrix(t);
-    expect(weightMatrix(after.get(t.name)!).data, t.name).toEqual(f.decode(f.encode(w)).data);
-  }
-  const head = q.layers.find((l) => l.name === 'linear_85.w_0')!;
-  expect(Math.sqrt(head.nmse)).toBeCloseTo(0.214, 2); // docs/real-weights.md: int3/g32 relative RMSE 0.2140
-});
+test.skipIf(!existsSync(ASSETS))(
+  'PP-OCRv4: 6625 labels, 30 linear weights, and the swapped model carries exactly the decoded weights',
+  async () => {
+    const labels = ocrLabels(readFileSync(`${ASSETS}/ppocr_keys_v1.txt`, 'utf8'));
+    expect(labels).toHaveLength(6625);
+    expect([labels[0], labels[6624]]).toEqual(['', ' ']);
+    const bytes = new Uint8Array(readFileSync(`${ASSETS}/ch_PP-OCRv4_rec_infer.onnx`));
+    const lin = linearWeights(readOnnxWeights(bytes));
+    expect(lin.filter((t) => t.consumers.includes('MatMul'))).toHaveLength(9);
+    expect(lin).toHaveLength(30);
+    const f = parseFormat('int3-g32');
+    const q = await quantizeOcrModel(bytes, f, async (w, fmt) => fmt.decode(fmt.encode(w)).data);
+    const after = new Map(readOnnxWeights(q.bytes).map((t) => [t.name, t]));
+    for (const t of lin) {
+      const w = weightMatrix(t);
+      expect(weightMatrix(after.get(t.name)!).data, t.name).toEqual(f.decode(f.encode(w)).data);
+    }
+    const head = q.layers.find((l) => l.name === 'linear_85.w_0')!;
+    expect(Math.sqrt(head.nmse)).toBeCloseTo(0.214, 2); // docs/real-weights.md: int3/g32 relative RMSE 0.2140
+  },
+);

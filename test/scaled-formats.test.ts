@@ -1,10 +1,23 @@
 import { describe, expect, test } from 'vitest';
 import { NonFiniteError } from '../src/errors.js';
-import { E2M1, E2M3, E3M2, E4M3, E5M2, LutCodec, MXINT8, NF4, NF4_LEVELS, type MinifloatCodec } from '../src/formats/elements.js';
+import {
+  E2M1,
+  E2M3,
+  E3M2,
+  E4M3,
+  E5M2,
+  LutCodec,
+  MXINT8,
+  NF4,
+  NF4_LEVELS,
+  type MinifloatCodec,
+} from '../src/formats/elements.js';
 import { parseFormat } from '../src/formats/registry.js';
 
 // Every group-scaled family's test members (FP-absmax, MX, NVFP4, NF4, the σ-scaled codebooks).
-const SCALED_FORMAT_IDS = FORMAT_FAMILIES.filter((f) => ['fp', 'mx', 'nvfp4', 'nf4', 'sq'].includes(f.name)).flatMap((f) => f.examples);
+const SCALED_FORMAT_IDS = FORMAT_FAMILIES.filter((f) => ['fp', 'mx', 'nvfp4', 'nf4', 'sq'].includes(f.name)).flatMap(
+  (f) => f.examples,
+);
 import type { ScaledFormat } from '../src/formats/scaled.js';
 import { mse } from '../src/reference/metrics.js';
 import { FORMAT_FAMILIES, predictedMse } from '../src/formats/traits.js';
@@ -26,26 +39,63 @@ describe('minifloat element formats (docs/theory.md §3.1)', () => {
   });
 
   test.each([
-    [E2M1, [[0.25, 0], [0.75, 1], [1.25, 1], [1.75, 2], [2.5, 2], [3.5, 4], [5, 4], [6.9, 6], [-2.5, -2], [100, 6]]],
-    [E4M3, [[17, 16], [19, 20], [0.3, 0.3125], [1.5 * 2 ** -9, 2 ** -8], [2 ** -10, 0], [464, 448], [1e6, 448], [-464, -448]]],
-    [E5M2, [[1e9, 57344], [2 ** -17, 0], [3 * 2 ** -17, 2 ** -15]]],
+    [
+      E2M1,
+      [
+        [0.25, 0],
+        [0.75, 1],
+        [1.25, 1],
+        [1.75, 2],
+        [2.5, 2],
+        [3.5, 4],
+        [5, 4],
+        [6.9, 6],
+        [-2.5, -2],
+        [100, 6],
+      ],
+    ],
+    [
+      E4M3,
+      [
+        [17, 16],
+        [19, 20],
+        [0.3, 0.3125],
+        [1.5 * 2 ** -9, 2 ** -8],
+        [2 ** -10, 0],
+        [464, 448],
+        [1e6, 448],
+        [-464, -448],
+      ],
+    ],
+    [
+      E5M2,
+      [
+        [1e9, 57344],
+        [2 ** -17, 0],
+        [3 * 2 ** -17, 2 ** -15],
+      ],
+    ],
   ] as const)('%s test vectors (RNE, ties to even, saturation)', (codec, vectors) => {
-    for (const [x, want] of vectors) expect(codec.value(codec.encode(Math.fround(x), 1)), `${codec.name}(${x})`).toBe(want);
+    for (const [x, want] of vectors)
+      expect(codec.value(codec.encode(Math.fround(x), 1)), `${codec.name}(${x})`).toBe(want);
   });
 
-  test.each(MINI)('$name: every grid value round-trips (both signs, power-of-two scales), codes are distinct', (codec) => {
-    const seen = new Set<number>();
-    for (const v of codec.grid()) {
-      for (const sign of [1, -1]) {
-        for (const s of [1, 0.25, 2 ** 20]) {
-          const code = codec.encode(sign * v * s, s);
-          expect(codec.value(code)).toBe(v === 0 ? 0 : sign * v);
-          if (s === 1 && v !== 0) seen.add(code);
+  test.each(MINI)(
+    '$name: every grid value round-trips (both signs, power-of-two scales), codes are distinct',
+    (codec) => {
+      const seen = new Set<number>();
+      for (const v of codec.grid()) {
+        for (const sign of [1, -1]) {
+          for (const s of [1, 0.25, 2 ** 20]) {
+            const code = codec.encode(sign * v * s, s);
+            expect(codec.value(code)).toBe(v === 0 ? 0 : sign * v);
+            if (s === 1 && v !== 0) seen.add(code);
+          }
         }
       }
-    }
-    expect(seen.size).toBe(2 * (codec.grid().length - 1));
-  });
+      expect(seen.size).toBe(2 * (codec.grid().length - 1));
+    },
+  );
 
   test.each(MINI)('$name: random inputs go to the nearest grid point of x/s (brute force)', (codec) => {
     const rng = seededRng();
@@ -111,17 +161,20 @@ describe('group-scaled formats', () => {
     expect(parseFormat(id).layout(4096).bitsPerEntry).toBe(bpe);
   });
 
-  test.each(SCALED_FORMAT_IDS)('%s: decode(encode(x)) is as close as the format predicts, and NaN is rejected', (id) => {
-    const f = parseFormat(id);
-    const m = gaussianMatrix(64, 256, seededRng());
-    const d = f.decode(f.encode(m));
-    const predicted = predictedMse(f, 256)!;
-    expect(mse(d.data, m.data) / predicted).toBeGreaterThan(0.8);
-    expect(mse(d.data, m.data) / predicted).toBeLessThan(1.25);
-    const bad = gaussianMatrix(2, 10, seededRng());
-    bad.data[11] = Infinity;
-    expect(() => f.encode(bad)).toThrow(NonFiniteError);
-  });
+  test.each(SCALED_FORMAT_IDS)(
+    '%s: decode(encode(x)) is as close as the format predicts, and NaN is rejected',
+    (id) => {
+      const f = parseFormat(id);
+      const m = gaussianMatrix(64, 256, seededRng());
+      const d = f.decode(f.encode(m));
+      const predicted = predictedMse(f, 256)!;
+      expect(mse(d.data, m.data) / predicted).toBeGreaterThan(0.8);
+      expect(mse(d.data, m.data) / predicted).toBeLessThan(1.25);
+      const bad = gaussianMatrix(2, 10, seededRng());
+      bad.data[11] = Infinity;
+      expect(() => f.encode(bad)).toThrow(NonFiniteError);
+    },
+  );
 });
 
 describe('NVFP4 (docs/theory.md §3.1 recipe)', () => {

@@ -7,7 +7,12 @@ import { productNmse, relativeFrobeniusError, sumSquares } from '../src/referenc
 import { gaussianMatrix, outlierColumnsMatrix, Rng, studentTMatrix } from '../src/reference/random.js';
 import { seededRng } from './seed.js';
 
-const limits: PlannerLimits = { maxStorageBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 4, minStorageBufferOffsetAlignment: 256, maxBufferSize: 1 << 30 };
+const limits: PlannerLimits = {
+  maxStorageBufferBindingSize: 65536,
+  maxComputeWorkgroupsPerDimension: 4,
+  minStorageBufferOffsetAlignment: 256,
+  maxBufferSize: 1 << 30,
+};
 
 describe('work splitting', () => {
   test('windows are aligned and the base offset points at the wanted element', () => {
@@ -25,7 +30,11 @@ describe('work splitting', () => {
     expect(() => rowsPerWindow(20000, limits, 'X row')).toThrow(/X row: one row needs 80000 bytes/);
   });
   test('ranges cover [0, n) exactly', () => {
-    expect([...ranges(10, 4)]).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect([...ranges(10, 4)]).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
     expect([...ranges(3, 5)]).toEqual([[0, 3]]);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { parseFormat } from '../src/formats/registry.js';
-import { absmaxGridHeuristicMse, expectedBlockMaxSquared, intAbsmaxHeuristicMse, intMinMaxHeuristicMse } from '../src/theory/highrate.js';
+import {
+  absmaxGridHeuristicMse,
+  expectedBlockMaxSquared,
+  intAbsmaxHeuristicMse,
+  intMinMaxHeuristicMse,
+} from '../src/theory/highrate.js';
 import { predictedMse } from '../src/formats/traits.js';
 import { erf, erfc, integrate, normalCdf } from '../src/theory/special.js';
 

@@ -99,7 +99,11 @@ describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
     const a = 512;
     // 10 calibration vectors for 24 inputs (rank 10), and inputs 3 and 17 never active.
     const acc = new CovarianceAccumulator(n);
-    const X = { rows: 10, cols: n, data: Float32Array.from({ length: 10 * n }, (_, i) => (i % n === 3 || i % n === 17 ? 0 : rng.normal())) };
+    const X = {
+      rows: 10,
+      cols: n,
+      data: Float32Array.from({ length: 10 * n }, (_, i) => (i % n === 3 || i % n === 17 ? 0 : rng.normal())),
+    };
     acc.add(X);
     const S = acc.covariance();
     const W = Float64Array.from({ length: a * n }, () => rng.normal());
@@ -126,7 +130,9 @@ test('calibration accumulates Σ_X = E[x·xᵀ] over batches', () => {
     acc.add({ rows: b, cols: n, data });
   }
   const S = acc.covariance();
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(S[i * n + j]).toBeCloseTo(rows.reduce((s, x) => s + x[i] * x[j], 0) / rows.length, 12);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      expect(S[i * n + j]).toBeCloseTo(rows.reduce((s, x) => s + x[i] * x[j], 0) / rows.length, 12);
   expect(() => acc.add({ rows: 1, cols: 4, data: new Float32Array(4) })).toThrow(/4 columns, the layer has 5/);
 });
 
@@ -141,43 +147,60 @@ test('reverse waterfilling meets D_IT at high rate; below it the high-rate formu
   expect(low.D).toBeLessThan(v.reduce((a, b) => a + b) / v.length);
 });
 
-test('GPTQ onto INT grids (int4-g32, int3-asym-g32): a valid matrix of the format with a lower Σ-weighted error than RTN', () => {
-  const rng = seededRng();
-  const a = 96;
-  const n = 128;
-  const S = syntheticSigma(rng, n, true);
-  const W = Float64Array.from({ length: a * n }, () => rng.normal());
-  for (const id of ['int4-g32', 'int3-asym-g32']) {
-    const f = parseFormat(id) as IntFormat;
+test(
+  'GPTQ onto INT grids (int4-g32, int3-asym-g32): a valid matrix of the format with a lower Σ-weighted error ' +
+    'than RTN',
+  () => {
+    const rng = seededRng();
+    const a = 96;
+    const n = 128;
+    const S = syntheticSigma(rng, n, true);
+    const W = Float64Array.from({ length: a * n }, () => rng.normal());
+    for (const id of ['int4-g32', 'int3-asym-g32']) {
+      const f = parseFormat(id) as IntFormat;
+      const rtn = f.encode({ rows: a, cols: n, data: Float32Array.from(W) });
+      const q = gptqInt(W, a, n, S, f);
+      expect(q.format.id).toBe(id);
+      expect([q.scales, q.aux]).toEqual([rtn.scales, rtn.aux]); // same grid
+      const err = (m: typeof q) => {
+        const d = f.decode(m).data;
+        return weightedMse(
+          Float64Array.from(W, (w, i) => w - d[i]),
+          a,
+          S,
+          n,
+        );
+      };
+      // SIC removes most of the error the rotated Σ sees (typically 2–3× lower than RTN here).
+      expect(err(q), id).toBeLessThan(0.8 * err(rtn));
+    }
+  },
+);
+
+test(
+  'block-LDLQ onto E8 (e8-q14-k4): Σ = I gives the RTN ' + 'codes exactly; a rotated Σ lowers the Σ-weighted error',
+  () => {
+    const rng = seededRng();
+    const a = 64;
+    const n = 64;
+    const f = parseFormat('e8-q14-k4') as NestedLatticeFormat;
+    const W = Float64Array.from({ length: a * n }, () => rng.normal());
     const rtn = f.encode({ rows: a, cols: n, data: Float32Array.from(W) });
-    const q = gptqInt(W, a, n, S, f);
-    expect(q.format.id).toBe(id);
-    expect([q.scales, q.aux]).toEqual([rtn.scales, rtn.aux]); // same grid
+    const I = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) I[i * n + i] = 1;
+    const same = blockLdlq(W, a, n, I, f);
+    expect([same.codes, same.scales, same.aux]).toEqual([rtn.codes, rtn.scales, rtn.aux]);
+    const S = syntheticSigma(rng, n, true);
+    const q = blockLdlq(W, a, n, S, f);
     const err = (m: typeof q) => {
       const d = f.decode(m).data;
-      return weightedMse(Float64Array.from(W, (w, i) => w - d[i]), a, S, n);
+      return weightedMse(
+        Float64Array.from(W, (w, i) => w - d[i]),
+        a,
+        S,
+        n,
+      );
     };
-    // SIC removes most of the error the rotated Σ sees (typically 2–3× lower than RTN here).
-    expect(err(q), id).toBeLessThan(0.8 * err(rtn));
-  }
-});
-
-test('block-LDLQ onto E8 (e8-q14-k4): Σ = I gives the RTN codes exactly; a rotated Σ lowers the Σ-weighted error', () => {
-  const rng = seededRng();
-  const a = 64;
-  const n = 64;
-  const f = parseFormat('e8-q14-k4') as NestedLatticeFormat;
-  const W = Float64Array.from({ length: a * n }, () => rng.normal());
-  const rtn = f.encode({ rows: a, cols: n, data: Float32Array.from(W) });
-  const I = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) I[i * n + i] = 1;
-  const same = blockLdlq(W, a, n, I, f);
-  expect([same.codes, same.scales, same.aux]).toEqual([rtn.codes, rtn.scales, rtn.aux]);
-  const S = syntheticSigma(rng, n, true);
-  const q = blockLdlq(W, a, n, S, f);
-  const err = (m: typeof q) => {
-    const d = f.decode(m).data;
-    return weightedMse(Float64Array.from(W, (w, i) => w - d[i]), a, S, n);
-  };
-  expect(err(q)).toBeLessThan(0.8 * err(rtn)); // measured ≈ 1.8× lower
-});
+    expect(err(q)).toBeLessThan(0.8 * err(rtn)); // measured ≈ 1.8× lower
+  },
+);

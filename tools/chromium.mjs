@@ -14,7 +14,11 @@ export { INSTALL_HINT, SYSTEM_CHROMIUM };
  * PUPPETEER_EXECUTABLE_PATH, then Debian's Chromium, then puppeteer's own download; otherwise an error
  * naming the install command. `candidates` and `env` are parameters so the failure path is testable.
  */
-export function findChromium({ env = process.env, candidates = SYSTEM_CHROMIUM, puppeteerPath = () => puppeteer.executablePath() } = {}) {
+export function findChromium({
+  env = process.env,
+  candidates = SYSTEM_CHROMIUM,
+  puppeteerPath = () => puppeteer.executablePath(),
+} = {}) {
   const tried = [];
   const fromEnv = env.PUPPETEER_EXECUTABLE_PATH;
   if (fromEnv) {
@@ -32,7 +36,10 @@ export function findChromium({ env = process.env, candidates = SYSTEM_CHROMIUM, 
   } catch (e) {
     tried.push(`puppeteer's download (${String(e.message).split('\n')[0]})`);
   }
-  throw new Error(`No Chromium found for the WebGPU kernel tests (tried: ${tried.join('; ')}). Install it with: ${INSTALL_HINT}  (or set PUPPETEER_EXECUTABLE_PATH)`);
+  throw new Error(
+    `No Chromium found for the WebGPU kernel tests (tried: ${tried.join('; ')}). Install it with: ` +
+      `${INSTALL_HINT}  (or set PUPPETEER_EXECUTABLE_PATH)`,
+  );
 }
 
 export const CHROMIUM_FLAGS = [
@@ -65,7 +72,12 @@ export async function launchChromium() {
 /** Starts vite on a free loopback port; returns its base URL and a close function. */
 export async function startViteServer() {
   const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-  const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false } });
+  const server = await createServer({
+    root,
+    configFile: path.join(root, 'vite.config.ts'),
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
   await server.listen();
   const addr = server.httpServer?.address();
   if (!addr || typeof addr === 'string') throw new Error('vite server has no TCP address');

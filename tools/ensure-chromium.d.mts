@@ -1,1 +1,6 @@
-export declare function chromiumPlan(opts?: { env?: Record<string, string | undefined>; candidates?: string[]; isRoot?: boolean; hasApt?: boolean }): { action: 'found'; path: string } | { action: 'install' } | { action: 'manual'; message: string };
+export declare function chromiumPlan(opts?: {
+  env?: Record<string, string | undefined>;
+  candidates?: string[];
+  isRoot?: boolean;
+  hasApt?: boolean;
+}): { action: 'found'; path: string } | { action: 'install' } | { action: 'manual'; message: string };

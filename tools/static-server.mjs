@@ -4,7 +4,15 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png', '.svg': 'image/svg+xml' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
 
 export function serveStatic(dir) {
   const root = resolve(dir);
@@ -26,7 +34,11 @@ export function serveStatic(dir) {
       ok({
         url: `http://127.0.0.1:${server.address().port}`,
         // Browsers keep connections alive; without closing them, close() waits for their timeout.
-        close: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }),
+        close: () =>
+          new Promise((done) => {
+            server.close(done);
+            server.closeAllConnections();
+          }),
       }),
     ),
   );

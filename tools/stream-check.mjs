@@ -23,7 +23,12 @@ const dir = mkdtempSync(path.join(tmpdir(), 'wqe-stream-'));
 const file = path.join(dir, 'big.safetensors');
 try {
   const header = {};
-  for (let t = 0; t < count; t++) header[`layers.${t}.weight`] = { dtype: 'F32', shape: [side, side], data_offsets: [t * tensorBytes, (t + 1) * tensorBytes] };
+  for (let t = 0; t < count; t++)
+    header[`layers.${t}.weight`] = {
+      dtype: 'F32',
+      shape: [side, side],
+      data_offsets: [t * tensorBytes, (t + 1) * tensorBytes],
+    };
   let json = Buffer.from(JSON.stringify(header));
   json = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, 0x20)]);
   const fd = openSync(file, 'w');
@@ -42,12 +47,22 @@ try {
     }
   }
   closeSync(fd);
-  process.stderr.write(`wrote ${file}: ${count} tensors of ${side}×${side} f32, ${(statSync(file).size / 2 ** 30).toFixed(3)} GiB\n`);
+  process.stderr.write(
+    `wrote ${file}: ${count} tensors of ${side}×${side} f32, ${(statSync(file).size / 2 ** 30).toFixed(3)} GiB\n`,
+  );
   const out = path.join(dir, 'big.wqe.safetensors');
   const t0 = Date.now();
-  const { stderr } = await promisify(execFile)(process.execPath, ['bin/wqe.mjs', 'quantize', file, '--format', format, '--cpu', '-o', out], { maxBuffer: 1 << 26 });
+  const { stderr } = await promisify(execFile)(
+    process.execPath,
+    ['bin/wqe.mjs', 'quantize', file, '--format', format, '--cpu', '-o', out],
+    { maxBuffer: 1 << 26 },
+  );
   const rss = /peak RSS (\d+) MiB/.exec(stderr)?.[1];
-  process.stdout.write(`input ${(statSync(file).size / 2 ** 30).toFixed(3)} GiB → ${format} container ${(statSync(out).size / 2 ** 20).toFixed(1)} MiB in ${((Date.now() - t0) / 1000).toFixed(0)} s; CLI peak RSS ${rss} MiB (limit 512 MiB)\n`);
+  process.stdout.write(
+    `input ${(statSync(file).size / 2 ** 30).toFixed(3)} GiB → ${format} container ` +
+      `${(statSync(out).size / 2 ** 20).toFixed(1)} MiB in ${((Date.now() - t0) / 1000).toFixed(0)} s; CLI peak ` +
+      `RSS ${rss} MiB (limit 512 MiB)\n`,
+  );
   if (!(Number(rss) < 512)) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

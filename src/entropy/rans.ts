@@ -46,7 +46,9 @@ export function buildTable(symbols: ArrayLike<number>): RansTable {
     sum += freqs[i];
   }
   // Fix the total on the most frequent symbols (where a unit changes the cost least).
-  const order = Array.from(counts.keys()).filter((i) => freqs[i] > 0).sort((a, b) => counts[b] - counts[a]);
+  const order = Array.from(counts.keys())
+    .filter((i) => freqs[i] > 0)
+    .sort((a, b) => counts[b] - counts[a]);
   for (let k = 0; sum !== TOTAL; k = (k + 1) % order.length) {
     const i = order[k];
     if (sum > TOTAL && freqs[i] > 1) {
@@ -96,7 +98,8 @@ export function ransDecode(bytes: Uint8Array, count: number, t: RansTable, what 
   for (let s = 0; s < t.freqs.length; s++) slotToSymbol.fill(s, cum[s], cum[s + 1]);
   let p = 0;
   const byte = () => {
-    if (p >= bytes.length) throw new CorruptFileError(what, 'coded bytes', p, 'stream ends before all symbols are decoded');
+    if (p >= bytes.length)
+      throw new CorruptFileError(what, 'coded bytes', p, 'stream ends before all symbols are decoded');
     return bytes[p++];
   };
   let x = 0;
@@ -109,7 +112,13 @@ export function ransDecode(bytes: Uint8Array, count: number, t: RansTable, what 
     x = t.freqs[s] * Math.floor(x / TOTAL) + slot - cum[s];
     while (x < LOW) x = x * 256 + byte();
   }
-  if (p !== bytes.length || x !== LOW) throw new CorruptFileError(what, 'coded bytes', p, `stream does not end where the symbol count says (${bytes.length - p} bytes left)`);
+  if (p !== bytes.length || x !== LOW)
+    throw new CorruptFileError(
+      what,
+      'coded bytes',
+      p,
+      `stream does not end where the symbol count says (${bytes.length - p} bytes left)`,
+    );
   return out;
 }
 

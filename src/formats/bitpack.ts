@@ -11,13 +11,20 @@ export function wordsForBits(bits: number): number {
 }
 
 /** Writes `count` codes of `bits` bits each into `out` starting at word `wordOffset`. */
-export function packRow(codes: ArrayLike<number>, count: number, bits: number, out: Uint32Array, wordOffset: number): void {
+export function packRow(
+  codes: ArrayLike<number>,
+  count: number,
+  bits: number,
+  out: Uint32Array,
+  wordOffset: number,
+): void {
   const words = wordsForBits(count * bits);
   out.fill(0, wordOffset, wordOffset + words);
   const mask = 2 ** bits - 1;
   for (let k = 0; k < count; k++) {
     const c = codes[k];
-    if (c < 0 || c > mask || !Number.isInteger(c)) throw new InternalError(`code ${c} at ${k} does not fit in ${bits} bits`);
+    if (c < 0 || c > mask || !Number.isInteger(c))
+      throw new InternalError(`code ${c} at ${k} does not fit in ${bits} bits`);
     const bit = k * bits;
     const w = wordOffset + (bit >>> 5);
     const sh = bit & 31;

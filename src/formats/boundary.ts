@@ -45,8 +45,11 @@ export function intBoundaryInput(fmt: IntFormat, rows: number, K: number, rng: R
         continue;
       }
       let M: number;
-      if (style === 2) M = f32(1e-6 * (1 + rng.uniform())); // f16 scale lands in the subnormal range
-      else if (style === 3 && f16) M = f32((fmt.params.symmetric ? 60000 : 30000) * fmt.qmax * (0.9 + 0.1 * rng.uniform())); // scale near f16 max (asym range ≤ 2M)
+      if (style === 2)
+        M = f32(1e-6 * (1 + rng.uniform())); // f16 scale lands in the subnormal range
+      else if (style === 3 && f16)
+        // scale near f16 max (the asymmetric range is up to 2M)
+        M = f32((fmt.params.symmetric ? 60000 : 30000) * fmt.qmax * (0.9 + 0.1 * rng.uniform()));
       else M = f32(Math.exp(rng.normal() * 3));
       // Keep every scale storable (f16 overflow is an error, tested elsewhere).
       if (f16) M = Math.min(M, f32((fmt.params.symmetric ? 65000 : 32500) * fmt.qmax));

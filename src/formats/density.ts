@@ -66,7 +66,8 @@ export function compandingQuantizer(K: number, rho: number, cells: 'nn' | 'cp' =
   const total = F[n - 1];
   for (let i = 0; i < n; i++) F[i] /= total;
   const centers = Array.from({ length: K }, (_, i) => inverseCdf(u, F, (i + 0.5) / K));
-  const thresholds = cells === 'nn' ? midpoints(centers) : Array.from({ length: K - 1 }, (_, i) => inverseCdf(u, F, (i + 1) / K));
+  const thresholds =
+    cells === 'nn' ? midpoints(centers) : Array.from({ length: K - 1 }, (_, i) => inverseCdf(u, F, (i + 1) / K));
   return { centers, thresholds };
 }
 
@@ -87,7 +88,13 @@ function moments(a: number, b: number): [number, number, number, number] {
  * (Weighted) Lloyd iterations for N(0,1) with weight w(x) = (1 − ρ²) + ρ²x² (ρ = 0: plain Lloyd–Max).
  * Thresholds are midpoints; centers are E[wX | cell]/E[w | cell] in closed form.
  */
-export function lloydQuantizer(K: number, rho = 0, init?: ScalarQuantizer, maxIter = 20000, tol = 1e-13): ScalarQuantizer {
+export function lloydQuantizer(
+  K: number,
+  rho = 0,
+  init?: ScalarQuantizer,
+  maxIter = 20000,
+  tol = 1e-13,
+): ScalarQuantizer {
   checkK(K);
   checkRho(rho);
   const r2 = rho * rho;
@@ -168,7 +175,7 @@ function nelderMead(f: (p: number[]) => number, start: number[], step: number, i
   let simplex = [start, ...start.map((_, i) => start.map((v, j) => (i === j ? v + step : v)))];
   let values = simplex.map(f);
   for (let it = 0; it < iters; it++) {
-    const order = values.map((v, i) => i).sort((a, b) => values[a] - values[b]);
+    const order = values.map((_v, i) => i).sort((a, b) => values[a] - values[b]);
     simplex = order.map((i) => simplex[i]);
     values = order.map((i) => values[i]);
     if (Math.abs(values[n] - values[0]) < 1e-14) break;
@@ -203,13 +210,20 @@ function nelderMead(f: (p: number[]) => number, start: number[], step: number, i
 export function optimizeExactMatmul(K: number, rho: number): ScalarQuantizer {
   checkK(K);
   checkRho(rho);
-  if (K > 8) throw new FormatError(`direct optimisation is for K ≤ 8 (K = ${K}); use companding or weighted Lloyd above`);
+  if (K > 8)
+    throw new FormatError(`direct optimisation is for K ≤ 8 (K = ${K}); use companding or weighted Lloyd above`);
   const half = Math.floor(K / 2);
   const odd = K % 2 === 1;
   // parameters: positive centers (half of them) and positive thresholds (between them)
   const build = (p: number[]): ScalarQuantizer => {
-    const pc = p.slice(0, half).map(Math.abs).sort((a, b) => a - b);
-    const pt = p.slice(half).map(Math.abs).sort((a, b) => a - b);
+    const pc = p
+      .slice(0, half)
+      .map(Math.abs)
+      .sort((a, b) => a - b);
+    const pt = p
+      .slice(half)
+      .map(Math.abs)
+      .sort((a, b) => a - b);
     const centers = [...pc.map((v) => -v).reverse(), ...(odd ? [0] : []), ...pc];
     const thresholds = [...pt.map((v) => -v).reverse(), ...(odd ? [] : [0]), ...pt];
     return { centers, thresholds };

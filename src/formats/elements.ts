@@ -184,20 +184,33 @@ export class LutCodec implements ElementCodec {
     levels: readonly number[],
     thresholds?: readonly number[],
   ) {
-    if (levels.length < 2 || levels.length > 256) throw new FormatError(`a codebook needs 2..256 levels, got ${levels.length}`);
+    if (levels.length < 2 || levels.length > 256)
+      throw new FormatError(`a codebook needs 2..256 levels, got ${levels.length}`);
     this.levels = Float32Array.from(levels);
     for (let i = 1; i < this.levels.length; i++) {
-      if (!(this.levels[i] > this.levels[i - 1])) throw new FormatError(`codebook levels must be strictly increasing (level ${i})`);
+      if (!(this.levels[i] > this.levels[i - 1]))
+        throw new FormatError(`codebook levels must be strictly increasing (level ${i})`);
     }
     this.bits = Math.max(1, Math.ceil(Math.log2(levels.length)));
     this.vmax = Math.max(Math.abs(this.levels[0]), Math.abs(this.levels[this.levels.length - 1]));
-    if (thresholds && thresholds.length !== levels.length - 1) throw new FormatError(`a codebook of ${levels.length} levels needs ${levels.length - 1} thresholds, got ${thresholds.length}`);
+    if (thresholds && thresholds.length !== levels.length - 1)
+      throw new FormatError(
+        `a codebook of ${levels.length} levels needs ${levels.length - 1} thresholds, got ${thresholds.length}`,
+      );
     const t = thresholds ?? Array.from(this.levels.subarray(1), (v, i) => (this.levels[i] + v) / 2);
     this.thresholds = Float32Array.from(t, roundTo12Bits);
     this.thresholds.forEach((v, i) => {
-      if (!(v > this.levels[i] && v < this.levels[i + 1])) throw new FormatError(`threshold ${i} (${v}) must lie strictly between levels ${this.levels[i]} and ${this.levels[i + 1]}`);
+      if (!(v > this.levels[i] && v < this.levels[i + 1]))
+        throw new FormatError(
+          `threshold ${i} (${v}) must lie strictly between levels ${this.levels[i]} and ${this.levels[i + 1]}`,
+        );
     });
-    this.wgslConstants = { LEVELS: { f32array: Array.from(this.levels) }, THRESHOLDS: { f32array: Array.from(this.thresholds) }, N_THRESHOLDS: this.thresholds.length, ZERO_CODE: this.zeroCode() };
+    this.wgslConstants = {
+      LEVELS: { f32array: Array.from(this.levels) },
+      THRESHOLDS: { f32array: Array.from(this.thresholds) },
+      N_THRESHOLDS: this.thresholds.length,
+      ZERO_CODE: this.zeroCode(),
+    };
   }
 
   encode(x: number, s: number): number {
@@ -231,7 +244,13 @@ export class LutCodec implements ElementCodec {
   magnitudes(): Grid {
     const lv = Array.from(this.levels);
     const positive = [0, ...lv.filter((v) => v > 0)];
-    const negative = [0, ...lv.filter((v) => v < 0).map((v) => -v).reverse()];
+    const negative = [
+      0,
+      ...lv
+        .filter((v) => v < 0)
+        .map((v) => -v)
+        .reverse(),
+    ];
     return { positive, negative, vmax: this.vmax };
   }
 
@@ -242,8 +261,9 @@ export class LutCodec implements ElementCodec {
 
 /** The 16 NF4 values of QLoRA (docs/theory.md §3.1), stored as f32. */
 export const NF4_LEVELS = [
-  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
-  0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
+  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334,
+  -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
+  0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
 ];
 
 export const E2M1 = new MinifloatCodec('e2m1', 2, 1, 1, 6);
@@ -255,4 +275,6 @@ export const MXINT8 = new MxInt8Codec();
 export const NF4 = new LutCodec('nf4', NF4_LEVELS);
 
 /** The minifloat element codecs by name (a Map: ids are user input). */
-export const MINIFLOATS: ReadonlyMap<string, MinifloatCodec> = new Map([E2M1, E2M3, E3M2, E4M3, E5M2].map((c) => [c.name, c]));
+export const MINIFLOATS: ReadonlyMap<string, MinifloatCodec> = new Map(
+  [E2M1, E2M3, E3M2, E4M3, E5M2].map((c) => [c.name, c]),
+);

@@ -50,6 +50,3 @@ export function f16BitsToF32(h: number): number {
   if (exp === 31) return man ? NaN : sign * Infinity;
   return sign * (1024 + man) * 2 ** (exp - 25);
 }
-
-/** Largest finite binary16 value. */
-const F16_MAX = 65504;

@@ -54,7 +54,9 @@ export interface CodingDomain {
 export type WgslConstant = number | boolean | { f32: number } | { f32array: readonly number[] };
 
 /** A snippet path, or a named sub-instance of a snippet with its own constants. */
-export type WgslPart = string | { readonly snippet: string; readonly as: string; readonly constants: Readonly<Record<string, WgslConstant>> };
+export type WgslPart =
+  | string
+  | { readonly snippet: string; readonly as: string; readonly constants: Readonly<Record<string, WgslConstant>> };
 
 /** How a format plugs into the WGSL templates: a snippet file plus compile-time constants. */
 export interface WgslSpec {
@@ -157,29 +159,54 @@ export function makeLayout(K: number, groupSize: number, bits: { codes: number; 
  * missing stream would otherwise decode to wrong values (or crash) without a word.
  */
 export function checkQuantized(q: QuantizedMatrix, format: QuantFormat, what = 'decode'): void {
-  if (typeof q !== 'object' || q === null) throw new ShapeError(`${what}: expected a quantized matrix, got ${q === null ? 'null' : typeof q}`);
+  if (typeof q !== 'object' || q === null)
+    throw new ShapeError(`${what}: expected a quantized matrix, got ${q === null ? 'null' : typeof q}`);
   const id = (q.format as QuantFormat | undefined)?.id;
-  if (id !== format.id) throw new FormatError(`${what}: matrix is ${id === undefined ? 'without a format' : id}, not ${format.id}`);
-  for (const k of ['rows', 'cols'] as const) if (!Number.isSafeInteger(q[k]) || q[k] <= 0) throw new ShapeError(`${what}: ${k} must be a positive integer, got ${String(q[k])}`);
+  if (id !== format.id)
+    throw new FormatError(`${what}: matrix is ${id === undefined ? 'without a format' : id}, not ${format.id}`);
+  for (const k of ['rows', 'cols'] as const)
+    if (!Number.isSafeInteger(q[k]) || q[k] <= 0)
+      throw new ShapeError(`${what}: ${k} must be a positive integer, got ${String(q[k])}`);
   const wpr = format.layout(q.cols).wordsPerRow;
   for (const s of STREAM_NAMES) {
     const data = q[s] as Uint32Array | null | undefined;
-    if (!(data instanceof Uint32Array)) throw new ShapeError(`${what}: ${format.id} ${s} stream must be a Uint32Array, got ${data === null ? 'null' : typeof data}`);
+    if (!(data instanceof Uint32Array))
+      throw new ShapeError(
+        `${what}: ${format.id} ${s} stream must be a Uint32Array, got ${data === null ? 'null' : typeof data}`,
+      );
     const want = q.rows * wpr[s];
-    if (data.length !== want) throw new ShapeError(`${what}: ${format.id} ${s} stream has ${data.length} words, ${q.rows} rows × ${wpr[s]} words per row at K = ${q.cols} need ${want}`);
-    if (q.layout?.wordsPerRow?.[s] !== wpr[s]) throw new ShapeError(`${what}: the matrix's layout says ${q.layout?.wordsPerRow?.[s]} ${s} words per row, ${format.id} at K = ${q.cols} has ${wpr[s]}`);
+    if (data.length !== want)
+      throw new ShapeError(
+        `${what}: ${format.id} ${s} stream has ${data.length} words, ${q.rows} rows × ${wpr[s]} words per row ` +
+          `at K = ${q.cols} need ${want}`,
+      );
+    if (q.layout?.wordsPerRow?.[s] !== wpr[s])
+      throw new ShapeError(
+        `${what}: the matrix's layout says ${q.layout?.wordsPerRow?.[s]} ${s} words per row, ${format.id} at K ` +
+          `= ${q.cols} has ${wpr[s]}`,
+      );
   }
 }
 
 /** What one group of a row encodes to: its entries' codes are written into `codes` (row positions). */
-export type GroupCoder = (row: number, start: number, end: number, codes: Uint32Array) => { scale: number; aux: number };
+export type GroupCoder = (
+  row: number,
+  start: number,
+  end: number,
+  codes: Uint32Array,
+) => { scale: number; aux: number };
 
 /**
  * Group-by-group encoding shared by the scalar families: allocates the three streams, codes each group
  * of each row with `coder`, and packs the codes (`bits.code` each), scales (`bits.scale`) and aux
  * fields (`bits.aux`; 0: none) densely, each row on fresh words (formats/bitpack.ts).
  */
-export function encodeGroups(format: QuantFormat, m: Matrix, bits: { code: number; scale: number; aux: number }, coder: GroupCoder): QuantizedMatrix {
+export function encodeGroups(
+  format: QuantFormat,
+  m: Matrix,
+  bits: { code: number; scale: number; aux: number },
+  coder: GroupCoder,
+): QuantizedMatrix {
   const K = m.cols;
   const layout = format.layout(K);
   const g = layout.groupSize;

@@ -1,8 +1,16 @@
 import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
-import { packRow, unpackCode } from './bitpack.js';
+import { unpackCode } from './bitpack.js';
 import { f16BitsToF32, f32ToF16Bits, bitsToF32, f32Bits } from './f16.js';
-import { checkQuantized, encodeGroups, makeLayout, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import {
+  checkQuantized,
+  encodeGroups,
+  makeLayout,
+  type Layout,
+  type QuantFormat,
+  type QuantizedMatrix,
+  type WgslSpec,
+} from './format.js';
 import { flushScale, ftz, roundDivExact, roundDivExactSigned, F32_MIN_NORMAL } from './rounding.js';
 
 /**
@@ -60,11 +68,15 @@ export class IntFormat implements QuantFormat {
 
   constructor(params: Omit<IntFormatParams, 'kind'>) {
     const { bits, group, symmetric, scale } = params;
-    if (!INT_BITS.includes(bits)) throw new FormatError(`INT bit width must be one of ${INT_BITS.join(', ')}; got ${bits}`);
+    if (!INT_BITS.includes(bits))
+      throw new FormatError(`INT bit width must be one of ${INT_BITS.join(', ')}; got ${bits}`);
     if (group !== 'row' && !(Number.isInteger(group) && group >= 1 && group <= 1 << 20)) {
-      throw new FormatError(`INT group size must be a positive integer (16, 32, 64, 128 are the usual ones) or 'row'; got ${String(group)}`);
+      throw new FormatError(
+        `INT group size must be a positive integer (16, 32, 64, 128 are the usual ones) or 'row'; got ${String(group)}`,
+      );
     }
-    if (scale !== 'f16' && scale !== 'f32') throw new FormatError(`scale type must be 'f16' or 'f32'; got ${String(scale)}`);
+    if (scale !== 'f16' && scale !== 'f32')
+      throw new FormatError(`scale type must be 'f16' or 'f32'; got ${String(scale)}`);
     if (typeof symmetric !== 'boolean') throw new FormatError(`symmetric must be a boolean; got ${String(symmetric)}`);
     this.params = { kind: 'int', bits, group, symmetric, scale };
     this.id = intFormatId(params);
@@ -146,7 +158,8 @@ export class IntFormat implements QuantFormat {
         const bits = f32ToF16Bits(this.rawScale(lo, hi));
         if ((bits & 0x7c00) === 0x7c00) {
           throw new FormatError(
-            `${what}: group at row ${r}, cols ${k0}..${Math.min(K, k0 + g) - 1} needs scale ${this.rawScale(lo, hi)}, ` +
+            `${what}: group at row ${r}, cols ${k0}..${Math.min(K, k0 + g) - 1} needs scale ` +
+              `${this.rawScale(lo, hi)}, ` +
               `beyond f16's 65504; use scale 'f32' (format ${intFormatId({ ...this.params, scale: 'f32' })})`,
           );
         }
@@ -160,18 +173,25 @@ export class IntFormat implements QuantFormat {
     const { bits, symmetric } = this.params;
     const offset = 2 ** (bits - 1);
     const K = m.cols;
-    return encodeGroups(this, m, { code: bits, scale: this.scaleBits(), aux: symmetric ? 0 : bits }, (r, start, end, rowCodes) => {
-      const base = r * K;
-      const { lo, hi } = this.groupRange(m.data, base + start, base + end);
-      const { bits: sb, value: s } = this.storeScale(this.rawScale(lo, hi));
-      const z = !symmetric && s > 0 ? Math.min(this.qmax, roundDivExact(-lo, s)) : 0;
-      for (let k = start; k < end; k++) {
-        const x = ftz(m.data[base + k]);
-        const q = s > 0 ? roundDivExactSigned(x, s) : 0;
-        rowCodes[k] = symmetric ? Math.min(this.qmax, Math.max(-this.qmax, q)) + offset : Math.min(this.qmax, Math.max(0, q + z));
-      }
-      return { scale: sb, aux: z };
-    });
+    return encodeGroups(
+      this,
+      m,
+      { code: bits, scale: this.scaleBits(), aux: symmetric ? 0 : bits },
+      (r, start, end, rowCodes) => {
+        const base = r * K;
+        const { lo, hi } = this.groupRange(m.data, base + start, base + end);
+        const { bits: sb, value: s } = this.storeScale(this.rawScale(lo, hi));
+        const z = !symmetric && s > 0 ? Math.min(this.qmax, roundDivExact(-lo, s)) : 0;
+        for (let k = start; k < end; k++) {
+          const x = ftz(m.data[base + k]);
+          const q = s > 0 ? roundDivExactSigned(x, s) : 0;
+          rowCodes[k] = symmetric
+            ? Math.min(this.qmax, Math.max(-this.qmax, q)) + offset
+            : Math.min(this.qmax, Math.max(0, q + z));
+        }
+        return { scale: sb, aux: z };
+      },
+    );
   }
 
   /** Stored scale value of group `gi` of row `r`. */

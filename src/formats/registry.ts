@@ -27,7 +27,11 @@ export function parseFormat(id: string): QuantFormat {
         break;
       }
     }
-    if (!f) throw new FormatError(`unknown format id '${id}'; ids: ${FORMAT_FAMILIES.map((x) => x.grammar).join(', ')} (e.g. 'int4-g32', 'mxfp4', 'nvfp4', 'nf4-g64', 'sq16-opt-r0.9', 'e8-q14-k4')`);
+    if (!f)
+      throw new FormatError(
+        `unknown format id '${id}'; ids: ${FORMAT_FAMILIES.map((x) => x.grammar).join(', ')} (e.g. 'int4-g32', ` +
+          `'mxfp4', 'nvfp4', 'nf4-g64', 'sq16-opt-r0.9', 'e8-q14-k4')`,
+      );
     cache.set(id, f);
   }
   return f;

@@ -25,18 +25,6 @@ export const MIN_SCALE = 2 ** -64;
 /** Cap on quotients: larger than any level count, small enough for (2q+1) to have ≤ 12 bits. */
 export const QUOTIENT_CAP = 1024;
 
-/** Number of significant bits of a finite f64 value (0 for 0). */
-function significantBits(b: number): number {
-  if (b === 0) return 0;
-  let m = Math.abs(b) / 2 ** Math.floor(Math.log2(Math.abs(b)));
-  let n = 1;
-  while (m !== Math.floor(m)) {
-    m *= 2;
-    n++;
-  }
-  return n;
-}
-
 /** Exact sign of a − b·s for f32 a, s and a constant b with ≤ 12 significant bits. */
 export function cmpScaled(a: number, b: number, s: number): -1 | 0 | 1 {
   const d = a - b * s;
@@ -105,7 +93,8 @@ export function rneSqrt11(v: number): number {
     const up = c + u / 2; // midpoint to the next 11-bit value
     const down = c - (c === 2 ** Math.floor(Math.log2(c)) ? u / 4 : u / 2); // a power of two's lower neighbour is finer
     if (up * up < v || (up * up === v && (c / u) % 2 === 1)) c += u;
-    else if (down * down > v || (down * down === v && (c / u) % 2 === 1)) c = c === 2 ** Math.floor(Math.log2(c)) ? c - u / 2 : c - u;
+    else if (down * down > v || (down * down === v && (c / u) % 2 === 1))
+      c = c === 2 ** Math.floor(Math.log2(c)) ? c - u / 2 : c - u;
     else break;
   }
   return c;

@@ -1,9 +1,18 @@
 import { FormatError, ShapeError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
-import { packRow, unpackCode } from './bitpack.js';
+import { unpackCode } from './bitpack.js';
 import { E4M3, type ElementCodec } from './elements.js';
 import { bitsToF32, f16BitsToF32, f32Bits, f32ToF16Bits } from './f16.js';
-import { checkQuantized, encodeGroups, makeLayout, type Layout, type EncodeOptions, type QuantFormat, type QuantizedMatrix, type WgslSpec } from './format.js';
+import {
+  checkQuantized,
+  encodeGroups,
+  makeLayout,
+  type Layout,
+  type EncodeOptions,
+  type QuantFormat,
+  type QuantizedMatrix,
+  type WgslSpec,
+} from './format.js';
 import { flushScale, ftz, MIN_SCALE, rneSqrt11, top12Bits } from './rounding.js';
 
 /**
@@ -34,7 +43,10 @@ export interface ScaledFormatParams {
   readonly scale: ScaleRule;
 }
 
-/** Group-scaled element codes: FP-absmax minifloats (E2M1…E5M2), OCP MX (E8M0 block scales), NVFP4, NF4 and codebook (LUT) formats, one element codec and one scale rule. */
+/**
+ * Group-scaled element codes: FP-absmax minifloats (E2M1…E5M2), OCP MX (E8M0 block scales), NVFP4, NF4 and codebook
+ * (LUT) formats, one element codec and one scale rule.
+ */
 export class ScaledFormat implements QuantFormat {
   readonly params: ScaledFormatParams;
   readonly wgsl: WgslSpec;
@@ -56,8 +68,10 @@ export class ScaledFormat implements QuantFormat {
       throw new FormatError(`group size must be a positive integer or 'row'; got ${String(group)}`);
     }
     this.codebook = codec.codebook;
-    if (!Object.hasOwn(SCALE_BITS, scaleRule)) throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0', 'nvfp4' or 'rms'; got ${String(scaleRule)}`);
-    if (scaleRule === 'rms' && group !== 'row') throw new FormatError(`the 'rms' scale rule is per row (group 'row'); got group ${String(group)}`);
+    if (!Object.hasOwn(SCALE_BITS, scaleRule))
+      throw new FormatError(`scale rule must be 'f16', 'f32', 'e8m0', 'nvfp4' or 'rms'; got ${String(scaleRule)}`);
+    if (scaleRule === 'rms' && group !== 'row')
+      throw new FormatError(`the 'rms' scale rule is per row (group 'row'); got group ${String(group)}`);
     this.params = { kind: 'scaled', element: codec.name, group, scale: scaleRule };
     this.invVmax = Math.fround(1 / codec.vmax);
     const nv = scaleRule === 'nvfp4';
@@ -65,9 +79,25 @@ export class ScaledFormat implements QuantFormat {
       snippet: 'formats/scaled.wgsl',
       encodeSnippet: 'formats/scaled_encode.wgsl',
       parts: nv
-        ? ['formats/streams.wgsl', codec.wgslSnippet, { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } }, 'formats/scale_nvfp4.wgsl']
-        : ['formats/streams.wgsl', codec.wgslSnippet, scaleRule === 'rms' ? 'formats/scale_rms.wgsl' : 'formats/scale_absmax.wgsl'],
-      encodeParts: ['formats/group_words.wgsl', ...(nv ? ['formats/scale_nvfp4_encode.wgsl'] : scaleRule === 'rms' ? ['formats/row_rms.wgsl', 'formats/scale_rms_encode.wgsl'] : ['formats/scale_absmax_encode.wgsl'])],
+        ? [
+            'formats/streams.wgsl',
+            codec.wgslSnippet,
+            { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } },
+            'formats/scale_nvfp4.wgsl',
+          ]
+        : [
+            'formats/streams.wgsl',
+            codec.wgslSnippet,
+            scaleRule === 'rms' ? 'formats/scale_rms.wgsl' : 'formats/scale_absmax.wgsl',
+          ],
+      encodeParts: [
+        'formats/group_words.wgsl',
+        ...(nv
+          ? ['formats/scale_nvfp4_encode.wgsl']
+          : scaleRule === 'rms'
+            ? ['formats/row_rms.wgsl', 'formats/scale_rms_encode.wgsl']
+            : ['formats/scale_absmax_encode.wgsl']),
+      ],
       encodeOrder: nv ? ['aux', 'scales', 'codes'] : ['scales', 'aux', 'codes'],
       needsTensorMax: nv,
       constants: {
@@ -88,7 +118,11 @@ export class ScaledFormat implements QuantFormat {
       if (!Number.isInteger(K) || K <= 0) throw new ShapeError(`K must be a positive integer, got ${K}`);
       const g = this.params.group === 'row' ? K : Math.min(this.params.group, K);
       const groups = Math.ceil(K / g);
-      l = makeLayout(K, g, { codes: K * this.codec.bits, scales: groups * SCALE_BITS[this.scaleRule], aux: this.scaleRule === 'nvfp4' ? 32 : 0 });
+      l = makeLayout(K, g, {
+        codes: K * this.codec.bits,
+        scales: groups * SCALE_BITS[this.scaleRule],
+        aux: this.scaleRule === 'nvfp4' ? 32 : 0,
+      });
       this.layouts.set(K, l);
     }
     return l;
@@ -157,7 +191,10 @@ export class ScaledFormat implements QuantFormat {
     if (this.scaleRule === 'rms') {
       for (let i = 0; i < m.data.length; i++) {
         if (Math.abs(m.data[i]) >= 2 ** 62) {
-          throw new FormatError(`${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for an RMS scale (squares overflow f32); scale the matrix down or use an absmax format`);
+          throw new FormatError(
+            `${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for an RMS scale (squares ` +
+              `overflow f32); scale the matrix down or use an absmax format`,
+          );
         }
       }
       return;
@@ -170,7 +207,10 @@ export class ScaledFormat implements QuantFormat {
         const end = Math.min(K, k0 + g);
         const bits = this.scaleBitsFor(this.groupMax(m.data, r * K + k0, r * K + end));
         if ((bits & 0x7c00) === 0x7c00) {
-          throw new FormatError(`${what}: group at row ${r}, cols ${k0}..${end - 1} needs a scale beyond f16's 65504; use the f32-scale variant (${this.id}-f32)`);
+          throw new FormatError(
+            `${what}: group at row ${r}, cols ${k0}..${end - 1} needs a scale beyond f16's 65504; use the ` +
+              `f32-scale variant (${this.id}-f32)`,
+          );
         }
       }
     }
@@ -181,13 +221,21 @@ export class ScaledFormat implements QuantFormat {
     this.checkRepresentable(m, 'encode input');
     const K = m.cols;
     const tensor = this.scaleRule === 'nvfp4' ? this.tensorScale(m, options?.tensorAbsMax) : 0;
-    const q = encodeGroups(this, m, { code: this.codec.bits, scale: SCALE_BITS[this.scaleRule], aux: 0 }, (r, start, end, rowCodes) => {
-      const base = r * K;
-      const sb = this.scaleRule === 'rms' ? this.rmsScaleBits(m.data, base + start, base + end) : this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
-      const s = this.scaleValue(sb, tensor);
-      for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);
-      return { scale: sb, aux: 0 };
-    });
+    const q = encodeGroups(
+      this,
+      m,
+      { code: this.codec.bits, scale: SCALE_BITS[this.scaleRule], aux: 0 },
+      (r, start, end, rowCodes) => {
+        const base = r * K;
+        const sb =
+          this.scaleRule === 'rms'
+            ? this.rmsScaleBits(m.data, base + start, base + end)
+            : this.scaleBitsFor(this.groupMax(m.data, base + start, base + end), tensor);
+        const s = this.scaleValue(sb, tensor);
+        for (let k = start; k < end; k++) rowCodes[k] = this.codec.encode(m.data[base + k], s);
+        return { scale: sb, aux: 0 };
+      },
+    );
     // NVFP4 keeps the tensor scale in each row's aux word, so row windows are self-contained.
     if (q.aux.length) q.aux.fill(f32Bits(tensor));
     return q;
@@ -195,7 +243,10 @@ export class ScaledFormat implements QuantFormat {
 
   scaleOf(q: QuantizedMatrix, r: number, gi: number): number {
     const tensor = q.layout.wordsPerRow.aux ? bitsToF32(q.aux[r * q.layout.wordsPerRow.aux]) : 0;
-    return this.scaleValue(unpackCode(q.scales, r * q.layout.wordsPerRow.scales, gi, SCALE_BITS[this.scaleRule]), tensor);
+    return this.scaleValue(
+      unpackCode(q.scales, r * q.layout.wordsPerRow.scales, gi, SCALE_BITS[this.scaleRule]),
+      tensor,
+    );
   }
 
   decode(q: QuantizedMatrix): Matrix {

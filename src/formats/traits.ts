@@ -12,7 +12,12 @@ import type { NestedLatticeFormat } from '../lattice/format.js';
 import { LATTICE_ID, latticeFormatFromId } from '../lattice/registry.js';
 import type { Matrix } from '../matrix.js';
 import type { Rng } from '../reference/random.js';
-import { absmaxGridHeuristicMse, intAbsmaxHeuristicMse, intMinMaxHeuristicMse, mxHeuristicMse } from '../theory/highrate.js';
+import {
+  absmaxGridHeuristicMse,
+  intAbsmaxHeuristicMse,
+  intMinMaxHeuristicMse,
+  mxHeuristicMse,
+} from '../theory/highrate.js';
 import { intBoundaryInput, rmsBoundaryInput, scaledBoundaryInput } from './boundary.js';
 import { densityFormat, densityFormatId, marginalMse, type DensityMethod } from './density.js';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, MINIFLOATS, MXINT8, NF4, type ElementCodec } from './elements.js';
@@ -63,7 +68,8 @@ function groupScaledParse(pattern: RegExp, codecOf: (name: string) => ElementCod
   };
 }
 
-const absmaxPrediction = (f: ScaledFormat, K: number) => absmaxGridHeuristicMse(f.layout(K).groupSize, f.codec.magnitudes());
+const absmaxPrediction = (f: ScaledFormat, K: number) =>
+  absmaxGridHeuristicMse(f.layout(K).groupSize, f.codec.magnitudes());
 
 const int: FormatFamily<IntFormat> = {
   name: 'int',
@@ -71,19 +77,61 @@ const int: FormatFamily<IntFormat> = {
   grammar: 'int<b>[-asym]-g<size|row>[-f32]',
   parse(id) {
     const m = /^int(\d+)(-asym)?-g(\d+|row)(-f32)?$/.exec(id);
-    return m && new IntFormat({ bits: Number(m[1]) as IntBits, symmetric: !m[2], group: groupOf(m[3]), scale: m[4] ? 'f32' : 'f16' });
+    return (
+      m &&
+      new IntFormat({
+        bits: Number(m[1]) as IntBits,
+        symmetric: !m[2],
+        group: groupOf(m[3]),
+        scale: m[4] ? 'f32' : 'f16',
+      })
+    );
   },
   // Every member: b ∈ {2,3,4,5,6,8} × g ∈ {16,32,64,128,row} × {sym, asym} × {f16, f32} scales.
-  examples: INT_BITS.flatMap((bits) => GROUP_SIZES.flatMap((group) => [true, false].flatMap((symmetric) => (['f16', 'f32'] as const).map((scale) => intFormatId({ bits, group, symmetric, scale }))))),
-  benchIds: ['int2-g32', 'int3-g32', 'int4-g16', 'int4-g32', 'int4-g64', 'int4-g128', 'int4-grow', 'int4-g32-f32', 'int4-asym-g32', 'int4-asym-g128', 'int5-g32', 'int6-g32', 'int8-g32'],
+  examples: INT_BITS.flatMap((bits) =>
+    GROUP_SIZES.flatMap((group) =>
+      [true, false].flatMap((symmetric) =>
+        (['f16', 'f32'] as const).map((scale) => intFormatId({ bits, group, symmetric, scale })),
+      ),
+    ),
+  ),
+  benchIds: [
+    'int2-g32',
+    'int3-g32',
+    'int4-g16',
+    'int4-g32',
+    'int4-g64',
+    'int4-g128',
+    'int4-grow',
+    'int4-g32-f32',
+    'int4-asym-g32',
+    'int4-asym-g128',
+    'int5-g32',
+    'int6-g32',
+    'int8-g32',
+  ],
   gpuBenchIds: ['int4-g32', 'int4-asym-g32', 'int8-g32'],
   rdSeries: { INT: ['int2-g32', 'int3-g32', 'int4-g32', 'int5-g32', 'int6-g32', 'int8-g32', 'int4-asym-g32'] },
   schemes: {
-    int: { what: 'absmax INT, groups of 32 (f16 scales)', rates: { 2: 'int2-g32', 3: 'int3-g32', 4: 'int4-g32', 5: 'int5-g32', 6: 'int6-g32', 8: 'int8-g32' } },
-    'int-asym': { what: 'min–max INT, groups of 32 (f16 scale and zero point)', rates: { 2: 'int2-asym-g32', 3: 'int3-asym-g32', 4: 'int4-asym-g32', 5: 'int5-asym-g32', 6: 'int6-asym-g32', 8: 'int8-asym-g32' } },
+    int: {
+      what: 'absmax INT, groups of 32 (f16 scales)',
+      rates: { 2: 'int2-g32', 3: 'int3-g32', 4: 'int4-g32', 5: 'int5-g32', 6: 'int6-g32', 8: 'int8-g32' },
+    },
+    'int-asym': {
+      what: 'min–max INT, groups of 32 (f16 scale and zero point)',
+      rates: {
+        2: 'int2-asym-g32',
+        3: 'int3-asym-g32',
+        4: 'int4-asym-g32',
+        5: 'int5-asym-g32',
+        6: 'int6-asym-g32',
+        8: 'int8-asym-g32',
+      },
+    },
   },
   boundaryInput: intBoundaryInput,
-  predictedMse: (f, K) => (f.params.symmetric ? intAbsmaxHeuristicMse : intMinMaxHeuristicMse)(f.layout(K).groupSize, f.params.bits),
+  predictedMse: (f, K) =>
+    (f.params.symmetric ? intAbsmaxHeuristicMse : intMinMaxHeuristicMse)(f.layout(K).groupSize, f.params.bits),
 };
 
 const fp: FormatFamily<ScaledFormat> = {
@@ -91,7 +139,18 @@ const fp: FormatFamily<ScaledFormat> = {
   title: 'FP-absmax: minifloat elements (E2M1…E5M2) with an absmax f16/f32 scale per group',
   grammar: '<e2m1|e2m3|e3m2|e4m3|e5m2>-g<size|row>[-f32]',
   parse: groupScaledParse(/^(e2m1|e2m3|e3m2|e4m3|e5m2)-g(\d+|row)(-f32)?$/, (n) => MINIFLOATS.get(n), 'fp'),
-  examples: ['e2m1-g32', 'e2m1-g16', 'e2m3-g32', 'e3m2-g32', 'e4m3-g32', 'e5m2-g32', 'e2m1-g32-f32', 'e4m3-grow', 'e5m2-g16-f32', 'e3m2-g64'],
+  examples: [
+    'e2m1-g32',
+    'e2m1-g16',
+    'e2m3-g32',
+    'e3m2-g32',
+    'e4m3-g32',
+    'e5m2-g32',
+    'e2m1-g32-f32',
+    'e4m3-grow',
+    'e5m2-g16-f32',
+    'e3m2-g64',
+  ],
   benchIds: ['e2m1-g16', 'e2m1-g32', 'e2m1-g32-f32', 'e2m3-g32', 'e3m2-g32', 'e4m3-g32', 'e5m2-g32'],
   gpuBenchIds: [],
   rdSeries: { FP: ['e2m1-g32', 'e2m3-g32', 'e3m2-g32', 'e4m3-g32'] },
@@ -121,7 +180,12 @@ const mx: FormatFamily<ScaledFormat> = {
   benchIds: [...MX_CODECS.keys()],
   gpuBenchIds: ['mxfp4'],
   rdSeries: { MX: ['mxfp4', 'mxfp6-e2m3', 'mxfp8-e4m3', 'mxint8'] },
-  schemes: { mx: { what: 'OCP microscaling (blocks of 32, E8M0 scales)', rates: { 4: 'mxfp4', 6: 'mxfp6-e2m3', 8: 'mxfp8-e4m3' } } },
+  schemes: {
+    mx: {
+      what: 'OCP microscaling (blocks of 32, E8M0 scales)',
+      rates: { 4: 'mxfp4', 6: 'mxfp6-e2m3', 8: 'mxfp8-e4m3' },
+    },
+  },
   boundaryInput: scaledBoundaryInput,
   predictedMse: (f, K) => mxHeuristicMse(f.layout(K).groupSize, f.codec.magnitudes(), f.codec.emaxElem),
 };
@@ -162,16 +226,32 @@ const sq: FormatFamily<ScaledFormat> = {
     const m = /^sq(\d+)-(opt|cp|lm|wl|mm)(?:-r(-?[0-9.]+))?$/.exec(id);
     if (!m) return null;
     const method = m[2] as DensityMethod;
-    if ((method === 'lm') !== (m[3] === undefined)) throw new FormatError(`format '${id}': give -r<ρ> for every method but lm (e.g. 'sq16-opt-r0.9', 'sq16-lm')`);
+    if ((method === 'lm') !== (m[3] === undefined))
+      throw new FormatError(`format '${id}': give -r<ρ> for every method but lm (e.g. 'sq16-opt-r0.9', 'sq16-lm')`);
     const f = densityFormat(Number(m[1]), method, m[3] === undefined ? 0 : Number(m[3]));
     if (f.id !== id) throw new FormatError(`format '${id}': write it as '${f.id}'`);
     return f;
   },
   examples: ['sq16-opt-r0.9', 'sq16-lm', 'sq4-mm-r0.9', 'sq256-cp-r0.5'],
-  benchIds: ['sq4-lm', 'sq4-mm-r0.9', 'sq8-lm', 'sq8-opt-r0.9', 'sq16-lm', 'sq16-wl-r0.9', 'sq16-opt-r0.9', 'sq16-cp-r0.9', 'sq32-opt-r0.9'],
+  benchIds: [
+    'sq4-lm',
+    'sq4-mm-r0.9',
+    'sq8-lm',
+    'sq8-opt-r0.9',
+    'sq16-lm',
+    'sq16-wl-r0.9',
+    'sq16-opt-r0.9',
+    'sq16-cp-r0.9',
+    'sq32-opt-r0.9',
+  ],
   gpuBenchIds: [],
   rdSeries: { 'optimal density': [4, 8, 16, 32].map((K) => densityFormatId(K, 'opt', 0)) },
-  schemes: { sq: { what: 'Lloyd–Max codebook of 2^R levels, per-row σ scale', rates: { 2: 'sq4-lm', 3: 'sq8-lm', 4: 'sq16-lm', 5: 'sq32-lm', 6: 'sq64-lm', 8: 'sq256-lm' } } },
+  schemes: {
+    sq: {
+      what: 'Lloyd–Max codebook of 2^R levels, per-row σ scale',
+      rates: { 2: 'sq4-lm', 3: 'sq8-lm', 4: 'sq16-lm', 5: 'sq32-lm', 6: 'sq64-lm', 8: 'sq256-lm' },
+    },
+  },
   boundaryInput: (_f, rows, cols, rng) => rmsBoundaryInput(rows, cols, rng),
   // σ-scaled codebooks: the Gaussian marginal MSE of the codebook, exact (σ estimated per row ≈ 1).
   predictedMse: (f) => marginalMse({ centers: [...f.codebook!], thresholds: f.codec.decisionPoints() }),
@@ -182,11 +262,28 @@ const lattice: FormatFamily<NestedLatticeFormat> = {
   title: 'nested-lattice (Voronoi) codes over E8, D_n, Z^n with a Hadamard rotation and k scalings',
   grammar: '<e8|d4|d8|z<n>>-q<q>-k<k>[-norot|-s<seed>] | …-q<q>-b<β_β_…>',
   parse: (id) => (LATTICE_ID.test(id) ? latticeFormatFromId(id) : null),
-  examples: ['e8-q14-k4', 'e8-q14-k4-norot', 'e8-q8-b3.5_4.25_5.25_7.75_11-norot', 'd4-q16-k4-norot', 'z8-q6-b1.5_2.5-norot', 'e8-q32-k2', 'd4-q5-k3'],
+  examples: [
+    'e8-q14-k4',
+    'e8-q14-k4-norot',
+    'e8-q8-b3.5_4.25_5.25_7.75_11-norot',
+    'd4-q16-k4-norot',
+    'z8-q6-b1.5_2.5-norot',
+    'e8-q32-k2',
+    'd4-q5-k3',
+  ],
   benchIds: ['z8-q16-k4', 'd4-q16-k4', 'e8-q16-k1', 'e8-q8-k4', 'e8-q14-k4', 'e8-q14-k4-norot', 'e8-q32-k4'],
   gpuBenchIds: ['e8-q14-k4'],
-  rdSeries: { 'E8 lattice': ['e8-q6-k4', 'e8-q8-k4', 'e8-q14-k4', 'e8-q16-k4'], 'D4 lattice': ['d4-q16-k4'], 'Z^n lattice': ['z8-q16-k4'] },
-  schemes: { e8: { what: 'E8 nested-lattice code, Hadamard-rotated, 4 fitted scalings (q chosen for the rate)', rates: { 2: 'e8-q4-k4', 3: 'e8-q7-k4', 4: 'e8-q14-k4', 5: 'e8-q28-k4', 6: 'e8-q56-k4', 8: 'e8-q224-k4' } } },
+  rdSeries: {
+    'E8 lattice': ['e8-q6-k4', 'e8-q8-k4', 'e8-q14-k4', 'e8-q16-k4'],
+    'D4 lattice': ['d4-q16-k4'],
+    'Z^n lattice': ['z8-q16-k4'],
+  },
+  schemes: {
+    e8: {
+      what: 'E8 nested-lattice code, Hadamard-rotated, 4 fitted scalings (q chosen for the rate)',
+      rates: { 2: 'e8-q4-k4', 3: 'e8-q7-k4', 4: 'e8-q14-k4', 5: 'e8-q28-k4', 6: 'e8-q56-k4', 8: 'e8-q224-k4' },
+    },
+  },
   boundaryInput: latticeBoundaryInput,
   // The granular MSE needs the β usage of the data (latticeGranularMse); no data-free prediction.
   predictedMse: () => null,
@@ -198,7 +295,10 @@ export const FORMAT_FAMILIES: readonly FormatFamily[] = [int, fp, mx, nvfp4, nf4
 /** The registration of a format's family. */
 export function familyOf(format: QuantFormat): FormatFamily {
   const f = FORMAT_FAMILIES.find((x) => x.name === format.family);
-  if (!f) throw new FormatError(`format ${format.id} names family '${format.family}', which is not registered in formats/traits.ts`);
+  if (!f)
+    throw new FormatError(
+      `format ${format.id} names family '${format.family}', which is not registered in formats/traits.ts`,
+    );
   return f;
 }
 

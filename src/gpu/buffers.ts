@@ -65,7 +65,12 @@ export class BufferPool {
   }
 
   stats(): MemoryStats {
-    return { liveBuffers: this.live, liveBytes: this.liveBytes, pooledBuffers: this.pooled, pooledBytes: this.pooledBytes };
+    return {
+      liveBuffers: this.live,
+      liveBytes: this.liveBytes,
+      pooledBuffers: this.pooled,
+      pooledBytes: this.pooledBytes,
+    };
   }
 
   destroy(): void {
@@ -88,7 +93,12 @@ export function writeBuffer(device: GPUDevice, buffer: GPUBuffer, data: ArrayBuf
 }
 
 /** Copies `bytes` bytes from `buffer` (at `offset`) to the CPU. */
-export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+export async function readBuffer(
+  device: GPUDevice,
+  buffer: GPUBuffer,
+  bytes: number,
+  offset = 0,
+): Promise<ArrayBuffer> {
   const size = storageSize(bytes);
   const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {

@@ -54,7 +54,8 @@ interface Line {
 const INCLUDE = /^[ \t]*#include\s+"([^"]+)"[ \t]*$/;
 const GENERATED = '(composed)';
 
-const generated = (text: string): Line[] => text.split('\n').map((t) => ({ text: t, origin: { file: GENERATED, line: 0 } }));
+const generated = (text: string): Line[] =>
+  text.split('\n').map((t) => ({ text: t, origin: { file: GENERATED, line: 0 } }));
 
 function load(path: string, source: SourceLookup): Line[] {
   return source(path)
@@ -80,7 +81,8 @@ function f32Hex(v: number): string {
 function constantDecl(name: string, value: WgslConstant): string {
   if (typeof value === 'boolean') return `const ${name}: bool = ${value};`;
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new InternalError(`WGSL constant ${name}=${value} is not a u32`);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      throw new InternalError(`WGSL constant ${name}=${value} is not a u32`);
     return `const ${name}: u32 = ${value}u;`;
   }
   // f32 constants travel as bit patterns so the shader sees exactly the value the CPU uses.
@@ -89,12 +91,20 @@ function constantDecl(name: string, value: WgslConstant): string {
   return `const ${name} = array<f32, ${n}>(${value.f32array.map(f32Hex).join(', ')});`;
 }
 
-const constantLines = (prefix: string, constants: Readonly<Record<string, WgslConstant>>) => generated(Object.entries(constants).map(([k, v]) => constantDecl(`${prefix}${k}`, v)).join('\n'));
+const constantLines = (prefix: string, constants: Readonly<Record<string, WgslConstant>>) =>
+  generated(
+    Object.entries(constants)
+      .map(([k, v]) => constantDecl(`${prefix}${k}`, v))
+      .join('\n'),
+  );
 
 function instantiate(prefix: string, op: OperandSpec, source: SourceLookup): Line[] {
   const emit = (path: string, to: string): Line[] => [
     ...generated(`// ---- operand '${prefix}': ${path} as ${to} ----`),
-    ...load(path, source).map((l) => ({ text: l.text.replace(/\bFMT_ACCESS\b/g, op.access).replace(/\bFMT_/g, `${to}_`), origin: l.origin })),
+    ...load(path, source).map((l) => ({
+      text: l.text.replace(/\bFMT_ACCESS\b/g, op.access).replace(/\bFMT_/g, `${to}_`),
+      origin: l.origin,
+    })),
   ];
   const out: Line[] = constantLines(`${prefix}_`, op.wgsl.constants);
   const parts = [...(op.wgsl.parts ?? []), ...(op.access === 'read_write' ? (op.wgsl.encodeParts ?? []) : [])];
@@ -118,10 +128,16 @@ const EACH = /^[ \t]*#each[ \t]+([\w,]+)((?:[ \t]+[\w,]+)+)[ \t]*$/;
 const REPEAT_END = /^[ \t]*#end[ \t]*$/;
 
 /** The substitutions of one repetition block: one binding of its names per repetition. */
-function repetitions(unroll: RegExpExecArray | null, each: RegExpExecArray | null, constants: Readonly<Record<string, WgslConstant>>, where: string): Record<string, string>[] {
+function repetitions(
+  unroll: RegExpExecArray | null,
+  each: RegExpExecArray | null,
+  constants: Readonly<Record<string, WgslConstant>>,
+  where: string,
+): Record<string, string>[] {
   if (unroll) {
     const count = /^\d+$/.test(unroll[2]) ? Number(unroll[2]) : constants[unroll[2]];
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new InternalError(`WGSL ${where}: #unroll count ${unroll[2]} is not an integer constant`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+      throw new InternalError(`WGSL ${where}: #unroll count ${unroll[2]} is not an integer constant`);
     return Array.from({ length: count }, (_, v) => ({ [unroll[1]]: String(v) }));
   }
   const names = each![1].split(',');
@@ -130,7 +146,10 @@ function repetitions(unroll: RegExpExecArray | null, each: RegExpExecArray | nul
     .split(/[ \t]+/)
     .map((tuple) => {
       const values = tuple.split(',');
-      if (values.length !== names.length) throw new InternalError(`WGSL ${where}: #each ${each![1]}: '${tuple}' has ${values.length} values for ${names.length} names`);
+      if (values.length !== names.length)
+        throw new InternalError(
+          `WGSL ${where}: #each ${each![1]}: '${tuple}' has ${values.length} values for ${names.length} names`,
+        );
       return Object.fromEntries(names.map((n, k) => [n, values[k]]));
     });
 }
@@ -155,7 +174,10 @@ function expandLines(lines: readonly Line[], constants: Readonly<Record<string, 
     if (depth !== 0) throw new InternalError(`WGSL ${where}: ${lines[i].text.trim()} has no #end`);
     const body = lines.slice(i + 1, j);
     for (const b of repetitions(unroll, each, constants, where)) {
-      const substituted = body.map((l) => ({ text: l.text.replace(/\{(\w+)\}/g, (m, n: string) => (Object.hasOwn(b, n) ? b[n] : m)), origin: l.origin }));
+      const substituted = body.map((l) => ({
+        text: l.text.replace(/\{(\w+)\}/g, (m, n: string) => (Object.hasOwn(b, n) ? b[n] : m)),
+        origin: l.origin,
+      }));
       out.push(...expandLines(substituted, constants));
     }
     i = j;
@@ -181,10 +203,14 @@ export function expandUnroll(text: string, constants: Readonly<Record<string, Wg
 /** The composed module of a request, with each line's origin. */
 export function composeModule(req: ComposeRequest, source: SourceLookup = wgslSource): ComposedModule {
   const seen = new Set<string>();
-  const head = [...(req.enables ?? []).map((e) => `enable ${e};`), ...Object.entries(req.constants ?? {}).map(([k, v]) => constantDecl(k, v))];
+  const head = [
+    ...(req.enables ?? []).map((e) => `enable ${e};`),
+    ...Object.entries(req.constants ?? {}).map(([k, v]) => constantDecl(k, v)),
+  ];
   const lines = [...generated(head.join('\n')), ...expandIncludes(load(req.template, source), seen, source)];
   for (const path of req.includes ?? []) lines.push(...expandIncludes(generated(`#include "${path}"`), seen, source));
-  for (const [prefix, op] of Object.entries(req.operands)) lines.push(...expandIncludes(instantiate(prefix, op, source), seen, source));
+  for (const [prefix, op] of Object.entries(req.operands))
+    lines.push(...expandIncludes(instantiate(prefix, op, source), seen, source));
   let slot = 0;
   const expanded = expandLines(lines, req.constants ?? {});
   return {
@@ -201,7 +227,13 @@ export function composeWgsl(req: ComposeRequest, source?: SourceLookup): string 
 /** Cache key of a composed module: everything that changes its text. */
 export function composeKey(req: ComposeRequest): string {
   const ops = Object.entries(req.operands)
-    .map(([p, o]) => `${p}:${JSON.stringify(o.wgsl.parts ?? [])}:${JSON.stringify(o.wgsl.encodeParts ?? [])}:${o.wgsl.snippet}:${o.wgsl.encodeSnippet ?? ''}:${o.access}:${JSON.stringify(o.wgsl.constants)}`)
+    .map(([p, o]) =>
+      [p, JSON.stringify(o.wgsl.parts ?? []), JSON.stringify(o.wgsl.encodeParts ?? []), o.wgsl.snippet]
+        .concat([o.wgsl.encodeSnippet ?? '', o.access, JSON.stringify(o.wgsl.constants)])
+        .join(':'),
+    )
     .join('|');
-  return `${req.template}|${JSON.stringify(req.constants ?? {})}|${(req.enables ?? []).join(',')}|${(req.includes ?? []).join(',')}|${ops}`;
+  const constants = JSON.stringify(req.constants ?? {});
+  const head = [req.template, constants, (req.enables ?? []).join(','), (req.includes ?? []).join(',')];
+  return [...head, ops].join('|');
 }

@@ -23,10 +23,20 @@ export function describeFeatures(device: GPUDevice, gpu?: GPU): DeviceFeatures {
 }
 
 /** Asks `navigator.gpu` for an adapter and a device with the adapter's full buffer limits. */
-export async function requestDevice(gpu: GPU | undefined, options: GPURequestAdapterOptions = {}): Promise<{ device: GPUDevice; adapterInfo?: GPUAdapterInfo }> {
-  if (!gpu) throw new WebGPUUnavailableError('navigator.gpu is undefined (this browser or context has no WebGPU; it needs a secure context such as https or localhost)');
+export async function requestDevice(
+  gpu: GPU | undefined,
+  options: GPURequestAdapterOptions = {},
+): Promise<{ device: GPUDevice; adapterInfo?: GPUAdapterInfo }> {
+  if (!gpu)
+    throw new WebGPUUnavailableError(
+      'navigator.gpu is undefined (this browser or context has no WebGPU; it needs a secure context such as ' +
+        'https or localhost)',
+    );
   const adapter = await gpu.requestAdapter(options);
-  if (!adapter) throw new WebGPUUnavailableError('navigator.gpu.requestAdapter() returned null (WebGPU is disabled or no usable adapter)');
+  if (!adapter)
+    throw new WebGPUUnavailableError(
+      'navigator.gpu.requestAdapter() returned null (WebGPU is disabled or no usable adapter)',
+    );
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const l = adapter.limits;
   try {

@@ -21,7 +21,16 @@ export interface BufferWindow {
  * specialisation key; one pipeline per entry point, with an explicit layout made from reflection.
  */
 export class PipelineCache {
-  private readonly modules = new Map<string, { code: string; origins: readonly LineOrigin[]; entries: Map<string, EntryReflection>; module: GPUShaderModule; checked: boolean }>();
+  private readonly modules = new Map<
+    string,
+    {
+      code: string;
+      origins: readonly LineOrigin[];
+      entries: Map<string, EntryReflection>;
+      module: GPUShaderModule;
+      checked: boolean;
+    }
+  >();
   private readonly kernels = new Map<string, Kernel>();
 
   constructor(private readonly device: GPUDevice) {}
@@ -49,7 +58,11 @@ export class PipelineCache {
     if (!entry) throw new InternalError(`template ${req.template} has no compute entry point '${entryPoint}'`);
     const layout = this.device.createBindGroupLayout({
       label: key,
-      entries: entry.resources.map((r) => ({ binding: r.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: r.kind } })),
+      entries: entry.resources.map((r) => ({
+        binding: r.binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: r.kind },
+      })),
     });
     const pipeline = this.device.createComputePipeline({
       label: key,
@@ -71,7 +84,13 @@ export class PipelineCache {
     let m = this.modules.get(key);
     if (!m) {
       const { code, origins } = composeModule(req);
-      m = { code, origins, entries: reflectModule(code), module: this.device.createShaderModule({ label: req.template, code }), checked: false };
+      m = {
+        code,
+        origins,
+        entries: reflectModule(code),
+        module: this.device.createShaderModule({ label: req.template, code }),
+        checked: false,
+      };
       this.modules.set(key, m);
     }
     return m;
@@ -82,13 +101,32 @@ export class PipelineCache {
  * A compile error of a composed module, located in the snippet each message came from: the first in
  * `file`/`line`, all of them in the message (file:line, the message, the offending composed line).
  */
-export function compileError(req: ComposeRequest, code: string, origins: readonly LineOrigin[], errors: readonly Pick<GPUCompilationMessage, 'lineNum' | 'message'>[]): ShaderCompileError {
+export function compileError(
+  req: ComposeRequest,
+  code: string,
+  origins: readonly LineOrigin[],
+  errors: readonly Pick<GPUCompilationMessage, 'lineNum' | 'message'>[],
+): ShaderCompileError {
   const lines = code.split('\n');
   const at = (n: number) => origins[n - 1] ?? { file: '(composed)', line: 0 };
-  const detail = errors.map((e) => `  ${at(e.lineNum).file}:${at(e.lineNum).line} (composed line ${e.lineNum}): ${e.message}\n      ${(lines[e.lineNum - 1] ?? '').trim()}`).join('\n');
+  const detail = errors
+    .map(
+      (e) =>
+        `  ${at(e.lineNum).file}:${at(e.lineNum).line} (composed line ${e.lineNum}): ${e.message}\n      ` +
+        `${(lines[e.lineNum - 1] ?? '').trim()}`,
+    )
+    .join('\n');
   const first = at(errors[0].lineNum);
-  const operands = Object.entries(req.operands).map(([p, o]) => `${p}: ${o.wgsl.snippet}`).join(', ');
-  return new ShaderCompileError(first.file, first.line, errors[0].lineNum, `WGSL compile error in ${req.template}${operands ? ` (${operands})` : ''} at ${first.file}:${first.line}:\n${detail}`);
+  const operands = Object.entries(req.operands)
+    .map(([p, o]) => `${p}: ${o.wgsl.snippet}`)
+    .join(', ');
+  return new ShaderCompileError(
+    first.file,
+    first.line,
+    errors[0].lineNum,
+    `WGSL compile error in ${req.template}${operands ? ` (${operands})` : ''} at ` +
+      `${first.file}:${first.line}:\n${detail}`,
+  );
 }
 
 /**

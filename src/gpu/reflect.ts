@@ -32,7 +32,8 @@ function toBinding(v: VariableInfo): ResourceBinding {
   if (v.resourceType === ResourceType.Uniform) {
     const fields = (v.members ?? []).map((m) => {
       const t = m.type.name;
-      if (t !== 'u32' && t !== 'i32' && t !== 'f32') throw new InternalError(`uniform ${v.name}.${m.name} has type ${t}; only u32/i32/f32 fields are supported`);
+      if (t !== 'u32' && t !== 'i32' && t !== 'f32')
+        throw new InternalError(`uniform ${v.name}.${m.name} has type ${t}; only u32/i32/f32 fields are supported`);
       return { name: m.name, offset: m.offset, type: t } as UniformField;
     });
     return { name: v.name, binding: v.binding, kind: 'uniform', size: Math.ceil(v.size / 16) * 16, fields };
@@ -63,14 +64,17 @@ export function packUniform(res: ResourceBinding, values: Readonly<Record<string
   const buf = new ArrayBuffer(res.size);
   const view = new DataView(buf);
   const known = new Set(res.fields.map((f) => f.name));
-  for (const k of Object.keys(values)) if (!known.has(k)) throw new InternalError(`uniform ${res.name} has no field '${k}' (fields: ${[...known].join(', ')})`);
+  for (const k of Object.keys(values))
+    if (!known.has(k))
+      throw new InternalError(`uniform ${res.name} has no field '${k}' (fields: ${[...known].join(', ')})`);
   for (const f of res.fields) {
     const v = values[f.name];
     if (v === undefined) throw new InternalError(`uniform ${res.name}.${f.name} was not given a value`);
     if (f.type === 'f32') view.setFloat32(f.offset, v, true);
     else if (f.type === 'i32') view.setInt32(f.offset, v, true);
     else {
-      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new InternalError(`uniform ${res.name}.${f.name} = ${v} is not a u32`);
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+        throw new InternalError(`uniform ${res.name}.${f.name} = ${v} is not a u32`);
       view.setUint32(f.offset, v, true);
     }
   }

@@ -46,7 +46,11 @@ export interface RunnerOptions {
   readonly poisonOutputs?: boolean;
 }
 
-function* grid(axes: readonly Axis[], at = 0, prefix: (readonly [number, number])[] = []): Generator<(readonly [number, number])[]> {
+function* grid(
+  axes: readonly Axis[],
+  at = 0,
+  prefix: (readonly [number, number])[] = [],
+): Generator<(readonly [number, number])[]> {
   if (at === axes.length) {
     yield prefix;
     return;
@@ -75,7 +79,10 @@ export class GpuRunner implements BufferOwner {
     const ol = options.limits ?? {};
     this.limits = {
       maxStorageBufferBindingSize: Math.min(dl.maxStorageBufferBindingSize, ol.maxStorageBufferBindingSize ?? Infinity),
-      maxComputeWorkgroupsPerDimension: Math.min(dl.maxComputeWorkgroupsPerDimension, ol.maxComputeWorkgroupsPerDimension ?? Infinity),
+      maxComputeWorkgroupsPerDimension: Math.min(
+        dl.maxComputeWorkgroupsPerDimension,
+        ol.maxComputeWorkgroupsPerDimension ?? Infinity,
+      ),
       minStorageBufferOffsetAlignment: dl.minStorageBufferOffsetAlignment,
       maxBufferSize: dl.maxBufferSize,
     };
@@ -94,7 +101,8 @@ export class GpuRunner implements BufferOwner {
 
   assertAlive(): void {
     if (this.lostInfo) throw new DeviceLostError(this.lostInfo.reason, this.lostInfo.message || 'no message');
-    if (this.destroyed) throw new QuantEngineError('DESTROYED', 'this engine was destroyed; create a new one with createEngine()');
+    if (this.destroyed)
+      throw new QuantEngineError('DESTROYED', 'this engine was destroyed; create a new one with createEngine()');
   }
 
   /**
@@ -165,7 +173,10 @@ export class GpuRunner implements BufferOwner {
 
   /** Rows per window such that every listed row (4-byte words per row) fits one binding and the grid's y axis. */
   rowStep(...rows: readonly (readonly [words: number, what: string])[]): number {
-    return Math.min(this.limits.maxComputeWorkgroupsPerDimension, ...rows.map(([words, what]) => rowsPerWindow(words, this.limits, what)));
+    return Math.min(
+      this.limits.maxComputeWorkgroupsPerDimension,
+      ...rows.map(([words, what]) => rowsPerWindow(words, this.limits, what)),
+    );
   }
 
   /** Items per window along a workgroup-count axis: `perGroup` items per workgroup, at most maxDim workgroups. */

@@ -25,9 +25,12 @@ export function windowOf(buffer: GPUBuffer, start: number, count: number, limits
   const base = start - offset / 4;
   const size = Math.max(4, (base + count) * 4);
   if (size > limits.maxStorageBufferBindingSize) {
-    throw new DeviceLimitError(`internal: window of ${size} bytes exceeds maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}`);
+    throw new DeviceLimitError(
+      `internal: window of ${size} bytes exceeds maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}`,
+    );
   }
-  if (offset + size > buffer.size) throw new DeviceLimitError(`internal: window [${offset}, ${offset + size}) past buffer end ${buffer.size}`);
+  if (offset + size > buffer.size)
+    throw new DeviceLimitError(`internal: window [${offset}, ${offset + size}) past buffer end ${buffer.size}`);
   return { buffer, offset, size, base };
 }
 
@@ -37,7 +40,8 @@ export function rowsPerWindow(wordsPerRow: number, limits: PlannerLimits, what: 
   const rows = Math.floor(usable / (Math.max(1, wordsPerRow) * 4));
   if (rows < 1) {
     throw new DeviceLimitError(
-      `${what}: one row needs ${wordsPerRow * 4} bytes, more than a storage binding allows (${limits.maxStorageBufferBindingSize} bytes minus alignment); ` +
+      `${what}: one row needs ${wordsPerRow * 4} bytes, more than a storage binding allows ` +
+        `(${limits.maxStorageBufferBindingSize} bytes minus alignment); ` +
         `split K into smaller matrices or raise maxStorageBufferBindingSize`,
     );
   }
@@ -51,6 +55,9 @@ export function* ranges(total: number, step: number): Generator<[number, number]
 
 export function checkBufferSize(bytes: number, limits: PlannerLimits, what: string): void {
   if (bytes > limits.maxBufferSize) {
-    throw new DeviceLimitError(`${what} needs a ${bytes}-byte buffer; this device allows ${limits.maxBufferSize} (maxBufferSize). Split the matrix by rows.`);
+    throw new DeviceLimitError(
+      `${what} needs a ${bytes}-byte buffer; this device allows ${limits.maxBufferSize} (maxBufferSize). Split ` +
+        `the matrix by rows.`,
+    );
   }
 }

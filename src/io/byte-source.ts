@@ -19,7 +19,13 @@ export function memorySource(bytes: Uint8Array, name = 'buffer'): ByteSource {
     name,
     size: bytes.length,
     read: async (offset, length) => {
-      if (offset < 0 || length < 0 || offset + length > bytes.length) throw new CorruptFileError(name, 'bytes', offset, `read of ${length} bytes at ${offset} past its ${bytes.length} bytes`);
+      if (offset < 0 || length < 0 || offset + length > bytes.length)
+        throw new CorruptFileError(
+          name,
+          'bytes',
+          offset,
+          `read of ${length} bytes at ${offset} past its ${bytes.length} bytes`,
+        );
       return bytes.subarray(offset, offset + length);
     },
   };

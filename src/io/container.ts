@@ -19,7 +19,17 @@ import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
 import { parseFormat } from '../formats/registry.js';
 import type { ByteSink, ByteSource } from './byte-source.js';
 import { crc32, crcHex } from './crc32.js';
-import { DTYPE_BYTES, FLOAT_DTYPES, readSafetensorsHeader, widenFloats, SafetensorsWriter, type PlannedTensor, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from './safetensors.js';
+import {
+  DTYPE_BYTES,
+  FLOAT_DTYPES,
+  readSafetensorsHeader,
+  widenFloats,
+  SafetensorsWriter,
+  type PlannedTensor,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+} from './safetensors.js';
 
 /** The `wqe.format` value of a quantized container. */
 export const CONTAINER_FORMAT = 'wqe-quantized';
@@ -57,7 +67,15 @@ export type TensorInfo = QuantizedTensorInfo | CopiedTensorInfo;
 
 /** One tensor a ContainerWriter will write, in order. */
 export type ContainerPlanEntry =
-  | { name: string; kind: 'quantized'; format: QuantFormat; rows: number; cols: number; shape: number[]; transposed: boolean }
+  | {
+      name: string;
+      kind: 'quantized';
+      format: QuantFormat;
+      rows: number;
+      cols: number;
+      shape: number[];
+      transposed: boolean;
+    }
   | { name: string; kind: 'copied'; dtype: SafetensorsDtype; shape: number[] };
 
 const codebookOf = (f: QuantFormat) => (f.codebook ? [...f.codebook] : undefined);
@@ -89,16 +107,22 @@ const rowWords = (i: QuantizedTensorInfo) => i.words.codes + i.words.scales + i.
  * every tensor entry (name, dtype, shape, offsets) in data order. A parsed view, so padding and key
  * order in the JSON do not matter but any change to what a reader would act on does.
  */
-export function headerDigestText(metadata: Readonly<Record<string, string>>, entries: readonly Pick<SafetensorsEntry, 'name' | 'dtype' | 'shape' | 'begin' | 'end'>[]): string {
+export function headerDigestText(
+  metadata: Readonly<Record<string, string>>,
+  entries: readonly Pick<SafetensorsEntry, 'name' | 'dtype' | 'shape' | 'begin' | 'end'>[],
+): string {
   const meta = Object.keys(metadata)
     .filter((k) => k !== HEADER_CRC_KEY)
     .sort()
     .map((k) => [k, metadata[k]]);
-  const ordered = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ordered = [...entries].sort(
+    (a, b) => a.begin - b.begin || a.end - b.end || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   return JSON.stringify([meta, ordered.map((e) => [e.name, e.dtype, e.shape, e.begin, e.end])]);
 }
 
-const headerCrc = (metadata: Readonly<Record<string, string>>, entries: Parameters<typeof headerDigestText>[1]) => crcHex(crc32(new TextEncoder().encode(headerDigestText(metadata, entries))));
+const headerCrc = (metadata: Readonly<Record<string, string>>, entries: Parameters<typeof headerDigestText>[1]) =>
+  crcHex(crc32(new TextEncoder().encode(headerDigestText(metadata, entries))));
 
 /** Serialised per-tensor infos: a null-prototype object, so any tensor name (`__proto__` too) is an own key. */
 function tensorsJson(infos: ReadonlyMap<string, TensorInfo>): string {
@@ -108,8 +132,15 @@ function tensorsJson(infos: ReadonlyMap<string, TensorInfo>): string {
 }
 
 /** The container's metadata for these infos and tensor layout, header checksum included. */
-function containerMetadata(infos: ReadonlyMap<string, TensorInfo>, layout: readonly PlannedTensor[]): Record<string, string> {
-  const m: Record<string, string> = { 'wqe.format': CONTAINER_FORMAT, 'wqe.version': CONTAINER_VERSION, 'wqe.tensors': tensorsJson(infos) };
+function containerMetadata(
+  infos: ReadonlyMap<string, TensorInfo>,
+  layout: readonly PlannedTensor[],
+): Record<string, string> {
+  const m: Record<string, string> = {
+    'wqe.format': CONTAINER_FORMAT,
+    'wqe.version': CONTAINER_VERSION,
+    'wqe.tensors': tensorsJson(infos),
+  };
   let at = 0;
   const entries = layout.map((t) => {
     const size = numel(t.shape) * DTYPE_BYTES[t.dtype];
@@ -121,7 +152,10 @@ function containerMetadata(infos: ReadonlyMap<string, TensorInfo>, layout: reado
 
 const bytesOf = (a: Uint32Array | Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Writes a container tensor by tensor in plan order; quantized tensors may arrive in row chunks, copied ones in byte chunks. */
+/**
+ * Writes a container tensor by tensor in plan order; quantized tensors may arrive in row chunks, copied ones in byte
+ * chunks.
+ */
 export class ContainerWriter {
   private index = 0;
   private done = 0;
@@ -137,10 +171,13 @@ export class ContainerWriter {
   static async begin(sink: ByteSink, plan: readonly ContainerPlanEntry[]): Promise<ContainerWriter> {
     const infos = new Map<string, TensorInfo>();
     const tensors: PlannedTensor[] = plan.map((p) => {
-      if (infos.has(p.name)) throw new ShapeError(`container writer: tensor name ${JSON.stringify(p.name)} is used twice`);
+      if (infos.has(p.name))
+        throw new ShapeError(`container writer: tensor name ${JSON.stringify(p.name)} is used twice`);
       const info = infoFor(p);
       infos.set(p.name, info);
-      return info.kind === 'copied' ? { name: p.name, dtype: info.dtype, shape: p.shape } : { name: p.name, dtype: 'U32', shape: [info.rows, rowWords(info)] };
+      return info.kind === 'copied'
+        ? { name: p.name, dtype: info.dtype, shape: p.shape }
+        : { name: p.name, dtype: 'U32', shape: [info.rows, rowWords(info)] };
     });
     const writer = await SafetensorsWriter.begin(sink, tensors, containerMetadata(infos, tensors));
     const w = new ContainerWriter(writer, plan, infos, tensors);
@@ -151,7 +188,8 @@ export class ContainerWriter {
   private current<K extends ContainerPlanEntry['kind']>(kind: K): Extract<ContainerPlanEntry, { kind: K }> {
     const p = this.plan[this.index];
     if (!p) throw new ShapeError('container writer: every planned tensor is already written');
-    if (p.kind !== kind) throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} is ${p.kind}, got ${kind} data`);
+    if (p.kind !== kind)
+      throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} is ${p.kind}, got ${kind} data`);
     return p as Extract<ContainerPlanEntry, { kind: K }>;
   }
 
@@ -178,8 +216,15 @@ export class ContainerWriter {
   async writeRows(q: QuantizedMatrix): Promise<void> {
     const p = this.current('quantized');
     const info = this.infos.get(p.name) as QuantizedTensorInfo;
-    if (q.format.id !== info.format || q.cols !== info.cols) throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} is ${info.format} with ${info.cols} columns, got ${q.format.id} with ${q.cols}`);
-    if (this.done + q.rows > info.rows) throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} has ${info.rows} rows, got ${this.done + q.rows}`);
+    if (q.format.id !== info.format || q.cols !== info.cols)
+      throw new ShapeError(
+        `container writer: tensor ${JSON.stringify(p.name)} is ${info.format} with ${info.cols} columns, got ` +
+          `${q.format.id} with ${q.cols}`,
+      );
+    if (this.done + q.rows > info.rows)
+      throw new ShapeError(
+        `container writer: tensor ${JSON.stringify(p.name)} has ${info.rows} rows, got ${this.done + q.rows}`,
+      );
     const w = info.words;
     const out = new Uint32Array(q.rows * rowWords(info));
     for (let r = 0, o = 0; r < q.rows; r++) {
@@ -197,7 +242,10 @@ export class ContainerWriter {
   async writeBytes(bytes: Uint8Array): Promise<void> {
     const p = this.current('copied');
     const size = numel(p.shape) * DTYPE_BYTES[p.dtype];
-    if (this.done + bytes.length > size) throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} has ${size} bytes, got ${this.done + bytes.length}`);
+    if (this.done + bytes.length > size)
+      throw new ShapeError(
+        `container writer: tensor ${JSON.stringify(p.name)} has ${size} bytes, got ${this.done + bytes.length}`,
+      );
     await this.put(bytes);
     this.done += bytes.length;
     if (this.done === size) this.next();
@@ -206,14 +254,17 @@ export class ContainerWriter {
   /** The whole of the current copied tensor, given as f32 values (it must be planned as F32). */
   async writeFloat(data: Float32Array): Promise<void> {
     const p = this.current('copied');
-    if (p.dtype !== 'F32') throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} is ${p.dtype}, got f32 values`);
+    if (p.dtype !== 'F32')
+      throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} is ${p.dtype}, got f32 values`);
     const n = numel(p.shape);
-    if (data.length !== n) throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} has ${n} values, got ${data.length}`);
+    if (data.length !== n)
+      throw new ShapeError(`container writer: tensor ${JSON.stringify(p.name)} has ${n} values, got ${data.length}`);
     await this.writeBytes(bytesOf(data));
   }
 
   async finish(): Promise<void> {
-    if (this.index < this.plan.length) throw new ShapeError(`container writer: tensor ${JSON.stringify(this.plan[this.index].name)} was not written`);
+    if (this.index < this.plan.length)
+      throw new ShapeError(`container writer: tensor ${JSON.stringify(this.plan[this.index].name)} was not written`);
     await this.writer.finish(containerMetadata(this.infos, this.layout));
   }
 }
@@ -229,34 +280,44 @@ function validateInfo(what: string, name: string, raw: unknown): TensorInfo {
   const own = (k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
   const count = (k: string, min: number) => {
     const v = own(k);
-    if (!Number.isSafeInteger(v) || (v as number) < min) fail(k, `must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    if (!Number.isSafeInteger(v) || (v as number) < min)
+      fail(k, `must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
     return v as number;
   };
   const shape = own('shape');
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail('shape', `must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    fail('shape', `must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   const crc = own('crc32');
-  if (typeof crc !== 'string' || !/^[0-9a-f]{8}$/.test(crc)) fail('crc32', `must be 8 lowercase hex digits, got ${JSON.stringify(crc)}`);
+  if (typeof crc !== 'string' || !/^[0-9a-f]{8}$/.test(crc))
+    fail('crc32', `must be 8 lowercase hex digits, got ${JSON.stringify(crc)}`);
   const kind = own('kind');
   if (kind === 'copied') {
     const dtype = own('dtype');
-    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail('dtype', `is not a safetensors dtype: ${JSON.stringify(dtype)}`);
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype))
+      fail('dtype', `is not a safetensors dtype: ${JSON.stringify(dtype)}`);
     return { kind, dtype: dtype as SafetensorsDtype, shape: shape as number[], crc32: crc as string };
   }
   if (kind !== 'quantized') return fail('kind', `must be "quantized" or "copied", got ${JSON.stringify(kind)}`);
   const format = own('format');
   if (typeof format !== 'string' || !format) fail('format', `must be a format id, got ${JSON.stringify(format)}`);
   const params = own('params');
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) fail('params', `must be an object, got ${JSON.stringify(params)}`);
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    fail('params', `must be an object, got ${JSON.stringify(params)}`);
   const codebook = own('codebook');
-  if (codebook !== undefined && !(Array.isArray(codebook) && codebook.every((v) => typeof v === 'number'))) fail('codebook', `must be an array of numbers, got ${JSON.stringify(codebook)}`);
+  if (codebook !== undefined && !(Array.isArray(codebook) && codebook.every((v) => typeof v === 'number')))
+    fail('codebook', `must be an array of numbers, got ${JSON.stringify(codebook)}`);
   const transposed = own('transposed');
   if (typeof transposed !== 'boolean') fail('transposed', `must be true or false, got ${JSON.stringify(transposed)}`);
   const words = own('words');
-  if (typeof words !== 'object' || words === null) fail('words', `must be { codes, scales, aux }, got ${JSON.stringify(words)}`);
+  if (typeof words !== 'object' || words === null)
+    fail('words', `must be { codes, scales, aux }, got ${JSON.stringify(words)}`);
   const w = words as Record<string, unknown>;
-  for (const k of ['codes', 'scales', 'aux']) if (!Object.hasOwn(w, k) || !Number.isSafeInteger(w[k]) || (w[k] as number) < 0) fail(`words.${k}`, `must be an integer ≥ 0, got ${JSON.stringify(w[k])}`);
+  for (const k of ['codes', 'scales', 'aux'])
+    if (!Object.hasOwn(w, k) || !Number.isSafeInteger(w[k]) || (w[k] as number) < 0)
+      fail(`words.${k}`, `must be an integer ≥ 0, got ${JSON.stringify(w[k])}`);
   const bits = own('bitsPerEntry');
-  if (typeof bits !== 'number' || !(bits > 0)) fail('bitsPerEntry', `must be a positive number, got ${JSON.stringify(bits)}`);
+  if (typeof bits !== 'number' || !(bits > 0))
+    fail('bitsPerEntry', `must be a positive number, got ${JSON.stringify(bits)}`);
   return {
     kind,
     format: format as string,
@@ -286,24 +347,47 @@ export class ContainerReader {
     const header = await readSafetensorsHeader(src);
     const m = header.metadata;
     const meta = (k: string) => (Object.hasOwn(m, k) ? m[k] : undefined);
-    if (meta('wqe.format') !== CONTAINER_FORMAT) throw new CorruptFileError(src.name, '__metadata__.wqe.format', 8, `not a quantized container (wqe.format is ${JSON.stringify(meta('wqe.format'))}, expected "${CONTAINER_FORMAT}")`);
+    if (meta('wqe.format') !== CONTAINER_FORMAT)
+      throw new CorruptFileError(
+        src.name,
+        '__metadata__.wqe.format',
+        8,
+        `not a quantized container (wqe.format is ${JSON.stringify(meta('wqe.format'))}, expected ` +
+          `"${CONTAINER_FORMAT}")`,
+      );
     const version = meta('wqe.version');
     if (version !== CONTAINER_VERSION) {
-      if (version === '1') throw new UnsupportedVersionError(src.name, version, `${CONTAINER_VERSION}; version 1 files have no header checksum and store float tensors only, re-create it with wqe quantize`);
+      if (version === '1')
+        throw new UnsupportedVersionError(
+          src.name,
+          version,
+          `${CONTAINER_VERSION}; version 1 files have no header checksum and store float tensors only, ` +
+            `re-create it with wqe quantize`,
+        );
       throw new UnsupportedVersionError(src.name, version ?? '(missing)', CONTAINER_VERSION);
     }
     const stored = meta(HEADER_CRC_KEY);
     const dataStart = header.dataStart;
     const relative = header.entries.map((e) => ({ ...e, begin: e.begin - dataStart, end: e.end - dataStart }));
     const want = headerCrc(m, relative);
-    if (stored !== want) throw new CorruptFileError(src.name, `__metadata__.${HEADER_CRC_KEY}`, 8, stored === undefined ? 'header checksum is missing' : `header checksum mismatch (CRC-32 ${want}, header says ${stored}): the header was changed after it was written`);
+    if (stored !== want)
+      throw new CorruptFileError(
+        src.name,
+        `__metadata__.${HEADER_CRC_KEY}`,
+        8,
+        stored === undefined
+          ? 'header checksum is missing'
+          : `header checksum mismatch (CRC-32 ${want}, header says ${stored}): the header was changed after it ` +
+              `was written`,
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(meta('wqe.tensors') ?? '');
     } catch {
       throw new CorruptFileError(src.name, '__metadata__.wqe.tensors', 8, 'is not valid JSON');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CorruptFileError(src.name, '__metadata__.wqe.tensors', 8, 'must be an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new CorruptFileError(src.name, '__metadata__.wqe.tensors', 8, 'must be an object');
     const byName = new Map(header.entries.map((e) => [e.name, e]));
     const tensors = new Map<string, TensorInfo>();
     for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
@@ -313,14 +397,31 @@ export class ContainerReader {
       if (!e) throw new CorruptFileError(src.name, field, 8, 'names a tensor the file does not hold');
       if (info.kind === 'quantized') {
         if (e.dtype !== 'U32' || e.shape.length !== 2 || e.shape[0] !== info.rows || e.shape[1] !== rowWords(info)) {
-          throw new CorruptFileError(src.name, field, 8, `says ${info.rows} rows of ${rowWords(info)} words, the tensor is ${e.dtype} ${JSON.stringify(e.shape)}`);
+          throw new CorruptFileError(
+            src.name,
+            field,
+            8,
+            `says ${info.rows} rows of ${rowWords(info)} words, the tensor is ${e.dtype} ${JSON.stringify(e.shape)}`,
+          );
         }
       } else if (e.dtype !== info.dtype || JSON.stringify(e.shape) !== JSON.stringify(info.shape)) {
-        throw new CorruptFileError(src.name, field, 8, `says ${info.dtype} ${JSON.stringify(info.shape)}, the tensor is ${e.dtype} ${JSON.stringify(e.shape)}`);
+        throw new CorruptFileError(
+          src.name,
+          field,
+          8,
+          `says ${info.dtype} ${JSON.stringify(info.shape)}, the tensor is ${e.dtype} ${JSON.stringify(e.shape)}`,
+        );
       }
       tensors.set(name, info);
     }
-    for (const e of header.entries) if (!tensors.has(e.name)) throw new CorruptFileError(src.name, `tensor ${JSON.stringify(e.name)}`, e.begin, 'is in the file but not described in __metadata__.wqe.tensors');
+    for (const e of header.entries)
+      if (!tensors.has(e.name))
+        throw new CorruptFileError(
+          src.name,
+          `tensor ${JSON.stringify(e.name)}`,
+          e.begin,
+          'is in the file but not described in __metadata__.wqe.tensors',
+        );
     return new ContainerReader(src, header, tensors, byName);
   }
 
@@ -335,21 +436,36 @@ export class ContainerReader {
     const bytes = await this.src.read(e.begin, e.end - e.begin);
     const got = crcHex(crc32(bytes));
     const want = this.info(name).crc32;
-    if (got !== want) throw new CorruptFileError(this.src.name, `tensor ${name}`, e.begin, `checksum mismatch (CRC-32 ${got}, header says ${want})`);
+    if (got !== want)
+      throw new CorruptFileError(
+        this.src.name,
+        `tensor ${name}`,
+        e.begin,
+        `checksum mismatch (CRC-32 ${got}, header says ${want})`,
+      );
     return bytes;
   }
 
   /** A quantized tensor, checksum verified, with its format rebuilt and checked against the stored parameters. */
   async readQuantized(name: string): Promise<QuantizedMatrix> {
     const info = this.info(name);
-    if (info.kind !== 'quantized') throw new ShapeError(`${this.src.name}: tensor ${JSON.stringify(name)} is not quantized`);
+    if (info.kind !== 'quantized')
+      throw new ShapeError(`${this.src.name}: tensor ${JSON.stringify(name)} is not quantized`);
     const format = parseFormat(info.format);
     const codebook = codebookOf(format);
     const stored = JSON.stringify([info.params, info.codebook]);
     const built = JSON.stringify([format.params, codebook]);
-    if (stored !== built) throw new FormatError(`${this.src.name}: tensor ${name} was written with ${info.format} = ${stored}, this build defines it as ${built}`);
+    if (stored !== built)
+      throw new FormatError(
+        `${this.src.name}: tensor ${name} was written with ${info.format} = ${stored}, this build defines it as ` +
+          `${built}`,
+      );
     const layout = format.layout(info.cols);
-    if (JSON.stringify(layout.wordsPerRow) !== JSON.stringify(info.words)) throw new FormatError(`${this.src.name}: tensor ${name}: stored words per row ${JSON.stringify(info.words)} differ from ${info.format}'s layout ${JSON.stringify(layout.wordsPerRow)}`);
+    if (JSON.stringify(layout.wordsPerRow) !== JSON.stringify(info.words))
+      throw new FormatError(
+        `${this.src.name}: tensor ${name}: stored words per row ${JSON.stringify(info.words)} differ from ` +
+          `${info.format}'s layout ${JSON.stringify(layout.wordsPerRow)}`,
+      );
     const bytes = await this.checkedBytes(name);
     const all = new Uint32Array(bytes.slice().buffer);
     const w = info.words;
@@ -367,14 +483,18 @@ export class ContainerReader {
   /** A copied tensor's bytes as stored (its dtype, little-endian), checksum verified. */
   async readCopied(name: string): Promise<{ dtype: SafetensorsDtype; shape: number[]; bytes: Uint8Array }> {
     const info = this.info(name);
-    if (info.kind !== 'copied') throw new ShapeError(`${this.src.name}: tensor ${JSON.stringify(name)} is quantized; use readQuantized`);
+    if (info.kind !== 'copied')
+      throw new ShapeError(`${this.src.name}: tensor ${JSON.stringify(name)} is quantized; use readQuantized`);
     return { dtype: info.dtype, shape: info.shape, bytes: await this.checkedBytes(name) };
   }
 
   /** A copied float tensor (F32/F16/BF16/F64) as f32 values, checksum verified. */
   async readFloat(name: string): Promise<Float32Array> {
     const { dtype, shape, bytes } = await this.readCopied(name);
-    if (!FLOAT_DTYPES.includes(dtype)) throw new ShapeError(`${this.src.name}: tensor ${JSON.stringify(name)} is ${dtype}, not a float tensor; use readCopied`);
+    if (!FLOAT_DTYPES.includes(dtype))
+      throw new ShapeError(
+        `${this.src.name}: tensor ${JSON.stringify(name)} is ${dtype}, not a float tensor; use readCopied`,
+      );
     return widenFloats(bytes, dtype, numel(shape));
   }
 

@@ -50,11 +50,48 @@ const FLOAT_DTYPE: Record<OnnxFloatType, SafetensorsDtype> = { float32: 'F32', f
 
 /** TensorProto.DataType → the safetensors dtype with the same little-endian bytes. */
 const ONNX_DTYPES: ReadonlyMap<number, SafetensorsDtype> = new Map([
-  [1, 'F32'], [2, 'U8'], [3, 'I8'], [4, 'U16'], [5, 'I16'], [6, 'I32'], [7, 'I64'], [9, 'BOOL'],
-  [10, 'F16'], [11, 'F64'], [12, 'U32'], [13, 'U64'], [16, 'BF16'], [17, 'F8_E4M3'], [19, 'F8_E5M2'],
+  [1, 'F32'],
+  [2, 'U8'],
+  [3, 'I8'],
+  [4, 'U16'],
+  [5, 'I16'],
+  [6, 'I32'],
+  [7, 'I64'],
+  [9, 'BOOL'],
+  [10, 'F16'],
+  [11, 'F64'],
+  [12, 'U32'],
+  [13, 'U64'],
+  [16, 'BF16'],
+  [17, 'F8_E4M3'],
+  [19, 'F8_E5M2'],
 ]);
 /** ONNX type names, for messages. */
-const ONNX_TYPE_NAMES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16', 'FLOAT8E4M3FN', 'FLOAT8E4M3FNUZ', 'FLOAT8E5M2', 'FLOAT8E5M2FNUZ', 'UINT4', 'INT4'];
+const ONNX_TYPE_NAMES = [
+  'UNDEFINED',
+  'FLOAT',
+  'UINT8',
+  'INT8',
+  'UINT16',
+  'INT16',
+  'INT32',
+  'INT64',
+  'STRING',
+  'BOOL',
+  'FLOAT16',
+  'DOUBLE',
+  'UINT32',
+  'UINT64',
+  'COMPLEX64',
+  'COMPLEX128',
+  'BFLOAT16',
+  'FLOAT8E4M3FN',
+  'FLOAT8E4M3FNUZ',
+  'FLOAT8E5M2',
+  'FLOAT8E5M2FNUZ',
+  'UINT4',
+  'INT4',
+];
 export const onnxTypeName = (t: number): string => ONNX_TYPE_NAMES[t] ?? `type ${t}`;
 
 /** TensorProto's typed value fields: float_data 4, int32_data 5, int64_data 7, double_data 10, uint64_data 11. */
@@ -76,7 +113,8 @@ function readTensor(r: ProtoReader, start: number, end: number): RawTensor {
   for (const f of r.fields(start, end, 'TensorProto')) {
     if (f.no === 1) {
       if (f.wire === WIRE_VARINT) t.dims.push(f.value);
-      else if (f.wire === WIRE_LEN) for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = r.varint(p, f.end, 'TensorProto.dims');
+      else if (f.wire === WIRE_LEN)
+        for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = r.varint(p, f.end, 'TensorProto.dims');
     } else if (f.no === 2 && f.wire === WIRE_VARINT) t.type = f.value;
     else if (TYPED_FIELDS.has(f.no)) t.typed.set(f.no, [...(t.typed.get(f.no) ?? []), f]);
     else if (f.no === 8 && f.wire === WIRE_LEN) t.name = r.string(f);
@@ -101,19 +139,36 @@ function typedFieldOf(dtype: SafetensorsDtype): { no: number; fixed: 0 | 4 | 8 }
  * than the stored bytes could describe, so a corrupt dims field cannot ask for gigabytes.
  */
 function tensorBytes(r: ProtoReader, t: RawTensor, dtype: SafetensorsDtype): Uint8Array {
-  if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) r.fail(`tensor ${t.name} dims`, t.at, `bad dims ${JSON.stringify(t.dims)}`);
+  if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0))
+    r.fail(`tensor ${t.name} dims`, t.at, `bad dims ${JSON.stringify(t.dims)}`);
   const count = t.dims.reduce((a, b) => a * b, 1);
-  if (!Number.isSafeInteger(count) || count > 2 ** 31) r.fail(`tensor ${t.name} dims`, t.at, `element count of ${JSON.stringify(t.dims)} is not an integer`);
-  if (t.external) r.fail(`tensor ${t.name}`, t.at, 'external data (a separate .bin file) is not supported; re-export with the weights inside the model');
+  if (!Number.isSafeInteger(count) || count > 2 ** 31)
+    r.fail(`tensor ${t.name} dims`, t.at, `element count of ${JSON.stringify(t.dims)} is not an integer`);
+  if (t.external)
+    r.fail(
+      `tensor ${t.name}`,
+      t.at,
+      'external data (a separate .bin file) is not supported; re-export with the weights inside the model',
+    );
   const size = DTYPE_BYTES[dtype];
   if (t.raw) {
-    if (t.raw.end - t.raw.start !== count * size) r.fail(`tensor ${t.name} raw_data`, t.raw.start, `${t.raw.end - t.raw.start} bytes for ${count} ${onnxTypeName(t.type)} values (expected ${count * size})`);
+    if (t.raw.end - t.raw.start !== count * size)
+      r.fail(
+        `tensor ${t.name} raw_data`,
+        t.raw.start,
+        `${t.raw.end - t.raw.start} bytes for ${count} ${onnxTypeName(t.type)} values (expected ${count * size})`,
+      );
     return r.bytes.slice(t.raw.start, t.raw.end);
   }
   const { no, fixed } = typedFieldOf(dtype);
   const fields = t.typed.get(no) ?? [];
   const stored = fields.reduce((a, f) => a + (f.end - f.start), 0);
-  if (count > stored) r.fail(`tensor ${t.name} data`, t.at, `dims ${JSON.stringify(t.dims)} need ${count} values, the tensor stores at most ${stored}`);
+  if (count > stored)
+    r.fail(
+      `tensor ${t.name} data`,
+      t.at,
+      `dims ${JSON.stringify(t.dims)} need ${count} values, the tensor stores at most ${stored}`,
+    );
   const out = new Uint8Array(count * size);
   const view = new DataView(out.buffer);
   const src = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
@@ -125,7 +180,12 @@ function tensorBytes(r: ProtoReader, t: RawTensor, dtype: SafetensorsDtype): Uin
     if (fixed) {
       // float_data / double_data: one fixed-width value, or a packed run of them.
       const width = f.wire === WIRE_LEN ? f.end - f.start : fixed;
-      if ((f.wire !== WIRE_LEN && f.wire !== (fixed === 4 ? WIRE_I32 : WIRE_I64)) || width % fixed !== 0) r.fail(`tensor ${t.name} ${fixed === 4 ? 'float_data' : 'double_data'}`, f.start, `packed length ${width} is not a multiple of ${fixed}`);
+      if ((f.wire !== WIRE_LEN && f.wire !== (fixed === 4 ? WIRE_I32 : WIRE_I64)) || width % fixed !== 0)
+        r.fail(
+          `tensor ${t.name} ${fixed === 4 ? 'float_data' : 'double_data'}`,
+          f.start,
+          `packed length ${width} is not a multiple of ${fixed}`,
+        );
       for (let i = 0; i < width; i += fixed) {
         room(f.start + i);
         for (let b = 0; b < fixed; b++) view.setUint8(n * size + b, src.getUint8(f.start + i + b));
@@ -142,14 +202,18 @@ function tensorBytes(r: ProtoReader, t: RawTensor, dtype: SafetensorsDtype): Uin
       else view.setUint8(n, Number(bits));
       n++;
     };
-    if (f.wire === WIRE_VARINT) put(r.varintBig(r.varint(f.start, f.end, 'field key')[1], f.end, `tensor ${t.name} data`)[0], f.start); // start is the key's
-    else if (f.wire === WIRE_LEN) for (let p = f.start; p < f.end; ) {
-      const [v, q] = r.varintBig(p, f.end, `tensor ${t.name} data`);
-      put(v, p);
-      p = q;
-    }
+    if (f.wire === WIRE_VARINT)
+      // A varint field's start is its key's: the value follows the key.
+      put(r.varintBig(r.varint(f.start, f.end, 'field key')[1], f.end, `tensor ${t.name} data`)[0], f.start);
+    else if (f.wire === WIRE_LEN)
+      for (let p = f.start; p < f.end; ) {
+        const [v, q] = r.varintBig(p, f.end, `tensor ${t.name} data`);
+        put(v, p);
+        p = q;
+      }
   }
-  if (n !== count) r.fail(`tensor ${t.name} data`, t.at, `${n} values for dims ${JSON.stringify(t.dims)} (${count} expected)`);
+  if (n !== count)
+    r.fail(`tensor ${t.name} data`, t.at, `${n} values for dims ${JSON.stringify(t.dims)} (${count} expected)`);
   return out;
 }
 
@@ -160,7 +224,10 @@ function decodeTensor(r: ProtoReader, t: RawTensor): Float32Array {
 }
 
 /** Every tensor of the graph (initializers and Constant-node values) with the op types consuming it. */
-function readRawTensors(bytes: Uint8Array, what: string): { r: ProtoReader; found: { raw: RawTensor; source: OnnxTensor['source']; consumers: string[] }[] } {
+function readRawTensors(
+  bytes: Uint8Array,
+  what: string,
+): { r: ProtoReader; found: { raw: RawTensor; source: OnnxTensor['source']; consumers: string[] }[] } {
   const r = new ProtoReader(bytes, what);
   let graph: Field | null = null;
   for (const f of r.fields(0, bytes.length, 'ModelProto')) if (f.no === 7 && f.wire === WIRE_LEN) graph = f;
@@ -213,7 +280,10 @@ export function readOnnxTensors(bytes: Uint8Array, what = 'ONNX model'): OnnxAny
       source,
       consumers,
       bytes: () => {
-        if (!dtype) throw new ShapeError(`${what}: tensor ${raw.name} is ${onnxTypeName(raw.type)}, which has no fixed-size binary form to copy`);
+        if (!dtype)
+          throw new ShapeError(
+            `${what}: tensor ${raw.name} is ${onnxTypeName(raw.type)}, which has no fixed-size binary form to copy`,
+          );
         return (cached ??= tensorBytes(r, raw, dtype));
       },
     };
@@ -225,7 +295,15 @@ export function readOnnxWeights(bytes: Uint8Array, what = 'ONNX model'): OnnxTen
   const { r, found } = readRawTensors(bytes, what);
   return found
     .filter(({ raw }) => raw.type in TYPES)
-    .map(({ raw, source, consumers }) => ({ name: raw.name, dims: raw.dims, dataType: TYPES[raw.type], data: decodeTensor(r, raw), source, consumers, ...f32Place(raw) }));
+    .map(({ raw, source, consumers }) => ({
+      name: raw.name,
+      dims: raw.dims,
+      dataType: TYPES[raw.type],
+      data: decodeTensor(r, raw),
+      source,
+      consumers,
+      ...f32Place(raw),
+    }));
 }
 
 function f32Place(t: RawTensor): { f32Offset?: number } {
@@ -240,14 +318,23 @@ function f32Place(t: RawTensor): { f32Offset?: number } {
  * A copy of an ONNX model with some f32 tensors' values replaced (same shapes), written in place of
  * the stored values so nothing else in the file moves. `tensors` come from readOnnxWeights(bytes).
  */
-export function patchOnnxFloats(bytes: Uint8Array, tensors: readonly OnnxTensor[], values: ReadonlyMap<string, Float32Array>): Uint8Array {
+export function patchOnnxFloats(
+  bytes: Uint8Array,
+  tensors: readonly OnnxTensor[],
+  values: ReadonlyMap<string, Float32Array>,
+): Uint8Array {
   const out = bytes.slice();
   const byName = new Map(tensors.map((t) => [t.name, t]));
   for (const [name, v] of values) {
     const t = byName.get(name);
     if (!t) throw new ShapeError(`patchOnnxFloats: the model has no float tensor ${name}`);
-    if (t.f32Offset === undefined) throw new ShapeError(`patchOnnxFloats: tensor ${name} is ${t.dataType} or not stored contiguously; only contiguous f32 tensors can be replaced in place`);
-    if (v.length !== t.data.length) throw new ShapeError(`patchOnnxFloats: tensor ${name} has ${t.data.length} values, got ${v.length}`);
+    if (t.f32Offset === undefined)
+      throw new ShapeError(
+        `patchOnnxFloats: tensor ${name} is ${t.dataType} or not stored contiguously; only contiguous f32 ` +
+          `tensors can be replaced in place`,
+      );
+    if (v.length !== t.data.length)
+      throw new ShapeError(`patchOnnxFloats: tensor ${name} has ${t.data.length} values, got ${v.length}`);
     const view = new DataView(out.buffer, out.byteOffset + t.f32Offset, 4 * v.length);
     for (let i = 0; i < v.length; i++) view.setFloat32(4 * i, v[i], true);
   }
@@ -259,7 +346,8 @@ export function fromWeightMatrix(t: OnnxTensor, w: Matrix): Float32Array {
   const d = t.dims;
   if (d.length === 4) return w.data;
   const [K, N] = d;
-  if (w.rows !== N || w.cols !== K) throw new ShapeError(`tensor ${t.name} [${K}, ${N}] cannot take a ${w.rows}×${w.cols} W`);
+  if (w.rows !== N || w.cols !== K)
+    throw new ShapeError(`tensor ${t.name} [${K}, ${N}] cannot take a ${w.rows}×${w.cols} W`);
   const out = new Float32Array(K * N);
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) out[k * N + n] = w.data[n * K + k];
   return out;
@@ -272,7 +360,11 @@ export function fromWeightMatrix(t: OnnxTensor, w: Matrix): Float32Array {
 export function weightMatrix(t: OnnxTensor): Matrix {
   const d = t.dims;
   if (d.length === 4 && d[2] === 1 && d[3] === 1) return { rows: d[0], cols: d[1], data: t.data };
-  if (d.length !== 2) throw new ShapeError(`tensor ${t.name} has dims ${JSON.stringify(d)}: not a MatMul weight [in, out] or a 1×1 convolution [out, in, 1, 1]`);
+  if (d.length !== 2)
+    throw new ShapeError(
+      `tensor ${t.name} has dims ${JSON.stringify(d)}: not a MatMul weight [in, out] or a 1×1 convolution [out, ` +
+        `in, 1, 1]`,
+    );
   const [K, N] = d;
   const data = new Float32Array(N * K);
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) data[n * K + k] = t.data[k * N + n];
@@ -280,7 +372,10 @@ export function weightMatrix(t: OnnxTensor): Matrix {
 }
 
 /** For every node: its op type and input/output names (graph order). */
-export function onnxNodes(bytes: Uint8Array, what = 'ONNX model'): { op: string; inputs: string[]; outputs: string[] }[] {
+export function onnxNodes(
+  bytes: Uint8Array,
+  what = 'ONNX model',
+): { op: string; inputs: string[]; outputs: string[] }[] {
   const r = new ProtoReader(bytes, what);
   const nodes: { op: string; inputs: string[]; outputs: string[] }[] = [];
   for (const f of r.fields(0, bytes.length, 'ModelProto')) {

@@ -15,7 +15,10 @@ export interface Field {
   /** Field number. */
   no: number;
   wire: number;
-  /** Varint value as a JS number: exact up to 2^53 (negative int64s, 10-byte varints, come out ≥ 2^63 and inexact: callers that need exact values check Number.isSafeInteger). */
+  /**
+   * Varint value as a JS number: exact up to 2^53 (negative int64s, 10-byte varints, come out ≥ 2^63 and inexact:
+   * callers that need exact values check Number.isSafeInteger).
+   */
   value: number;
   /** For length-delimited fields: [start, end) of the payload in the buffer. */
   start: number;
@@ -79,7 +82,8 @@ export class ProtoReader {
         pos += size;
       } else if (wire === WIRE_LEN) {
         const [len, q] = this.varint(pos, end, `${message}.${no} length`);
-        if (q + len > end) this.fail(`${message}.${no}`, q, `length ${len} runs past the end of its message (${end - q} bytes left)`);
+        if (q + len > end)
+          this.fail(`${message}.${no}`, q, `length ${len} runs past the end of its message (${end - q} bytes left)`);
         yield { no, wire, value: len, start: q, end: q + len };
         pos = q + len;
       } else {

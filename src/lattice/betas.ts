@@ -41,7 +41,12 @@ function betaGrid(lo: number, hi: number): number[] {
 }
 
 /** Fits k scalings β of a nested-lattice code to sample rows by coordinate descent on a 3% grid (deterministic). */
-export function optimizeBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number, sample: Matrix, options: BetaOptions = {}): BetaResult {
+export function optimizeBetas(
+  base: Omit<NestedLatticeParams, 'betas'>,
+  k: number,
+  sample: Matrix,
+  options: BetaOptions = {},
+): BetaResult {
   if (!Number.isInteger(k) || k < 1 || k > 16) throw new FormatError(`number of scalings k must be in 1..16, got ${k}`);
   const [lo, hi] = options.range ?? [1, 48];
   const grid = betaGrid(lo, hi);
@@ -128,7 +133,8 @@ export function optimizeBetas(base: Omit<NestedLatticeParams, 'betas'>, k: numbe
     for (let j = 0; j < k; j++) {
       // min over the other betas, per block
       const others = new Float64Array(used).fill(Infinity);
-      for (let s = 0; s < used; s++) for (let i = 0; i < k; i++) if (i !== j) others[s] = Math.min(others[s], err[s * G + idx[i]]);
+      for (let s = 0; s < used; s++)
+        for (let i = 0; i < k; i++) if (i !== j) others[s] = Math.min(others[s], err[s * G + idx[i]]);
       for (let g = 0; g < G; g++) {
         if (idx.includes(g)) continue;
         let sum = 0;
@@ -148,5 +154,10 @@ export function optimizeBetas(base: Omit<NestedLatticeParams, 'betas'>, k: numbe
     for (let j = 1; j < k; j++) if (err[s * G + idx[j]] < err[s * G + idx[bj]]) bj = j;
     usage[bj] += weights[s];
   }
-  return { betas: idx.map((g) => grid[g]), mse: best / (totalWeight * n), usage: usage.map((u) => u / totalWeight), sweeps };
+  return {
+    betas: idx.map((g) => grid[g]),
+    mse: best / (totalWeight * n),
+    usage: usage.map((u) => u / totalWeight),
+    sweeps,
+  };
 }

@@ -90,9 +90,13 @@ export class BlockCoder {
 }
 
 /** Bits of one block's digits: one mixed-radix field when q^n < 2^32, else n fields of ⌈log₂q⌉ bits. */
-export function digitLayout(q: number, n: number): { radix: boolean; fieldBits: number; fields: number; blockBits: number } {
+export function digitLayout(
+  q: number,
+  n: number,
+): { radix: boolean; fieldBits: number; fields: number; blockBits: number } {
   const digitBits = Math.ceil(Math.log2(q) - 1e-12);
-  if (2 ** digitBits === q || q ** n > 2 ** 32) return { radix: false, fieldBits: digitBits, fields: n, blockBits: n * digitBits };
+  if (2 ** digitBits === q || q ** n > 2 ** 32)
+    return { radix: false, fieldBits: digitBits, fields: n, blockBits: n * digitBits };
   let w = 1;
   while (2 ** w < q ** n) w++;
   return { radix: true, fieldBits: w, fields: 1, blockBits: w };

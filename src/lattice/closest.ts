@@ -82,18 +82,33 @@ export class ClosestScratch {
   }
 }
 
-export function closestZnTwiceInto(N: ArrayLike<number>, D: number, out: Float64Array | number[], s: ClosestScratch): void {
+export function closestZnTwiceInto(
+  N: ArrayLike<number>,
+  D: number,
+  out: Float64Array | number[],
+  s: ClosestScratch,
+): void {
   roundZn(N, D, 0, s.f0, s.d0);
   for (let i = 0; i < N.length; i++) out[i] = 2 * s.f0[i];
 }
 
-export function closestDnTwiceInto(N: ArrayLike<number>, D: number, out: Float64Array | number[], s: ClosestScratch): void {
+export function closestDnTwiceInto(
+  N: ArrayLike<number>,
+  D: number,
+  out: Float64Array | number[],
+  s: ClosestScratch,
+): void {
   parityFixDn(N.length, D, s.f0, s.d0, roundZn(N, D, 0, s.f0, s.d0));
   for (let i = 0; i < N.length; i++) out[i] = 2 * s.f0[i];
 }
 
 /** 2·Q_{E8}(N/D): the closer of the D8 and D8 + ½𝟙 candidates; equal distance → lexicographically larger. */
-export function closestE8TwiceInto(N: ArrayLike<number>, D: number, out: Float64Array | number[], s: ClosestScratch): void {
+export function closestE8TwiceInto(
+  N: ArrayLike<number>,
+  D: number,
+  out: Float64Array | number[],
+  s: ClosestScratch,
+): void {
   const dist0 = parityFixDn(8, D, s.f0, s.d0, roundZn(N, D, 0, s.f0, s.d0));
   const dist1 = parityFixDn(8, D, s.f1, s.d1, roundZn(N, D, D / 2, s.f1, s.d1));
   let useHalf = dist1 < dist0;

@@ -1,10 +1,24 @@
-import { FormatError, ShapeError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import { validateMatrix, type Matrix } from '../matrix.js';
 import { packRow, unpackCode } from '../formats/bitpack.js';
 import { bitsToF32, f32Bits } from '../formats/f16.js';
-import { checkQuantized, makeLayout, type CodingDomain, type Layout, type QuantFormat, type QuantizedMatrix, type WgslSpec } from '../formats/format.js';
+import {
+  checkQuantized,
+  makeLayout,
+  type CodingDomain,
+  type Layout,
+  type QuantFormat,
+  type QuantizedMatrix,
+  type WgslSpec,
+} from '../formats/format.js';
 import { flushScale, ftz, rneSqrt11, top12Bits } from '../formats/rounding.js';
-import { hadamardRotation, hadamardShape, rotateRows, unrotateRows, type HadamardRotation } from '../transforms/hadamard.js';
+import {
+  hadamardRotation,
+  hadamardShape,
+  rotateRows,
+  unrotateRows,
+  type HadamardRotation,
+} from '../transforms/hadamard.js';
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
 import { latticeByName, type Lattice } from './lattices.js';
 
@@ -38,15 +52,20 @@ export const DEFAULT_ROTATION_SEED = 0x5eed;
 export const BETA_UNIT = 16;
 
 function checkBetas(betas: readonly number[]): void {
-  if (betas.length < 1 || betas.length > 16) throw new FormatError(`a nested-lattice format needs 1 to 16 scalings β, got ${betas.length}`);
+  if (betas.length < 1 || betas.length > 16)
+    throw new FormatError(`a nested-lattice format needs 1 to 16 scalings β, got ${betas.length}`);
   for (const b of betas) {
-    if (!(b * BETA_UNIT >= 1 && b * BETA_UNIT <= 4096 && Number.isInteger(b * BETA_UNIT))) throw new FormatError(`β = ${b} must be a multiple of 1/${BETA_UNIT} in [1/${BETA_UNIT}, 256]`);
+    if (!(b * BETA_UNIT >= 1 && b * BETA_UNIT <= 4096 && Number.isInteger(b * BETA_UNIT)))
+      throw new FormatError(`β = ${b} must be a multiple of 1/${BETA_UNIT} in [1/${BETA_UNIT}, 256]`);
   }
-  for (let i = 1; i < betas.length; i++) if (!(betas[i] > betas[i - 1])) throw new FormatError(`β values must be strictly ascending, got ${betas.join(', ')}`);
+  for (let i = 1; i < betas.length; i++)
+    if (!(betas[i] > betas[i - 1]))
+      throw new FormatError(`β values must be strictly ascending, got ${betas.join(', ')}`);
 }
 
 function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
-  const rot = p.rotationSeed === null ? '-norot' : p.rotationSeed === DEFAULT_ROTATION_SEED ? '' : `-s${p.rotationSeed}`;
+  const rot =
+    p.rotationSeed === null ? '-norot' : p.rotationSeed === DEFAULT_ROTATION_SEED ? '' : `-s${p.rotationSeed}`;
   return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}`;
 }
 
@@ -61,7 +80,10 @@ export function reciprocalSigma(sigma: number): number {
   return RECIP11[M - 1024] * 2 ** -e;
 }
 
-/** Nested-lattice (Voronoi) codes over E8, D_n or Z^n with a random Hadamard rotation along K, a per-row σ and k scalings β per block (NestQuant-style), e.g. `e8-q14-k4`. */
+/**
+ * Nested-lattice (Voronoi) codes over E8, D_n or Z^n with a random Hadamard rotation along K, a per-row σ and k
+ * scalings β per block (NestQuant-style), e.g. `e8-q14-k4`.
+ */
 export class NestedLatticeFormat implements QuantFormat {
   readonly family = 'lattice';
   readonly id: string;
@@ -91,11 +113,20 @@ export class NestedLatticeFormat implements QuantFormat {
 
   constructor(p: NestedLatticeParams, id?: string, expectedNmse?: number) {
     const lattice = latticeByName(p.lattice);
-    if (lattice.dim > 8) throw new FormatError(`lattice blocks of more than 8 entries are not supported on the GPU (${lattice.name})`);
-    if (!Number.isInteger(p.q) || p.q < 2 || p.q > 256) throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${p.q}`);
+    if (lattice.dim > 8)
+      throw new FormatError(`lattice blocks of more than 8 entries are not supported on the GPU (${lattice.name})`);
+    if (!Number.isInteger(p.q) || p.q < 2 || p.q > 256)
+      throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${p.q}`);
     checkBetas(p.betas);
-    if (p.rotationSeed !== null && !(Number.isInteger(p.rotationSeed) && p.rotationSeed >= 0 && p.rotationSeed < 2 ** 32)) throw new FormatError(`rotation seed must be a u32 or null, got ${p.rotationSeed}`);
-    if (p.rotationSeed !== null && (lattice.dim & (lattice.dim - 1)) !== 0) throw new FormatError(`the Hadamard rotation needs a power-of-two block; ${lattice.name} has ${lattice.dim} (use rotationSeed: null)`);
+    if (
+      p.rotationSeed !== null &&
+      !(Number.isInteger(p.rotationSeed) && p.rotationSeed >= 0 && p.rotationSeed < 2 ** 32)
+    )
+      throw new FormatError(`rotation seed must be a u32 or null, got ${p.rotationSeed}`);
+    if (p.rotationSeed !== null && (lattice.dim & (lattice.dim - 1)) !== 0)
+      throw new FormatError(
+        `the Hadamard rotation needs a power-of-two block; ${lattice.name} has ${lattice.dim} (use rotationSeed: null)`,
+      );
     this.lattice = lattice;
     this.q = p.q;
     this.betas = [...p.betas];
@@ -107,7 +138,11 @@ export class NestedLatticeFormat implements QuantFormat {
     this.encodeFactors = this.betas.map((b) => Math.fround((FIXED_POINT * p.q) / b));
     this.decodeSteps = this.betas.map((b) => Math.fround(b / (2 * p.q)));
     this.errorWeights = this.betas.map((b) => (b * BETA_UNIT) ** 2);
-    this.expectedNmse = expectedNmse ?? (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) * lattice.nsm * lattice.det ** (2 / lattice.dim);
+    this.expectedNmse =
+      expectedNmse ??
+      (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) *
+        lattice.nsm *
+        lattice.det ** (2 / lattice.dim);
     this.wgsl = {
       parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl', 'lattice/e8_decode.wgsl'],
       snippet: 'formats/lattice.wgsl',
@@ -160,15 +195,28 @@ export class NestedLatticeFormat implements QuantFormat {
     if (!l) {
       const Kp = this.paddedK(K);
       const blocks = Kp / this.n;
-      const inner = makeLayout(Kp, this.n, { codes: blocks * this.digits.blockBits, scales: 32, aux: blocks * this.indexBits });
-      const padBits = 32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux) - blocks * this.digits.blockBits - 32 - blocks * this.indexBits;
+      const inner = makeLayout(Kp, this.n, {
+        codes: blocks * this.digits.blockBits,
+        scales: 32,
+        aux: blocks * this.indexBits,
+      });
+      const padBits =
+        32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux) -
+        blocks * this.digits.blockBits -
+        32 -
+        blocks * this.indexBits;
       // Same words, but rates are per *logical* entry; the (Kp − K) stored zeros count as padding.
       const codeShare = (blocks * this.digits.blockBits * K) / Kp;
       l = {
         ...inner,
         K,
         codedK: Kp,
-        bitsPerRow: { codes: codeShare, scales: 32, aux: (blocks * this.indexBits * K) / Kp, padding: padBits + (blocks * (this.digits.blockBits + this.indexBits) * (Kp - K)) / Kp },
+        bitsPerRow: {
+          codes: codeShare,
+          scales: 32,
+          aux: (blocks * this.indexBits * K) / Kp,
+          padding: padBits + (blocks * (this.digits.blockBits + this.indexBits) * (Kp - K)) / Kp,
+        },
         bitsPerEntry: (32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux)) / K,
       };
       this.layouts.set(K, l);
@@ -192,7 +240,11 @@ export class NestedLatticeFormat implements QuantFormat {
 
   checkRepresentable(m: Matrix, what: string): void {
     for (let i = 0; i < m.data.length; i++) {
-      if (Math.abs(m.data[i]) >= 2 ** 56) throw new FormatError(`${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for a nested-lattice format (its RMS scale would overflow f32); scale the matrix down`);
+      if (Math.abs(m.data[i]) >= 2 ** 56)
+        throw new FormatError(
+          `${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for a nested-lattice format (its ` +
+            `RMS scale would overflow f32); scale the matrix down`,
+        );
     }
   }
 
@@ -289,8 +341,13 @@ export class NestedLatticeFormat implements QuantFormat {
    * block): the β index, the packed digit fields, and the values the decoder returns. For algorithms
    * that decide blocks one at a time (block-LDLQ).
    */
-  codeBlock(values: ArrayLike<number>, sigma: number, coder = new BlockCoder(this.lattice, this.q)): { index: number; fields: number[]; decoded: Float32Array } {
-    if (sigma === 0) return { index: 0, fields: new Array<number>(this.digits.fields).fill(0), decoded: new Float32Array(this.n) };
+  codeBlock(
+    values: ArrayLike<number>,
+    sigma: number,
+    coder = new BlockCoder(this.lattice, this.q),
+  ): { index: number; fields: number[]; decoded: Float32Array } {
+    if (sigma === 0)
+      return { index: 0, fields: new Array<number>(this.digits.fields).fill(0), decoded: new Float32Array(this.n) };
     const y = Float32Array.from(values);
     const t = new Array<number>(this.n);
     const rho = reciprocalSigma(sigma);
@@ -298,12 +355,20 @@ export class NestedLatticeFormat implements QuantFormat {
     toFixedPoint(y, 0, this.n, Math.fround(this.encodeFactors[index] * rho), t);
     coder.encode(t);
     const fields = packDigits(coder.digits, this.q, this.digits.radix);
-    const decoded = Float32Array.from(coder.decodedTwice, (v) => ftz(Math.fround(Math.fround(v * this.decodeSteps[index]) * sigma)));
+    const decoded = Float32Array.from(coder.decodedTwice, (v) =>
+      ftz(Math.fround(Math.fround(v * this.decodeSteps[index]) * sigma)),
+    );
     return { index, fields, decoded };
   }
 
   /** Packs per-row block codes (fields and β indices, row-major) and row scales into a matrix of this format. */
-  assemble(rows: number, K: number, sigmas: ArrayLike<number>, fields: ArrayLike<number>, indices: ArrayLike<number>): QuantizedMatrix {
+  assemble(
+    rows: number,
+    K: number,
+    sigmas: ArrayLike<number>,
+    fields: ArrayLike<number>,
+    indices: ArrayLike<number>,
+  ): QuantizedMatrix {
     const layout = this.layout(K);
     const wpr = layout.wordsPerRow;
     const blocks = this.paddedK(K) / this.n;
@@ -313,8 +378,21 @@ export class NestedLatticeFormat implements QuantFormat {
     const aux = new Uint32Array(rows * wpr.aux);
     for (let r = 0; r < rows; r++) {
       scales[r * wpr.scales] = f32Bits(sigmas[r]);
-      packRow(Array.from({ length: perRow }, (_, i) => fields[r * perRow + i]), perRow, this.digits.fieldBits, codes, r * wpr.codes);
-      if (this.indexBits) packRow(Array.from({ length: blocks }, (_, b) => indices[r * blocks + b]), blocks, this.indexBits, aux, r * wpr.aux);
+      packRow(
+        Array.from({ length: perRow }, (_, i) => fields[r * perRow + i]),
+        perRow,
+        this.digits.fieldBits,
+        codes,
+        r * wpr.codes,
+      );
+      if (this.indexBits)
+        packRow(
+          Array.from({ length: blocks }, (_, b) => indices[r * blocks + b]),
+          blocks,
+          this.indexBits,
+          aux,
+          r * wpr.aux,
+        );
     }
     return { format: this, rows, cols: K, layout, codes, scales, aux };
   }
@@ -324,7 +402,9 @@ export class NestedLatticeFormat implements QuantFormat {
     const blocks = this.paddedK(qm.cols) / this.n;
     const out = new Uint8Array(qm.rows * blocks);
     if (!this.indexBits) return out;
-    for (let r = 0; r < qm.rows; r++) for (let b = 0; b < blocks; b++) out[r * blocks + b] = unpackCode(qm.aux, r * qm.layout.wordsPerRow.aux, b, this.indexBits);
+    for (let r = 0; r < qm.rows; r++)
+      for (let b = 0; b < blocks; b++)
+        out[r * blocks + b] = unpackCode(qm.aux, r * qm.layout.wordsPerRow.aux, b, this.indexBits);
     return out;
   }
 
@@ -340,13 +420,19 @@ export class NestedLatticeFormat implements QuantFormat {
     for (let r = 0; r < qm.rows; r++) {
       const sigma = bitsToF32(qm.scales[r * wpr.scales]);
       for (let b = 0; b < blocks; b++) {
-        for (let f = 0; f < this.digits.fields; f++) fields[f] = unpackCode(qm.codes, r * wpr.codes, b * this.digits.fields + f, this.digits.fieldBits);
+        for (let f = 0; f < this.digits.fields; f++)
+          fields[f] = unpackCode(qm.codes, r * wpr.codes, b * this.digits.fields + f, this.digits.fieldBits);
         const j = this.indexBits ? unpackCode(qm.aux, r * wpr.aux, b, this.indexBits) : 0;
-        if (j >= this.betas.length) throw new FormatError(`corrupt β index ${j} at row ${r}, block ${b} (format has ${this.betas.length})`);
+        if (j >= this.betas.length)
+          throw new FormatError(`corrupt β index ${j} at row ${r}, block ${b} (format has ${this.betas.length})`);
         const digits = unpackDigits(fields, this.q, this.n, this.digits.radix);
-        if (digits.some((d) => d >= this.q)) throw new FormatError(`corrupt lattice code at row ${r}, block ${b}: digit ≥ q = ${this.q}`);
+        if (digits.some((d) => d >= this.q))
+          throw new FormatError(`corrupt lattice code at row ${r}, block ${b}: digit ≥ q = ${this.q}`);
         coder.decode(digits);
-        for (let i = 0; i < this.n; i++) data[r * Kp + b * this.n + i] = ftz(Math.fround(Math.fround(coder.decodedTwice[i] * this.decodeSteps[j]) * sigma));
+        for (let i = 0; i < this.n; i++)
+          data[r * Kp + b * this.n + i] = ftz(
+            Math.fround(Math.fround(coder.decodedTwice[i] * this.decodeSteps[j]) * sigma),
+          );
       }
     }
     return { rows: qm.rows, cols: Kp, data };
@@ -366,14 +452,6 @@ export function indexEntropyPerEntry(f: NestedLatticeFormat, qm: QuantizedMatrix
   let h = 0;
   for (const c of counts) if (c) h -= (c / idx.length) * Math.log2(c / idx.length);
   return (h * (f.paddedK(qm.cols) / f.n)) / qm.cols;
-}
-
-function assertSameRotation(a: NestedLatticeFormat, b: NestedLatticeFormat, K: number): void {
-  const ra = a.rotation(K);
-  const rb = b.rotation(K);
-  if ((ra === null) !== (rb === null) || (ra && rb && (ra.seed !== rb.seed || ra.h !== rb.h || ra.Kp !== rb.Kp))) {
-    throw new ShapeError(`operands are rotated differently (${a.id} vs ${b.id}); both operands of a product must share the Hadamard rotation`);
-  }
 }
 
 /**

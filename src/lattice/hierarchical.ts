@@ -20,7 +20,10 @@ export interface HierarchicalEncoded {
 
 const GRID = 2 ** 20;
 
-/** Kaplan–Ordentlich hierarchical nested-lattice code: M levels of a Voronoi code, with exact inner products by lookup table. */
+/**
+ * Kaplan–Ordentlich hierarchical nested-lattice code: M levels of a Voronoi code, with exact inner products by lookup
+ * table.
+ */
 export class HierarchicalCode {
   readonly n: number;
   constructor(
@@ -28,8 +31,13 @@ export class HierarchicalCode {
     readonly q: number,
     readonly levels: number,
   ) {
-    if (!Number.isInteger(q) || q < 3) throw new FormatError(`hierarchical codes need q ≥ 3 (q = 2 is degenerate under a translation-invariant tie rule, docs/lattice.md §7); got ${q}`);
-    if (!Number.isInteger(levels) || levels < 1 || levels > 8) throw new FormatError(`levels M must be 1..8, got ${levels}`);
+    if (!Number.isInteger(q) || q < 3)
+      throw new FormatError(
+        `hierarchical codes need q ≥ 3 (q = 2 is degenerate under a translation-invariant tie rule, ` +
+          `docs/lattice.md §7); got ${q}`,
+      );
+    if (!Number.isInteger(levels) || levels < 1 || levels > 8)
+      throw new FormatError(`levels M must be 1..8, got ${levels}`);
     this.n = lattice.dim;
   }
 
@@ -41,7 +49,10 @@ export class HierarchicalCode {
   encode(x: ArrayLike<number>, beta = 1): HierarchicalEncoded {
     if (x.length !== this.n) throw new ShapeError(`expected ${this.n} coordinates, got ${x.length}`);
     const { lattice, q } = this;
-    let g = lattice.closestTwice(Array.from(x, (v) => Math.round((v / beta) * GRID)), GRID);
+    let g = lattice.closestTwice(
+      Array.from(x, (v) => Math.round((v / beta) * GRID)),
+      GRID,
+    );
     const layers: number[][] = [];
     for (let m = 0; m < this.levels; m++) {
       layers.push(lattice.coordsFromTwice(g).map((z) => ((z % q) + q) % q));
@@ -94,7 +105,10 @@ export class InnerProductLut {
   constructor(readonly code: HierarchicalCode) {
     const { n, q } = code;
     this.size = q ** n;
-    if (this.size * this.size > 2 ** 24) throw new FormatError(`an inner-product LUT of q^{2n} = ${this.size}² entries is too large; use D4 with q ≤ 8 or a one-sided table`);
+    if (this.size * this.size > 2 ** 24)
+      throw new FormatError(
+        `an inner-product LUT of q^{2n} = ${this.size}² entries is too large; use D4 with q ≤ 8 or a one-sided table`,
+      );
     this.points = new Int32Array(this.size * n);
     const digits = new Array(n).fill(0);
     for (let idx = 0; idx < this.size; idx++) {

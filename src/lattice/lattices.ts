@@ -1,5 +1,13 @@
 import { FormatError } from '../errors.js';
-import { ClosestScratch, closestDnTwice, closestDnTwiceInto, closestE8Twice, closestE8TwiceInto, closestZnTwice, closestZnTwiceInto } from './closest.js';
+import {
+  type ClosestScratch,
+  closestDnTwice,
+  closestDnTwiceInto,
+  closestE8Twice,
+  closestE8TwiceInto,
+  closestZnTwice,
+  closestZnTwiceInto,
+} from './closest.js';
 
 type Vec = Float64Array | number[];
 

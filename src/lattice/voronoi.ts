@@ -14,7 +14,8 @@ export interface VoronoiEncoded {
 }
 
 function checkNesting(q: number): void {
-  if (!Number.isInteger(q) || q < 2 || q > 256) throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${q}`);
+  if (!Number.isInteger(q) || q < 2 || q > 256)
+    throw new FormatError(`nesting ratio q must be an integer in [2, 256], got ${q}`);
 }
 
 /** Voronoi code of the lattice point 2y (doubled coordinates). */
@@ -33,7 +34,12 @@ export function voronoiDecodeTwice(lattice: Lattice, codes: ArrayLike<number>, q
 }
 
 /** Real-valued convenience: encode x/β (rounded to a 2^-20 grid) and decode back to β·λ̂. */
-export function voronoiRoundTrip(lattice: Lattice, x: ArrayLike<number>, q: number, beta = 1): { codes: number[]; overload: boolean; decoded: Float64Array } {
+export function voronoiRoundTrip(
+  lattice: Lattice,
+  x: ArrayLike<number>,
+  q: number,
+  beta = 1,
+): { codes: number[]; overload: boolean; decoded: Float64Array } {
   checkNesting(q);
   const grid = 2 ** 20;
   const N = Array.from(x, (v) => Math.round((v / beta) * grid));

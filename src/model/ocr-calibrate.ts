@@ -5,7 +5,14 @@
  * own Σ_X and swapped into the model.
  */
 import { InternalError } from '../errors.js';
-import { addGraphOutputs, fromWeightMatrix, onnxNodes, patchOnnxFloats, readOnnxWeights, weightMatrix } from '../io/onnx.js';
+import {
+  addGraphOutputs,
+  fromWeightMatrix,
+  onnxNodes,
+  patchOnnxFloats,
+  readOnnxWeights,
+  weightMatrix,
+} from '../io/onnx.js';
 import type { Matrix } from '../matrix.js';
 import { CovarianceAccumulator } from '../weightonly/calibration.js';
 import { quantizeWeightOnly, type WeightOnlyMethod } from '../weightonly/watersic.js';
@@ -23,7 +30,8 @@ export function linearLayers(bytes: Uint8Array): LinearLayer[] {
   const weights = new Set(linearWeights(readOnnxWeights(bytes)).map((t) => t.name));
   const layers: LinearLayer[] = [];
   for (const n of onnxNodes(bytes)) {
-    if ((n.op === 'MatMul' || n.op === 'Conv') && weights.has(n.inputs[1])) layers.push({ weight: n.inputs[1], input: n.inputs[0], op: n.op });
+    if ((n.op === 'MatMul' || n.op === 'Conv') && weights.has(n.inputs[1]))
+      layers.push({ weight: n.inputs[1], input: n.inputs[0], op: n.op });
   }
   return layers;
 }
@@ -33,7 +41,9 @@ export function withLayerInputs(bytes: Uint8Array, layers: readonly LinearLayer[
   return addGraphOutputs(bytes, [...new Set(layers.map((l) => l.input))]);
 }
 
-/** An activation tensor as rows of the layer's input dimension: MatMul [..., C]; Conv [B, C, H, W] → B·H·W rows of C. */
+/**
+ * An activation tensor as rows of the layer's input dimension: MatMul [..., C]; Conv [B, C, H, W] → B·H·W rows of C.
+ */
 function activationRows(op: LinearLayer['op'], dims: readonly number[], data: Float32Array): Matrix {
   if (op === 'MatMul') {
     const C = dims[dims.length - 1];
@@ -41,12 +51,18 @@ function activationRows(op: LinearLayer['op'], dims: readonly number[], data: Fl
   }
   const [B, C, H, W] = dims;
   const out = new Float32Array(B * C * H * W);
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) out[(b * H * W + p) * C + c] = data[(b * C + c) * H * W + p];
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++)
+      for (let p = 0; p < H * W; p++) out[(b * H * W + p) * C + c] = data[(b * C + c) * H * W + p];
   return { rows: B * H * W, cols: C, data: out };
 }
 
 /** Accumulates Σ_X per layer from one run's outputs (name → dims and data). */
-export function accumulateLayerInputs(acc: Map<string, CovarianceAccumulator>, layers: readonly LinearLayer[], outputs: ReadonlyMap<string, { dims: readonly number[]; data: Float32Array }>): void {
+export function accumulateLayerInputs(
+  acc: Map<string, CovarianceAccumulator>,
+  layers: readonly LinearLayer[],
+  outputs: ReadonlyMap<string, { dims: readonly number[]; data: Float32Array }>,
+): void {
   for (const l of layers) {
     const t = outputs.get(l.input);
     if (!t) throw new InternalError(`layer ${l.weight}: the run did not return its input ${l.input}`);
@@ -70,7 +86,13 @@ export interface CalibratedLayer {
 }
 
 /** The model with every linear weight quantized for its Σ_X by WaterSIC or GPTQ at `rate` bits of code entropy. */
-export function quantizeOcrModelCalibrated(bytes: Uint8Array, sigmas: ReadonlyMap<string, CovarianceAccumulator>, rate: number, method: WeightOnlyMethod, onLayer?: (name: string) => void): { bytes: Uint8Array; layers: CalibratedLayer[] } {
+export function quantizeOcrModelCalibrated(
+  bytes: Uint8Array,
+  sigmas: ReadonlyMap<string, CovarianceAccumulator>,
+  rate: number,
+  method: WeightOnlyMethod,
+  onLayer?: (name: string) => void,
+): { bytes: Uint8Array; layers: CalibratedLayer[] } {
   const tensors = readOnnxWeights(bytes);
   const values = new Map<string, Float32Array>();
   const layers: CalibratedLayer[] = [];
@@ -98,7 +120,15 @@ export function quantizeOcrModelCalibrated(bytes: Uint8Array, sigmas: ReadonlyMa
       }
     }
     values.set(t.name, fromWeightMatrix(t, { rows: w.rows, cols: w.cols, data: Float32Array.from(r.What) }));
-    layers.push({ name: t.name, rows: w.rows, cols: w.cols, codedBits: r.codedBits, totalBits: r.totalBits, nmse: err / energy, wnmse: (r.wmse * w.rows * n) / wEnergy });
+    layers.push({
+      name: t.name,
+      rows: w.rows,
+      cols: w.cols,
+      codedBits: r.codedBits,
+      totalBits: r.totalBits,
+      nmse: err / energy,
+      wnmse: (r.wmse * w.rows * n) / wEnergy,
+    });
   }
   return { bytes: patchOnnxFloats(bytes, tensors, values), layers };
 }

@@ -21,7 +21,8 @@ export function ocrLabels(dictionary: string): string[] {
 
 /** RGBA pixels (height 48) → the model input [1, 3, 48, W]: BGR planes scaled to [−1, 1]. */
 export function ocrInput(rgba: Uint8ClampedArray | Uint8Array, width: number, height = OCR_HEIGHT): Float32Array {
-  if (rgba.length !== width * height * 4) throw new ShapeError(`ocrInput: ${rgba.length} bytes for ${width}×${height} RGBA`);
+  if (rgba.length !== width * height * 4)
+    throw new ShapeError(`ocrInput: ${rgba.length} bytes for ${width}×${height} RGBA`);
   const plane = width * height;
   const out = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {
@@ -31,7 +32,12 @@ export function ocrInput(rgba: Uint8ClampedArray | Uint8Array, width: number, he
 }
 
 /** Greedy CTC: best class per step, repeats merged, blanks dropped; mean probability of the kept steps. */
-export function ctcGreedy(probs: Float32Array, steps: number, classes: number, labels: readonly string[]): { text: string; meanProb: number } {
+export function ctcGreedy(
+  probs: Float32Array,
+  steps: number,
+  classes: number,
+  labels: readonly string[],
+): { text: string; meanProb: number } {
   let text = '';
   let sum = 0;
   let kept = 0;
@@ -51,7 +57,11 @@ export function ctcGreedy(probs: Float32Array, steps: number, classes: number, l
 
 /** The tensors of a model that are linear weights: MatMul [in, out] and 1×1 convolutions. */
 export function linearWeights(tensors: readonly OnnxTensor[]): OnnxTensor[] {
-  return tensors.filter((t) => (t.dims.length === 2 && t.consumers.includes('MatMul')) || (t.dims.length === 4 && t.dims[2] === 1 && t.dims[3] === 1 && t.consumers.includes('Conv')));
+  return tensors.filter(
+    (t) =>
+      (t.dims.length === 2 && t.consumers.includes('MatMul')) ||
+      (t.dims.length === 4 && t.dims[2] === 1 && t.dims[3] === 1 && t.consumers.includes('Conv')),
+  );
 }
 
 export interface QuantizedModel {
@@ -64,7 +74,11 @@ export interface QuantizedModel {
  * The model with every linear weight replaced by `roundTrip(W)` (W as N×K; e.g. quantize + dequantize
  * on the GPU, or format.decode(format.encode(W)) on the CPU).
  */
-export async function quantizeOcrModel(bytes: Uint8Array, format: QuantFormat, roundTrip: (w: Matrix, f: QuantFormat) => Promise<Float32Array>): Promise<QuantizedModel> {
+export async function quantizeOcrModel(
+  bytes: Uint8Array,
+  format: QuantFormat,
+  roundTrip: (w: Matrix, f: QuantFormat) => Promise<Float32Array>,
+): Promise<QuantizedModel> {
   const tensors = readOnnxWeights(bytes);
   const values = new Map<string, Float32Array>();
   const layers: QuantizedModel['layers'] = [];
@@ -78,7 +92,13 @@ export async function quantizeOcrModel(bytes: Uint8Array, format: QuantFormat, r
       energy += w.data[i] ** 2;
     }
     values.set(t.name, fromWeightMatrix(t, { rows: w.rows, cols: w.cols, data: back }));
-    layers.push({ name: t.name, rows: w.rows, cols: w.cols, nmse: err / energy, bitsPerEntry: format.layout(w.cols).bitsPerEntry });
+    layers.push({
+      name: t.name,
+      rows: w.rows,
+      cols: w.cols,
+      nmse: err / energy,
+      bitsPerEntry: format.layout(w.cols).bitsPerEntry,
+    });
   }
   return { bytes: patchOnnxFloats(bytes, tensors, values), layers };
 }

@@ -1,7 +1,7 @@
 /**
  * Quantizes every linear weight of a model with one format, streaming row chunks from the source to a
- * container (every other tensor copied through unchanged), on the GPU when an engine is given and on the CPU reference otherwise, and measures each
- * layer's error against the Gaussian distortion–rate bound at the rate it actually spends.
+ * container (every other tensor copied through unchanged), on the GPU when an engine is given and on the CPU reference
+ * otherwise, and measures each layer's error against the Gaussian distortion–rate bound at the rate it actually spends.
  */
 import type { Engine } from '../engine.js';
 import { NonFiniteError, UnsupportedTensorError } from '../errors.js';
@@ -23,7 +23,10 @@ export interface LayerReport {
   bitsPerEntry: number;
   /** ‖W − Ŵ‖² / ‖W‖². */
   nmse: number;
-  /** D(R) = 2^(−2R) at R = bitsPerEntry: the least NMSE any code of that rate reaches on a Gaussian source of the same variance. */
+  /**
+   * D(R) = 2^(−2R) at R = bitsPerEntry: the least NMSE any code of that rate reaches on a Gaussian source of the same
+   * variance.
+   */
   boundNmse: number;
   /** Rate above that bound: R + ½·log₂(NMSE), in bits. */
   deltaR: number;
@@ -116,10 +119,24 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
   const chunkBytes = opts.chunkBytes ?? 8 << 20;
   if (opts.sink) {
     const lost = src.tensors.find((t) => !chosen(t) && t.dtype === null);
-    if (lost) throw new UnsupportedTensorError(`${src.name}: tensor ${JSON.stringify(lost.name)} is ${lost.typeName}, which the container cannot store (no fixed-size binary form); nothing was written`);
+    if (lost)
+      throw new UnsupportedTensorError(
+        `${src.name}: tensor ${JSON.stringify(lost.name)} is ${lost.typeName}, which the container cannot store ` +
+          `(no fixed-size binary form); nothing was written`,
+      );
   }
   const plan: ContainerPlanEntry[] = src.tensors.map((t) =>
-    chosen(t) ? { name: t.name, kind: 'quantized', format, rows: t.rows, cols: t.cols, shape: t.shape, transposed: t.transposed } : { name: t.name, kind: 'copied', dtype: t.dtype!, shape: t.shape },
+    chosen(t)
+      ? {
+          name: t.name,
+          kind: 'quantized',
+          format,
+          rows: t.rows,
+          cols: t.cols,
+          shape: t.shape,
+          transposed: t.transposed,
+        }
+      : { name: t.name, kind: 'copied', dtype: t.dtype!, shape: t.shape },
   );
   const writer = opts.sink ? await ContainerWriter.begin(opts.sink, plan) : null;
   const layers: LayerReport[] = [];
@@ -128,10 +145,16 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
   for (const t of src.tensors) {
     opts.signal?.throwIfAborted();
     if (!chosen(t)) {
-      kept.push({ name: t.name, type: t.typeName, shape: t.shape, reason: t.role === 'linear' ? 'not selected (--only)' : 'not a linear weight' });
+      kept.push({
+        name: t.name,
+        type: t.typeName,
+        shape: t.shape,
+        reason: t.role === 'linear' ? 'not selected (--only)' : 'not a linear weight',
+      });
       if (!writer) continue;
       const size = numel(t.shape) * DTYPE_BYTES[t.dtype!];
-      for (let at = 0; at < size; at += chunkBytes) await writer.writeBytes(await src.readBytes(t, at, Math.min(chunkBytes, size - at)));
+      for (let at = 0; at < size; at += chunkBytes)
+        await writer.writeBytes(await src.readBytes(t, at, Math.min(chunkBytes, size - at)));
       continue;
     }
     const step = Math.max(1, Math.floor(chunkBytes / 4 / t.cols));
@@ -140,7 +163,9 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
     let tensorAbsMax: number | undefined;
     if (format.wgsl.needsTensorMax && chunks > 1) {
       tensorAbsMax = 0;
-      for (let r0 = 0; r0 < t.rows; r0 += step) for (const v of await src.readRows(t, r0, Math.min(step, t.rows - r0))) tensorAbsMax = Math.max(tensorAbsMax, Math.abs(v));
+      for (let r0 = 0; r0 < t.rows; r0 += step)
+        for (const v of await src.readRows(t, r0, Math.min(step, t.rows - r0)))
+          tensorAbsMax = Math.max(tensorAbsMax, Math.abs(v));
     }
     const useGpu = !!engine && tensorAbsMax === undefined;
     const layout = format.layout(t.cols);
@@ -174,7 +199,18 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
     }
     const bits = layout.bitsPerEntry;
     const nmse = energy > 0 ? err / energy : 0;
-    layers.push({ name: t.name, rows: t.rows, cols: t.cols, format: format.id, bitsPerEntry: bits, nmse, boundNmse: gaussianDistortionRate(bits), deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity, zeroedGroups, backend: useGpu ? 'gpu' : 'cpu' });
+    layers.push({
+      name: t.name,
+      rows: t.rows,
+      cols: t.cols,
+      format: format.id,
+      bitsPerEntry: bits,
+      nmse,
+      boundNmse: gaussianDistortionRate(bits),
+      deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity,
+      zeroedGroups,
+      backend: useGpu ? 'gpu' : 'cpu',
+    });
   }
   if (writer) await writer.finish();
   return { layers, kept };

@@ -6,7 +6,14 @@
 import { ShapeError } from '../errors.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { onnxTypeName, readOnnxTensors } from '../io/onnx.js';
-import { FLOAT_DTYPES, readFloatRows, readSafetensorsHeader, widenFloats, type SafetensorsDtype, type SafetensorsEntry } from '../io/safetensors.js';
+import {
+  FLOAT_DTYPES,
+  readFloatRows,
+  readSafetensorsHeader,
+  widenFloats,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+} from '../io/safetensors.js';
 
 /** One tensor of a model file as the quantizer sees it. */
 export interface ModelTensor {
@@ -41,7 +48,16 @@ export interface WeightSource {
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const isFloat = (d: SafetensorsDtype | null) => d !== null && FLOAT_DTYPES.includes(d);
-const other = (name: string, shape: number[], dtype: SafetensorsDtype | null, typeName: string): ModelTensor => ({ name, shape, dtype, typeName, role: 'other', transposed: false, rows: 0, cols: 0 });
+const other = (name: string, shape: number[], dtype: SafetensorsDtype | null, typeName: string): ModelTensor => ({
+  name,
+  shape,
+  dtype,
+  typeName,
+  role: 'other',
+  transposed: false,
+  rows: 0,
+  cols: 0,
+});
 
 /** Every tensor of an ONNX model; float MatMul weights and 1×1 convolutions are 'linear'. */
 export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): WeightSource {
@@ -51,8 +67,28 @@ export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): Weight
     const d = t.dims;
     const typeName = onnxTypeName(t.onnxType);
     if (isFloat(t.dtype) && numel(d) > 0) {
-      if (d.length === 2 && t.consumers.includes('MatMul')) return { name: t.name, shape: d, dtype: t.dtype, typeName, role: 'linear', transposed: true, rows: d[1], cols: d[0] };
-      if (d.length === 4 && d[2] === 1 && d[3] === 1 && t.consumers.includes('Conv')) return { name: t.name, shape: d, dtype: t.dtype, typeName, role: 'linear', transposed: false, rows: d[0], cols: d[1] };
+      if (d.length === 2 && t.consumers.includes('MatMul'))
+        return {
+          name: t.name,
+          shape: d,
+          dtype: t.dtype,
+          typeName,
+          role: 'linear',
+          transposed: true,
+          rows: d[1],
+          cols: d[0],
+        };
+      if (d.length === 4 && d[2] === 1 && d[3] === 1 && t.consumers.includes('Conv'))
+        return {
+          name: t.name,
+          shape: d,
+          dtype: t.dtype,
+          typeName,
+          role: 'linear',
+          transposed: false,
+          rows: d[0],
+          cols: d[1],
+        };
     }
     return other(t.name, d, t.dtype, typeName);
   });
@@ -82,11 +118,26 @@ export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): Weight
  * The tensors of a safetensors file. 2-D float tensors are 'linear' as [out, in] (PyTorch's nn.Linear
  * layout) unless `isLinear` says otherwise; nothing is read until asked for.
  */
-export async function safetensorsWeightSource(src: ByteSource, isLinear: (e: SafetensorsEntry) => boolean = (e) => e.shape.length === 2): Promise<WeightSource> {
+export async function safetensorsWeightSource(
+  src: ByteSource,
+  isLinear: (e: SafetensorsEntry) => boolean = (e) => e.shape.length === 2,
+): Promise<WeightSource> {
   const header = await readSafetensorsHeader(src);
   const entries = new Map(header.entries.map((e) => [e.name, e]));
-  const tensors = header.entries.map((e): ModelTensor =>
-    isFloat(e.dtype) && isLinear(e) && numel(e.shape) > 0 ? { name: e.name, shape: e.shape, dtype: e.dtype, typeName: e.dtype, role: 'linear', transposed: false, rows: e.shape[0], cols: e.shape[1] } : other(e.name, e.shape, e.dtype, e.dtype),
+  const tensors = header.entries.map(
+    (e): ModelTensor =>
+      isFloat(e.dtype) && isLinear(e) && numel(e.shape) > 0
+        ? {
+            name: e.name,
+            shape: e.shape,
+            dtype: e.dtype,
+            typeName: e.dtype,
+            role: 'linear',
+            transposed: false,
+            rows: e.shape[0],
+            cols: e.shape[1],
+          }
+        : other(e.name, e.shape, e.dtype, e.dtype),
   );
   const entry = (t: ModelTensor) => {
     const e = entries.get(t.name);
@@ -101,7 +152,8 @@ export async function safetensorsWeightSource(src: ByteSource, isLinear: (e: Saf
       const e = entry(t);
       const size = e.end - e.begin;
       const n = length ?? size - offset;
-      if (offset < 0 || n < 0 || offset + n > size) throw new ShapeError(`tensor ${JSON.stringify(t.name)}: bytes [${offset}, ${offset + n}) outside its ${size}`);
+      if (offset < 0 || n < 0 || offset + n > size)
+        throw new ShapeError(`tensor ${JSON.stringify(t.name)}: bytes [${offset}, ${offset + n}) outside its ${size}`);
       return src.read(e.begin + offset, n);
     },
   };

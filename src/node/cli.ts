@@ -30,7 +30,9 @@ export const USAGE = `usage:
   wqe report   <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] [options]
   wqe inspect  <quantized.safetensors>
 
-schemes (with --rate): ${Object.entries(SCHEMES).map(([k, s]) => `${k} (${Object.keys(s.rates).join('/')})`).join(', ')}
+schemes (with --rate): ${Object.entries(SCHEMES)
+  .map(([k, s]) => `${k} (${Object.keys(s.rates).join('/')})`)
+  .join(', ')}
 or a format id without --rate, e.g. int4-g32, e8-q14-k4, nvfp4, sq16-lm.
 
 options:
@@ -82,7 +84,9 @@ const OPTIONS = {
 } as const;
 
 function parseArgs(argv: string[]): Args {
-  let parsed: ReturnType<typeof parseArgv<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgv<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
+  >;
   try {
     parsed = parseArgv({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
@@ -94,17 +98,29 @@ function parseArgs(argv: string[]): Args {
   if (!command || v.help) throw new UsageError('');
   if (!['quantize', 'report', 'inspect'].includes(command)) throw new UsageError(`unknown command '${command}'`);
   if (files.length > 1) throw new UsageError(`unexpected argument ${files[1]}`);
-  const a: Args = { command, input: files[0] ?? '', cpu: !!v.cpu, debug: !!v.debug, chunkMiB: 8, out: v.out, json: v.json };
+  const a: Args = {
+    command,
+    input: files[0] ?? '',
+    cpu: !!v.cpu,
+    debug: !!v.debug,
+    chunkMiB: 8,
+    out: v.out,
+    json: v.json,
+  };
   if (!a.input) throw new UsageError(`${command} needs a file`);
   if (v['chunk-mib'] !== undefined) {
     a.chunkMiB = Number(v['chunk-mib']);
-    if (!(a.chunkMiB > 0) || !Number.isFinite(a.chunkMiB)) throw new UsageError(`--chunk-mib must be a positive number, got '${v['chunk-mib']}'`);
+    if (!(a.chunkMiB > 0) || !Number.isFinite(a.chunkMiB))
+      throw new UsageError(`--chunk-mib must be a positive number, got '${v['chunk-mib']}'`);
   }
   if (v.only !== undefined) {
     try {
       a.only = new RegExp(v.only);
     } catch (e) {
-      throw new UsageError(`--only '${v.only}' is not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')})`);
+      throw new UsageError(
+        `--only '${v.only}' is not a valid regular expression ` +
+          `(${(e as Error).message.replace(/^Invalid regular expression: /, '')})`,
+      );
     }
   }
   if (command === 'inspect') {
@@ -114,7 +130,8 @@ function parseArgs(argv: string[]): Args {
   let rate: number | undefined;
   if (v.rate !== undefined) {
     rate = Number(v.rate);
-    if (!Number.isFinite(rate) || v.rate.trim() === '') throw new UsageError(`--rate must be a number, got '${v.rate}'`);
+    if (!Number.isFinite(rate) || v.rate.trim() === '')
+      throw new UsageError(`--rate must be a number, got '${v.rate}'`);
   }
   if (v.format === undefined) throw new UsageError(`${command} needs --format`);
   if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors>');
@@ -134,7 +151,11 @@ async function checkOutputPaths(input: string, outputs: readonly { flag: string;
   for (const o of outputs) {
     const id = await fileIdentity(o.path);
     const clash = seen.get(id);
-    if (clash) throw new UsageError(`${o.flag} ${o.path} is ${clash} (${input}); choose another path: an output never replaces an input or another output`);
+    if (clash)
+      throw new UsageError(
+        `${o.flag} ${o.path} is ${clash} (${input}); choose another path: an output never replaces an input or ` +
+          `another output`,
+      );
     seen.set(id, `${o.flag}'s file`);
   }
 }
@@ -144,7 +165,10 @@ async function openModel(path: string): Promise<{ src: WeightSource; close(): Pr
     const bytes = await readFile(path).catch((e) => {
       throw fileError(e, 'input', 'read', path);
     });
-    return { src: onnxWeightSource(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path), close: async () => {} };
+    return {
+      src: onnxWeightSource(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path),
+      close: async () => {},
+    };
   }
   if (path.endsWith('.safetensors')) {
     const f = await fileSource(path);
@@ -158,15 +182,29 @@ async function openModel(path: string): Promise<{ src: WeightSource; close(): Pr
   throw new UsageError(`${path}: expected a .onnx or .safetensors file`);
 }
 
-const fmt = (v: number, d = 4) => (Number.isFinite(v) ? (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(d) : v.toExponential(2)) : String(v));
+const fmt = (v: number, d = 4) =>
+  Number.isFinite(v) ? (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(d) : v.toExponential(2)) : String(v);
 
 /** The per-layer report as a markdown table. */
 export function reportTable(rows: readonly LayerReport[]): string {
   const head = ['layer', 'N×K', 'format', 'bits/entry', 'NMSE', 'D(R) bound', 'ΔR (bits)', 'on'];
-  const cells = rows.map((r) => [r.name, `${r.rows}×${r.cols}`, r.format, fmt(r.bitsPerEntry, 3), fmt(r.nmse, 6), fmt(r.boundNmse, 6), fmt(r.deltaR, 3), r.backend]);
+  const cells = rows.map((r) => [
+    r.name,
+    `${r.rows}×${r.cols}`,
+    r.format,
+    fmt(r.bitsPerEntry, 3),
+    fmt(r.nmse, 6),
+    fmt(r.boundNmse, 6),
+    fmt(r.deltaR, 3),
+    r.backend,
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => '| ' + c.map((v, i) => (i < 3 ? v.padEnd(w[i]) : v.padStart(w[i]))).join(' | ') + ' |';
-  return [line(head), '|' + w.map((n, i) => (i < 3 ? ':' + '-'.repeat(n + 1) : '-'.repeat(n + 1) + ':')).join('|') + '|', ...cells.map(line)].join('\n');
+  const line = (c: string[]) => `| ${c.map((v, i) => (i < 3 ? v.padEnd(w[i]) : v.padStart(w[i]))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${w.map((n, i) => (i < 3 ? `:${'-'.repeat(n + 1)}` : `${'-'.repeat(n + 1)}:`)).join('|')}|`,
+    ...cells.map(line),
+  ].join('\n');
 }
 
 /** One line about the tensors that were not quantized, by reason. */
@@ -175,7 +213,10 @@ function keptSummary(r: ModelReport, writing: boolean): string {
   const byReason = new Map<string, number>();
   for (const k of r.kept) byReason.set(k.reason, (byReason.get(k.reason) ?? 0) + 1);
   const reasons = [...byReason].map(([why, n]) => `${n} ${why}`).join(', ');
-  return `${writing ? 'copied unchanged' : 'not quantized'}: ${r.kept.length} tensors (${reasons}); the report lists them\n`;
+  return (
+    `${writing ? 'copied unchanged' : 'not quantized'}: ${r.kept.length} tensors (${reasons}); the report ` +
+    `lists them\n`
+  );
 }
 
 /** Progress on stderr: a redrawn bar per tensor on a terminal, one line per finished tensor otherwise. */
@@ -185,7 +226,10 @@ function progressPrinter(err: NodeJS.WriteStream) {
     if (err.isTTY) {
       const width = 30;
       const fill = Math.round(frac * width);
-      err.write(`\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(100 * frac).toFixed(0).padStart(3)}%  tensor ${p.index + 1}/${p.count} ${p.tensor}\x1b[K`);
+      err.write(
+        `\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(100 * frac).toFixed(0).padStart(3)}%  tensor ` +
+          `${p.index + 1}/${p.count} ${p.tensor}\x1b[K`,
+      );
       if (frac === 1) err.write('\n');
     } else if (frac === 1) err.write(`quantized ${p.index + 1}/${p.count} ${p.tensor}\n`);
   };
@@ -196,7 +240,12 @@ async function inspect(args: Args, out: NodeJS.WritableStream): Promise<number> 
   try {
     const c = await ContainerReader.open(f);
     for (const [name, t] of c.tensors) {
-      out.write(t.kind === 'quantized' ? `${name}: ${t.format} ${t.rows}×${t.cols} (${t.bitsPerEntry.toFixed(3)} bits/entry${t.transposed ? ', transposed' : ''}) crc32 ${t.crc32}\n` : `${name}: ${t.dtype} ${JSON.stringify(t.shape)} (copied) crc32 ${t.crc32}\n`);
+      out.write(
+        t.kind === 'quantized'
+          ? `${name}: ${t.format} ${t.rows}×${t.cols} (${t.bitsPerEntry.toFixed(3)} ` +
+              `bits/entry${t.transposed ? ', transposed' : ''}) crc32 ${t.crc32}\n`
+          : `${name}: ${t.dtype} ${JSON.stringify(t.shape)} (copied) crc32 ${t.crc32}\n`,
+      );
     }
     out.write(`header checksum verified; all ${await c.verifyAll()} tensor checksums verified\n`);
   } finally {
@@ -208,7 +257,10 @@ async function inspect(args: Args, out: NodeJS.WritableStream): Promise<number> 
 async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<number> {
   const format = args.format!;
   const jsonPath = args.json ?? (args.out ? `${args.out}.report.json` : undefined);
-  await checkOutputPaths(args.input, [...(args.out ? [{ flag: '-o', path: args.out }] : []), ...(jsonPath ? [{ flag: args.json ? '--json' : 'the report (<out>.report.json)', path: jsonPath }] : [])]);
+  await checkOutputPaths(args.input, [
+    ...(args.out ? [{ flag: '-o', path: args.out }] : []),
+    ...(jsonPath ? [{ flag: args.json ? '--json' : 'the report (<out>.report.json)', path: jsonPath }] : []),
+  ]);
   const model = await openModel(args.input);
   let sink: AtomicSink | undefined;
   let engine: Engine | null = null;
@@ -216,9 +268,13 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
   try {
     const linear = model.src.tensors.filter((t) => t.role === 'linear');
     const chosen = linear.filter((t) => !args.only || args.only.test(t.name));
-    err.write(`${args.input}: ${model.src.tensors.length} tensors, ${chosen.length} linear to quantize as ${format.id}\n`);
+    err.write(
+      `${args.input}: ${model.src.tensors.length} tensors, ${chosen.length} linear to quantize as ${format.id}\n`,
+    );
     if (!chosen.length) {
-      const why = linear.length ? `none of its ${linear.length} linear weights matches --only ${args.only}` : 'it has no linear weight this tool quantizes (2-D MatMul/safetensors weights and 1×1 convolutions)';
+      const why = linear.length
+        ? `none of its ${linear.length} linear weights matches --only ${args.only}`
+        : 'it has no linear weight this tool quantizes (2-D MatMul/safetensors weights and 1×1 convolutions)';
       throw new CliError(`nothing to quantize in ${args.input}: ${why}; nothing was written`, EXIT.input);
     }
     if (!args.cpu) {
@@ -229,7 +285,14 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
       } else err.write(`backend: CPU reference (${g.reason})\n`);
     } else err.write('backend: CPU reference (--cpu)\n');
     if (args.out) sink = await atomicFileSink(args.out);
-    report = await quantizeModel(model.src, { format, engine, sink, select: (t) => !args.only || args.only.test(t.name), chunkBytes: args.chunkMiB * (1 << 20), onProgress: progressPrinter(err) });
+    report = await quantizeModel(model.src, {
+      format,
+      engine,
+      sink,
+      select: (t) => !args.only || args.only.test(t.name),
+      chunkBytes: args.chunkMiB * (1 << 20),
+      onProgress: progressPrinter(err),
+    });
   } catch (e) {
     await sink?.abort();
     throw e;
@@ -237,12 +300,23 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
     engine?.destroy();
     await model.close();
   }
-  out.write(reportTable(report.layers) + '\n');
+  out.write(`${reportTable(report.layers)}\n`);
   err.write(keptSummary(report, !!args.out));
-  for (const l of report.layers) if (l.zeroedGroups > 0) err.write(`warning: ${l.name}: ${l.zeroedGroups} groups of non-zero weights decode to zero (their scale underflowed ${format.id}'s scale type)\n`);
-  if (jsonPath) await writeFileAtomic(jsonPath, JSON.stringify({ input: args.input, format: format.id, ...report }, null, 2) + '\n');
+  for (const l of report.layers)
+    if (l.zeroedGroups > 0)
+      err.write(
+        `warning: ${l.name}: ${l.zeroedGroups} groups of non-zero weights decode to zero (their scale ` +
+          `underflowed ${format.id}'s scale type)\n`,
+      );
+  if (jsonPath)
+    await writeFileAtomic(
+      jsonPath,
+      `${JSON.stringify({ input: args.input, format: format.id, ...report }, null, 2)}\n`,
+    );
   const rss = process.resourceUsage().maxRSS / 1024;
-  err.write(`${args.out ? `wrote ${args.out}; ` : ''}${jsonPath ? `report ${jsonPath}; ` : ''}peak RSS ${rss.toFixed(0)} MiB\n`);
+  err.write(
+    `${args.out ? `wrote ${args.out}; ` : ''}${jsonPath ? `report ${jsonPath}; ` : ''}peak RSS ${rss.toFixed(0)} MiB\n`,
+  );
   return EXIT.ok;
 }
 
@@ -252,11 +326,20 @@ function classify(e: unknown): { code: number; message: string } {
   if (e instanceof UsageError) return { code: EXIT.usage, message: e.message };
   if (e instanceof FileError) return { code: e.role === 'output' ? EXIT.output : EXIT.input, message: e.message };
   if (e instanceof QuantEngineError) return { code: EXIT.input, message: e.message };
-  return { code: EXIT.internal, message: `internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack trace, and please report it)` };
+  return {
+    code: EXIT.internal,
+    message:
+      `internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack ` +
+      `trace, and please report it)`,
+  };
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WriteStream = process.stderr,
+): Promise<number> {
   const debug = argv.includes('--debug');
   let args: Args;
   try {
@@ -273,7 +356,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   } catch (e) {
     const { code, message } = classify(e);
     err.write(`wqe: ${message.split('\n')[0]}\n`);
-    if (debug && e instanceof Error && e.stack) err.write(e.stack + '\n');
+    if (debug && e instanceof Error && e.stack) err.write(`${e.stack}\n`);
     return code;
   }
 }

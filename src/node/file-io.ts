@@ -32,11 +32,17 @@ export function fileError(e: unknown, role: 'input' | 'output', operation: strin
   const code = (e as NodeJS.ErrnoException | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('E')) return e;
   let detail = Object.hasOwn(FS_ADVICE, code) ? FS_ADVICE[code] : (e as Error).message;
-  if (role === 'output' && code === 'ENOENT') detail = `its directory ${path.dirname(path.resolve(file))} does not exist; create it first`;
+  if (role === 'output' && code === 'ENOENT')
+    detail = `its directory ${path.dirname(path.resolve(file))} does not exist; create it first`;
   return new FileError(role, operation, file, `${detail} (${code})`, e);
 }
 
-async function guarded<T>(role: 'input' | 'output', operation: string, file: string, run: () => Promise<T>): Promise<T> {
+async function guarded<T>(
+  role: 'input' | 'output',
+  operation: string,
+  file: string,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (e) {
@@ -50,7 +56,12 @@ export async function fileSource(file: string): Promise<ByteSource & { close(): 
   const info = await fh.stat();
   if (!info.isFile()) {
     await fh.close();
-    throw new FileError('input', 'open', file, info.isDirectory() ? 'is a directory, not a file (EISDIR)' : 'is not a regular file');
+    throw new FileError(
+      'input',
+      'open',
+      file,
+      info.isDirectory() ? 'is a directory, not a file (EISDIR)' : 'is not a regular file',
+    );
   }
   const size = info.size;
   return {
@@ -62,7 +73,14 @@ export async function fileSource(file: string): Promise<ByteSource & { close(): 
         let got = 0;
         while (got < length) {
           const { bytesRead } = await fh.read(out, got, length - got, offset + got);
-          if (bytesRead === 0) throw new FileError('input', 'read', file, `it ended at byte ${offset + got} while reading ${length} bytes at ${offset} (did it change during the run?)`);
+          if (bytesRead === 0)
+            throw new FileError(
+              'input',
+              'read',
+              file,
+              `it ended at byte ${offset + got} while reading ${length} bytes at ${offset} (did it change ` +
+                `during the run?)`,
+            );
           got += bytesRead;
         }
         return out;

@@ -36,7 +36,10 @@ const OWNER: BufferOwner = { release: () => {} };
 /** A planning context with generous limits and every optional feature, so each template variant is planned. */
 function planContext(tiles = CPU_ADAPTER_TILES): PlanContext {
   const features: DeviceFeatures = { subgroups: true, dp4a: true, shaderF16: false, timestampQuery: false };
-  const runner = { limits: { minStorageBufferOffsetAlignment: 256 }, device: { limits: { maxComputeWorkgroupStorageSize: 65536, maxComputeInvocationsPerWorkgroup: 1024 } } } as unknown as GpuRunner;
+  const runner = {
+    limits: { minStorageBufferOffsetAlignment: 256 },
+    device: { limits: { maxComputeWorkgroupStorageSize: 65536, maxComputeInvocationsPerWorkgroup: 1024 } },
+  } as unknown as GpuRunner;
   return { runner, features, tiles };
 }
 
@@ -46,10 +49,22 @@ function modulesFor(format: QuantFormat): Built[] {
   const q = new GpuQuantizedMatrix(OWNER, format, 4, K, format.layout(K), NO_BUFFER, NO_BUFFER, NO_BUFFER);
   const f = new GpuMatrix(OWNER, 4, K, NO_BUFFER);
   const { intBlocks, affineBlocks } = format.wgsl;
-  const built: Built[] = [{ what: 'dequantize', request: dequantizeRequest(format), entries: ['dequantize'], needs: ['q_decode8'] }];
+  const built: Built[] = [
+    { what: 'dequantize', request: dequantizeRequest(format), entries: ['dequantize'], needs: ['q_decode8'] },
+  ];
   if (format.wgsl.encodeSnippet) {
-    const passes = ['quantize_scales', 'quantize_aux', 'quantize_codes', ...(format.wgsl.needsTensorMax ? ['quantize_tensor_max'] : [])];
-    built.push({ what: 'quantize', request: quantizeRequest(format), entries: passes, needs: ['q_encode_scales_word', 'q_encode_aux_word', 'q_encode_codes_word'] });
+    const passes = [
+      'quantize_scales',
+      'quantize_aux',
+      'quantize_codes',
+      ...(format.wgsl.needsTensorMax ? ['quantize_tensor_max'] : []),
+    ];
+    built.push({
+      what: 'quantize',
+      request: quantizeRequest(format),
+      entries: passes,
+      needs: ['q_encode_scales_word', 'q_encode_aux_word', 'q_encode_codes_word'],
+    });
   }
   const plans: [string, GpuMatrix | GpuQuantizedMatrix, number, MatmulOptions, string[]][] = [
     ['GEMM, weight-only', f, 64, {}, ['w_decode8']],
@@ -60,12 +75,20 @@ function modulesFor(format: QuantFormat): Built[] {
     ['naive', f, 8, { kernel: 'naive' }, ['w_decode']],
   ];
   if (intBlocks) {
-    plans.push(['GEMM, integer path', q, 64, { integer: true }, ['x_int8x8', 'w_int8x8']], ['GEMV, integer path, emulated DP4A', q, 2, { integer: true, dp4a: false }, ['x_int8x8', 'w_int8x8']]);
+    plans.push(
+      ['GEMM, integer path', q, 64, { integer: true }, ['x_int8x8', 'w_int8x8']],
+      ['GEMV, integer path, emulated DP4A', q, 2, { integer: true, dp4a: false }, ['x_int8x8', 'w_int8x8']],
+    );
   }
   for (const [what, x, M, options, needs] of plans) {
     for (const tiles of what.startsWith('GEMM') ? [CPU_ADAPTER_TILES, GPU_TILES] : [CPU_ADAPTER_TILES]) {
       const plan = planMatmul(planContext(tiles), x, q, M, options);
-      built.push({ what: `${what} (${plan.request.template}${tiles === GPU_TILES ? ', GPU-class tile' : ''})`, request: plan.request, entries: [plan.entry], needs });
+      built.push({
+        what: `${what} (${plan.request.template}${tiles === GPU_TILES ? ', GPU-class tile' : ''})`,
+        request: plan.request,
+        entries: [plan.entry],
+        needs,
+      });
     }
   }
   return built;
@@ -103,26 +126,36 @@ export function formatContractProblems(format: QuantFormat, source?: SourceLooku
     const bare = stripComments(code);
     const defined = new Set([...bare.matchAll(FN)].map((m) => m[1]));
     const structs = new Set([...bare.matchAll(STRUCT)].map((m) => m[1]));
-    for (const need of b.needs) if (!defined.has(need)) problems.push(`${where}: the template calls ${need}, which the format's snippet does not define`);
+    for (const need of b.needs)
+      if (!defined.has(need))
+        problems.push(`${where}: the template calls ${need}, which the format's snippet does not define`);
     const called = new Set([...bare.matchAll(PREFIXED_CALL)].map((m) => m[1]));
-    for (const c of called) if (!defined.has(c) && !structs.has(c)) problems.push(`${where}: ${c}(…) is called but never defined`);
+    for (const c of called)
+      if (!defined.has(c) && !structs.has(c)) problems.push(`${where}: ${c}(…) is called but never defined`);
     for (const [fn, flag, claimed] of [
       ['int8x8', 'intBlocks', !!format.wgsl.intBlocks],
       ['affine8', 'affineBlocks', !!format.wgsl.affineBlocks],
     ] as const) {
       for (const p of ['x', 'w', 'q']) {
         if (!Object.hasOwn(b.request.operands, p) || b.request.operands[p].wgsl !== format.wgsl) continue;
-        if (claimed && !defined.has(`${p}_${fn}`)) problems.push(`${where}: the format claims ${flag} but its snippet does not define ${p}_${fn}`);
+        if (claimed && !defined.has(`${p}_${fn}`))
+          problems.push(`${where}: the format claims ${flag} but its snippet does not define ${p}_${fn}`);
       }
     }
     try {
       let entries = reflected.get(code);
       if (!entries) reflected.set(code, (entries = reflectModule(code)));
-      const bindable = new Set([...TEMPLATE_BINDINGS, ...Object.keys(b.request.operands).flatMap((p) => OPERAND_BINDINGS.map((n) => `${p}_${n}`))]);
+      const bindable = new Set([
+        ...TEMPLATE_BINDINGS,
+        ...Object.keys(b.request.operands).flatMap((p) => OPERAND_BINDINGS.map((n) => `${p}_${n}`)),
+      ]);
       for (const e of b.entries) {
         const entry = entries.get(e);
         if (!entry) problems.push(`${where}: no entry point ${e}`);
-        else for (const r of entry.resources) if (!bindable.has(r.name)) problems.push(`${where}: entry ${e} binds '${r.name}', which the host never binds`);
+        else
+          for (const r of entry.resources)
+            if (!bindable.has(r.name))
+              problems.push(`${where}: entry ${e} binds '${r.name}', which the host never binds`);
       }
     } catch (e) {
       problems.push(`${where}: reflection failed: ${(e as Error).message}`);

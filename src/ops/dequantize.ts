@@ -38,7 +38,10 @@ export async function dequantizeRows(runner: GpuRunner, q: GpuQuantizedMatrix): 
           const outWin = runner.window(out.buffer, r0 * cols, (r1 - r0) * cols);
           return {
             storage: { out: outWin, ...src.storage },
-            uniforms: { params: { rows: r1 - r0, k: k1, k0, out_base: outWin.base, out_stride: cols }, ...src.uniforms },
+            uniforms: {
+              params: { rows: r1 - r0, k: k1, k0, out_base: outWin.base, out_stride: cols },
+              ...src.uniforms,
+            },
             workgroups: [Math.ceil((k1 - k0) / perGroup), r1 - r0, 1],
           };
         },

@@ -13,7 +13,12 @@ import { planMatmul, type MatmulOptions, type PlanContext } from './plan.js';
 import { transformRows } from './transform.js';
 
 /** Multiplies two GPU operands; matrices this makes on the way (rotated copies, a decoded X) are freed. */
-export async function matmulOperands(ctx: PlanContext, x: GpuOperand, w: GpuOperand, options: MatmulOptions = {}): Promise<GpuMatrix> {
+export async function matmulOperands(
+  ctx: PlanContext,
+  x: GpuOperand,
+  w: GpuOperand,
+  options: MatmulOptions = {},
+): Promise<GpuMatrix> {
   const { runner } = ctx;
   const { M, N, K: logicalK } = matmulShape(x, w);
   let K = logicalK;
@@ -25,7 +30,11 @@ export async function matmulOperands(ctx: PlanContext, x: GpuOperand, w: GpuOper
     // is moved there, a quantized operand of another domain is an error.
     const dx = xs instanceof GpuQuantizedMatrix ? domainOf(xs.format, K) : null;
     const dw = ws instanceof GpuQuantizedMatrix ? domainOf(ws.format, K) : null;
-    if (dx && dw && !sameDomain(dx, dw)) throw new ShapeError(`X (${(xs as GpuQuantizedMatrix).format.id}) and W (${(ws as GpuQuantizedMatrix).format.id}) are coded in different rotations/paddings; quantize both with the same rotation seed`);
+    if (dx && dw && !sameDomain(dx, dw))
+      throw new ShapeError(
+        `X (${(xs as GpuQuantizedMatrix).format.id}) and W (${(ws as GpuQuantizedMatrix).format.id}) are coded ` +
+          `in different rotations/paddings; quantize both with the same rotation seed`,
+      );
     const domain = dx ?? dw;
     if (dx && dw && dx.Kp > K) {
       // Both coded with padding: decoded rows carry quantization noise in the padded coordinates too,
@@ -38,7 +47,10 @@ export async function matmulOperands(ctx: PlanContext, x: GpuOperand, w: GpuOper
       for (const side of ['X', 'W'] as const) {
         const op = side === 'X' ? xs : ws;
         if (op instanceof GpuQuantizedMatrix && !domainOf(op.format, K)) {
-          throw new ShapeError(`${side} (${op.format.id}) is not coded in the rotated domain of the other operand; quantize it with a nested-lattice format too, or pass it as f32`);
+          throw new ShapeError(
+            `${side} (${op.format.id}) is not coded in the rotated domain of the other operand; quantize it ` +
+              `with a nested-lattice format too, or pass it as f32`,
+          );
         }
         if (op instanceof GpuMatrix) {
           const t = await transformRows(runner, op, domain, false);
@@ -76,7 +88,11 @@ export async function matmulOperands(ctx: PlanContext, x: GpuOperand, w: GpuOper
             const yWin = runner.window(y.buffer, m0 * N + n0, (m1 - m0 - 1) * N + (n1 - n0));
             return {
               storage: { y: yWin, ...xb.storage, ...wb.storage },
-              uniforms: { params: { m: m1 - m0, n: n1 - n0, k: K, y_base: yWin.base, y_stride: N }, ...xb.uniforms, ...wb.uniforms },
+              uniforms: {
+                params: { m: m1 - m0, n: n1 - n0, k: K, y_base: yWin.base, y_stride: N },
+                ...xb.uniforms,
+                ...wb.uniforms,
+              },
               workgroups: [Math.ceil((n1 - n0) / plan.tileN), Math.ceil((m1 - m0) / plan.tileM), 1],
             };
           },

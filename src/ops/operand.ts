@@ -15,7 +15,8 @@ const F32_VEC4_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32_vec4.wgsl', c
 
 /** The snippet an operand is composed with. */
 export function operandSpec(op: GpuOperand, runner: GpuRunner): OperandSpec {
-  if (op instanceof GpuMatrix) return op.cols % 4 === 0 && runner.limits.minStorageBufferOffsetAlignment % 16 === 0 ? F32_VEC4_SPEC : F32_SPEC;
+  if (op instanceof GpuMatrix)
+    return op.cols % 4 === 0 && runner.limits.minStorageBufferOffsetAlignment % 16 === 0 ? F32_VEC4_SPEC : F32_SPEC;
   return { wgsl: op.format.wgsl, access: 'read' };
 }
 
@@ -43,7 +44,8 @@ export function operandWindow(runner: GpuRunner, prefix: string, op: GpuOperand,
   }
   const l = op.layout;
   // An empty stream (a symmetric format's aux) still needs a valid binding: one word of its buffer.
-  const win = (b: GPUBuffer, wpr: number) => (wpr ? runner.window(b, r0 * wpr, (r1 - r0) * wpr) : runner.window(b, 0, 1));
+  const win = (b: GPUBuffer, wpr: number) =>
+    wpr ? runner.window(b, r0 * wpr, (r1 - r0) * wpr) : runner.window(b, 0, 1);
   const codes = win(op.codes, l.wordsPerRow.codes);
   const scales = win(op.scales, l.wordsPerRow.scales);
   const aux = win(op.aux, l.wordsPerRow.aux);

@@ -26,7 +26,9 @@ export interface GemmTile {
   readonly tileK: number;
 }
 
-/** GEMV: thread rows per workgroup × threads per row (split-K lanes); each thread row covers rowsPerThread rows of W. */
+/**
+ * GEMV: thread rows per workgroup × threads per row (split-K lanes); each thread row covers rowsPerThread rows of W.
+ */
 export interface GemvTile {
   readonly rows: number;
   readonly lanes: number;
@@ -62,24 +64,40 @@ export const CPU_ADAPTER_TILES: MatmulTiles = {
   gemvDecode: { rows: 64, lanes: 1, rowsPerThread: 2 },
 };
 
-/** Workgroup memory a GEMM tile stages per K step (matmul/gemm.wgsl: vec4 tiles; gemm_int.wgsl: 8 bytes + an f32 factor per block). */
+/**
+ * Workgroup memory a GEMM tile stages per K step (matmul/gemm.wgsl: vec4 tiles; gemm_int.wgsl: 8 bytes + an f32 factor
+ * per block).
+ */
 export function gemmWorkgroupBytes(t: GemmTile, integer: boolean): number {
   const rows = 4 * (t.rqM * t.wgY + t.rqN * t.wgX);
   return integer ? (t.tileK / 8) * rows * 12 : t.tileK * rows * 4;
 }
 
-/** The adapter class's tiles, with GPU_TILES' GEMM tiles where the big CPU-class tiles exceed the device's workgroup limits. */
+/**
+ * The adapter class's tiles, with GPU_TILES' GEMM tiles where the big CPU-class tiles exceed the device's workgroup
+ * limits.
+ */
 export function defaultTiles(cpu: boolean, limits: GPUSupportedLimits): MatmulTiles {
   if (!cpu) return GPU_TILES;
-  const fits = (t: GemmTile, integer: boolean) => gemmWorkgroupBytes(t, integer) <= limits.maxComputeWorkgroupStorageSize && t.wgX * t.wgY <= limits.maxComputeInvocationsPerWorkgroup;
+  const fits = (t: GemmTile, integer: boolean) =>
+    gemmWorkgroupBytes(t, integer) <= limits.maxComputeWorkgroupStorageSize &&
+    t.wgX * t.wgY <= limits.maxComputeInvocationsPerWorkgroup;
   const c = CPU_ADAPTER_TILES;
-  return { ...c, gemm: fits(c.gemm, false) ? c.gemm : GPU_TILES.gemm, gemmInt: fits(c.gemmInt, true) ? c.gemmInt : GPU_TILES.gemmInt };
+  return {
+    ...c,
+    gemm: fits(c.gemm, false) ? c.gemm : GPU_TILES.gemm,
+    gemmInt: fits(c.gemmInt, true) ? c.gemmInt : GPU_TILES.gemmInt,
+  };
 }
 
 /** True for software adapters that run shaders on the CPU (SwiftShader, fallback adapters). */
 export function isCpuAdapter(info: GPUAdapterInfo | undefined): boolean {
   if (!info) return false;
-  return info.architecture === 'swiftshader' || /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.description ?? ''}`) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return (
+    info.architecture === 'swiftshader' ||
+    /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.description ?? ''}`) ||
+    (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true
+  );
 }
 
 /** Options of engine.matmul(): kernel choice, paths and tiles (defaults pick the fastest correct one). */
@@ -122,41 +140,93 @@ export interface PlanContext {
 }
 
 function checkGemvTile(t: GemvTile): void {
-  const ok = t.rows >= 1 && t.lanes >= 1 && t.rows * t.lanes <= 256 && t.rowsPerThread >= 1 && t.rowsPerThread <= 16 && [t.rows, t.lanes, t.rowsPerThread].every(Number.isInteger);
-  if (!ok) throw new OptionsError('options.gemvTile', `must be positive integers with rows·lanes ≤ 256 and rowsPerThread ≤ 16, got ${JSON.stringify(t)}`);
+  const ok =
+    t.rows >= 1 &&
+    t.lanes >= 1 &&
+    t.rows * t.lanes <= 256 &&
+    t.rowsPerThread >= 1 &&
+    t.rowsPerThread <= 16 &&
+    [t.rows, t.lanes, t.rowsPerThread].every(Number.isInteger);
+  if (!ok)
+    throw new OptionsError(
+      'options.gemvTile',
+      `must be positive integers with rows·lanes ≤ 256 and rowsPerThread ≤ 16, got ${JSON.stringify(t)}`,
+    );
 }
 
 function checkGemmTile(t: GemmTile, integer: boolean, limits: GPUSupportedLimits): void {
-  for (const [k, v] of Object.entries(t)) if (!(Number.isInteger(v) && v >= 1)) throw new OptionsError(`options.tile.${k}`, `must be a positive integer, got ${v}`);
+  for (const [k, v] of Object.entries(t))
+    if (!(Number.isInteger(v) && v >= 1))
+      throw new OptionsError(`options.tile.${k}`, `must be a positive integer, got ${v}`);
   if (t.tileK % 8 !== 0) throw new OptionsError('options.tile.tileK', `must be a multiple of 8, got ${t.tileK}`);
   const staged = gemmWorkgroupBytes(t, integer);
-  if (staged > limits.maxComputeWorkgroupStorageSize) throw new OptionsError('options.tile', `${JSON.stringify(t)} stages ${staged} bytes in workgroup memory; this device allows ${limits.maxComputeWorkgroupStorageSize} (pass a smaller tile)`);
-  if (t.wgX * t.wgY > limits.maxComputeInvocationsPerWorkgroup) throw new OptionsError('options.tile', `${JSON.stringify(t)} has ${t.wgX * t.wgY} threads; this device allows ${limits.maxComputeInvocationsPerWorkgroup} per workgroup`);
+  if (staged > limits.maxComputeWorkgroupStorageSize)
+    throw new OptionsError(
+      'options.tile',
+      `${JSON.stringify(t)} stages ${staged} bytes in workgroup memory; this device allows ` +
+        `${limits.maxComputeWorkgroupStorageSize} (pass a smaller tile)`,
+    );
+  if (t.wgX * t.wgY > limits.maxComputeInvocationsPerWorkgroup)
+    throw new OptionsError(
+      'options.tile',
+      `${JSON.stringify(t)} has ${t.wgX * t.wgY} threads; this device allows ` +
+        `${limits.maxComputeInvocationsPerWorkgroup} per workgroup`,
+    );
 }
 
 /** Which template, specialisation and tile a product of these operands runs with (docs/kernels.md). */
-export function planMatmul(ctx: PlanContext, xs: GpuOperand, ws: GpuOperand, M: number, options: MatmulOptions = {}): MatmulPlan {
+export function planMatmul(
+  ctx: PlanContext,
+  xs: GpuOperand,
+  ws: GpuOperand,
+  M: number,
+  options: MatmulOptions = {},
+): MatmulPlan {
   const { features, tiles } = ctx;
   const kind = options.kernel ?? 'auto';
   // An f32 X with options.activations is planned as the quantized X matmul() will make of it.
-  const xFormat = xs instanceof GpuQuantizedMatrix ? xs.format : options.activations !== undefined ? resolveFormat(options.activations) : null;
+  const xFormat =
+    xs instanceof GpuQuantizedMatrix
+      ? xs.format
+      : options.activations !== undefined
+        ? resolveFormat(options.activations)
+        : null;
   const wFormat = ws instanceof GpuQuantizedMatrix ? ws.format : null;
   // Two padded coded operands: matmul() decodes X to f32 first (see there), so no integer path.
   const xDomain = xs instanceof GpuQuantizedMatrix ? domainOf(xs.format, xs.cols) : null;
   const wDomain = ws instanceof GpuQuantizedMatrix ? domainOf(ws.format, ws.cols) : null;
   const paddedPair = !!xDomain && !!wDomain && xDomain.Kp > xDomain.K;
   const integerOk = !!xFormat?.wgsl.intBlocks && !!wFormat?.wgsl.intBlocks && !paddedPair;
-  if (options.integer === true && !integerOk) throw new OptionsError('options.integer', 'needs two quantized operands whose formats offer integer blocks (symmetric INT with groups of 8k, 8-dim lattices with q ≤ 63)');
+  if (options.integer === true && !integerOk)
+    throw new OptionsError(
+      'options.integer',
+      'needs two quantized operands whose formats offer integer blocks (symmetric INT with groups of 8k, 8-dim ' +
+        'lattices with q ≤ 63)',
+    );
   const integer = kind !== 'naive' && (options.integer ?? integerOk) && integerOk;
-  const operands = { x: xFormat ? formatSpec(xFormat.wgsl) : operandSpec(xs, ctx.runner), w: operandSpec(ws, ctx.runner) };
+  const operands = {
+    x: xFormat ? formatSpec(xFormat.wgsl) : operandSpec(xs, ctx.runner),
+    w: operandSpec(ws, ctx.runner),
+  };
   const dp4a = options.dp4a ?? features.dp4a;
-  if (dp4a && !features.dp4a) throw new OptionsError('options.dp4a', 'this device has no WGSL packed_4x8_integer_dot_product');
+  if (dp4a && !features.dp4a)
+    throw new OptionsError('options.dp4a', 'this device has no WGSL packed_4x8_integer_dot_product');
   const dot = dp4a ? 'common/dot4_native.wgsl' : 'common/dot4_emulated.wgsl';
-  if (kind === 'naive') return { kernel: 'naive', integer: false, request: { template: 'matmul/naive.wgsl', operands }, entry: 'naive', tileM: 8, tileN: 8 };
+  if (kind === 'naive')
+    return {
+      kernel: 'naive',
+      integer: false,
+      request: { template: 'matmul/naive.wgsl', operands },
+      entry: 'naive',
+      tileM: 8,
+      tileN: 8,
+    };
   if (kind === 'gemv' || (kind === 'auto' && M <= GEMV_MAX_M)) {
-    if (M > GEMV_MAX_M) throw new OptionsError('options.kernel', `the GEMV kernel takes M ≤ ${GEMV_MAX_M}; got M = ${M}`);
+    if (M > GEMV_MAX_M)
+      throw new OptionsError('options.kernel', `the GEMV kernel takes M ≤ ${GEMV_MAX_M}; got M = ${M}`);
     const sg = options.subgroups ?? features.subgroups;
-    if (sg && !features.subgroups) throw new OptionsError('options.subgroups', "this device has no 'subgroups' feature");
+    if (sg && !features.subgroups)
+      throw new OptionsError('options.subgroups', "this device has no 'subgroups' feature");
     const affine = !integer && !!wFormat?.wgsl.affineBlocks;
     const decodeBound = !integer && !affine && !!wFormat;
     const t = { ...(decodeBound ? tiles.gemvDecode : tiles.gemv), ...options.gemvTile };
@@ -170,7 +240,9 @@ export function planMatmul(ctx: PlanContext, xs: GpuOperand, ws: GpuOperand, M: 
         operands,
         constants: { ROWS: t.rows, LANES: t.lanes, GEMV_THREADS: t.rows * t.lanes, RPT: t.rowsPerThread, GEMV_M: M },
         enables: sg ? ['subgroups'] : [],
-        includes: integer ? [dot, 'matmul/gemv_int.wgsl'] : [affine ? 'matmul/gemv_affine.wgsl' : 'matmul/gemv_float.wgsl'],
+        includes: integer
+          ? [dot, 'matmul/gemv_int.wgsl']
+          : [affine ? 'matmul/gemv_affine.wgsl' : 'matmul/gemv_float.wgsl'],
       },
       entry: 'gemv',
       tileM: GEMV_MAX_M,

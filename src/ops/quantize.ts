@@ -9,13 +9,17 @@ import type { ComposeRequest } from '../gpu/compose.js';
 import { domainOf } from '../gpu/domain.js';
 import type { Kernel } from '../gpu/pipelines.js';
 import type { GpuRunner, Step } from '../gpu/runner.js';
-import { GpuMatrix, GpuQuantizedMatrix } from '../gpu/tensors.js';
+import { type GpuMatrix, GpuQuantizedMatrix } from '../gpu/tensors.js';
 import { operandWindow } from './operand.js';
 import { transformRows } from './transform.js';
 
 /** Entries each thread of quantize_tensor_max reduces (its TENSOR_MAX_STRIP). */
 const TENSOR_MAX_STRIP = 256;
-const ENTRY: Readonly<Record<StreamName, string>> = { scales: 'quantize_scales', aux: 'quantize_aux', codes: 'quantize_codes' };
+const ENTRY: Readonly<Record<StreamName, string>> = {
+  scales: 'quantize_scales',
+  aux: 'quantize_aux',
+  codes: 'quantize_codes',
+};
 
 /** The composed module of the encoder for `format` (entry points quantize_tensor_max, quantize_scales, …). */
 export function quantizeRequest(format: QuantFormat): ComposeRequest {
@@ -23,7 +27,11 @@ export function quantizeRequest(format: QuantFormat): ComposeRequest {
 }
 
 /** Quantizes `src` (f32 rows of K entries) into `format`; `src` is left as it is. */
-export async function quantizeRows(runner: GpuRunner, src: GpuMatrix, format: QuantFormat): Promise<GpuQuantizedMatrix> {
+export async function quantizeRows(
+  runner: GpuRunner,
+  src: GpuMatrix,
+  format: QuantFormat,
+): Promise<GpuQuantizedMatrix> {
   const K = src.cols;
   const domain = domainOf(format, K);
   const rows = domain ? await transformRows(runner, src, domain, false) : src;
@@ -33,15 +41,33 @@ export async function quantizeRows(runner: GpuRunner, src: GpuMatrix, format: Qu
     const w = layout.wordsPerRow;
     // Each pass: one thread per output word (or per strip of entries for the tensor max).
     const passes: { kernel: Kernel; items: number; perThread: number }[] = [];
-    if (format.wgsl.needsTensorMax) passes.push({ kernel: await runner.pipelines.kernel(req, 'quantize_tensor_max'), items: rows.cols, perThread: TENSOR_MAX_STRIP });
+    if (format.wgsl.needsTensorMax)
+      passes.push({
+        kernel: await runner.pipelines.kernel(req, 'quantize_tensor_max'),
+        items: rows.cols,
+        perThread: TENSOR_MAX_STRIP,
+      });
     for (const stream of format.wgsl.encodeOrder ?? ['scales', 'aux', 'codes']) {
-      if (w[stream] > 0) passes.push({ kernel: await runner.pipelines.kernel(req, ENTRY[stream]), items: w[stream], perThread: 1 });
+      if (w[stream] > 0)
+        passes.push({ kernel: await runner.pipelines.kernel(req, ENTRY[stream]), items: w[stream], perThread: 1 });
     }
     const alloc = (words: number, s: string) => runner.allocate(words * 4, `${format.id} ${s}`, true);
-    const q = new GpuQuantizedMatrix(runner, format, rows.rows, K, layout, alloc(rows.rows * w.codes, 'codes'), alloc(rows.rows * w.scales, 'scales'), alloc(rows.rows * w.aux, 'aux'));
+    const q = new GpuQuantizedMatrix(
+      runner,
+      format,
+      rows.rows,
+      K,
+      layout,
+      alloc(rows.rows * w.codes, 'codes'),
+      alloc(rows.rows * w.scales, 'scales'),
+      alloc(rows.rows * w.aux, 'aux'),
+    );
     const tensorMax = runner.upload(new Uint32Array(1), 'tensor max');
     try {
-      const rowStep = runner.rowStep([rows.cols, 'quantize input'], [Math.max(w.codes, w.scales, w.aux), `${format.id} row`]);
+      const rowStep = runner.rowStep(
+        [rows.cols, 'quantize input'],
+        [Math.max(w.codes, w.scales, w.aux), `${format.id} row`],
+      );
       const tmWin = runner.window(tensorMax, 0, 1);
       const steps = passes.map(({ kernel, items, perThread }): Step => {
         const perGroup = kernel.entry.workgroupSize[0];
@@ -57,7 +83,10 @@ export async function quantizeRows(runner: GpuRunner, src: GpuMatrix, format: Qu
             const srcWin = input.storage.src_data;
             return {
               storage: { src: srcWin, tensor_max: tmWin, ...out.storage },
-              uniforms: { params: { rows: r1 - r0, src_base: srcWin.base, src_stride: rows.cols, word0: w0 }, ...out.uniforms },
+              uniforms: {
+                params: { rows: r1 - r0, src_base: srcWin.base, src_stride: rows.cols, word0: w0 },
+                ...out.uniforms,
+              },
               workgroups: [Math.ceil((w1 - w0) / perGroup), r1 - r0, 1],
             };
           },

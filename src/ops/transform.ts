@@ -11,12 +11,22 @@ import { GpuMatrix } from '../gpu/tensors.js';
 /** Entries per workgroup of shaders/hadamard.wgsl (its SEGMENT): whole chunks of h ≤ 4096. */
 const SEGMENT = 4096;
 
-export async function transformRows(runner: GpuRunner, src: GpuMatrix, d: DomainMap, inverse: boolean): Promise<GpuMatrix> {
+export async function transformRows(
+  runner: GpuRunner,
+  src: GpuMatrix,
+  d: DomainMap,
+  inverse: boolean,
+): Promise<GpuMatrix> {
   const inCols = inverse ? d.Kp : d.K;
   const outCols = inverse ? d.K : d.Kp;
   if (src.cols !== inCols) throw new ShapeError(`rotation expects ${inCols} columns, got ${src.cols}`);
   const kernel = await runner.pipelines.kernel({ template: 'hadamard.wgsl', operands: {} }, 'rotate');
-  const out = new GpuMatrix(runner, src.rows, outCols, runner.allocate(src.rows * outCols * 4, inverse ? 'unrotated' : 'rotated', true));
+  const out = new GpuMatrix(
+    runner,
+    src.rows,
+    outCols,
+    runner.allocate(src.rows * outCols * 4, inverse ? 'unrotated' : 'rotated', true),
+  );
   const signs = runner.upload(d.signBits, 'rotation signs', storageSize(d.signBits.byteLength));
   try {
     const seg = Math.max(d.h, Math.min(SEGMENT, d.Kp));
@@ -31,8 +41,24 @@ export async function transformRows(runner: GpuRunner, src: GpuMatrix, d: Domain
         dispatch: ([[r0, r1], [s0, s1]]) => {
           const inWin = runner.window(src.buffer, r0 * inCols, (r1 - r0) * inCols);
           const outWin = runner.window(out.buffer, r0 * outCols, (r1 - r0) * outCols);
-          const params = { rows: r1 - r0, k: d.K, kp: d.Kp, h: d.h, norm: d.norm, inverse: inverse ? 1 : 0, src_base: inWin.base, src_stride: inCols, dst_base: outWin.base, dst_stride: outCols, segment0: s0 };
-          return { storage: { src: inWin, dst: outWin, signs: signWin }, uniforms: { params }, workgroups: [s1 - s0, r1 - r0, 1] };
+          const params = {
+            rows: r1 - r0,
+            k: d.K,
+            kp: d.Kp,
+            h: d.h,
+            norm: d.norm,
+            inverse: inverse ? 1 : 0,
+            src_base: inWin.base,
+            src_stride: inCols,
+            dst_base: outWin.base,
+            dst_stride: outCols,
+            segment0: s0,
+          };
+          return {
+            storage: { src: inWin, dst: outWin, signs: signWin },
+            uniforms: { params },
+            workgroups: [s1 - s0, r1 - r0, 1],
+          };
         },
       },
     ]);

@@ -52,9 +52,3 @@ export function productNmse(yHat: Vec, yExact: Vec, xSumSquares: number, wSumSqu
   }
   return s / ((xSumSquares * wSumSquares) / K);
 }
-
-/** Index of the first entry that is not a finite number, or -1. */
-function firstNonFinite(a: Vec): number {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
-  return -1;
-}

@@ -28,7 +28,8 @@ export function intAbsmaxHeuristicMse(n: number, bits: number): number {
 
 /** E[(max − min)²] of n iid N(0,1), from P(R > r) = 1 − n∫φ(x)(Φ(x+r) − Φ(x))^{n−1} dx. */
 function expectedRangeSquared(n: number): number {
-  const tail = (r: number) => 1 - n * integrate((x) => normalPdf(x) * Math.pow(normalCdf(x + r) - normalCdf(x), n - 1), -9, 9, 24);
+  const tail = (r: number) =>
+    1 - n * integrate((x) => normalPdf(x) * Math.pow(normalCdf(x + r) - normalCdf(x), n - 1), -9, 9, 24);
   return integrate((r) => 2 * r * tail(r), 0, 18, 24);
 }
 
@@ -98,7 +99,9 @@ export function mxHeuristicMse(n: number, grid: Grid, emaxElem: number): number 
   const others = (m: number) => {
     const x = X(m);
     const c = Math.min(m, grid.vmax * x);
-    const noise = 0.5 * (cellNoise(grid.positive, x, c) + cellNoise(grid.negative, x, c)) + 0.5 * 2 * clipNoise(grid.vmax * x, m) / 2;
+    const noise =
+      0.5 * (cellNoise(grid.positive, x, c) + cellNoise(grid.negative, x, c)) +
+      (0.5 * 2 * clipNoise(grid.vmax * x, m)) / 2;
     return noise / halfNormalCdf(m);
   };
   // Integrate piecewise between powers of two, where X(m) jumps.
@@ -117,7 +120,10 @@ export function mxHeuristicMse(n: number, grid: Grid, emaxElem: number): number 
  * det(L)^{2/n}, with p_j the share of blocks coded at β_j (docs/lattice.md §1). It ignores overload,
  * so it is a lower estimate where overloads matter.
  */
-export function latticeGranularMse(format: { betas: readonly number[]; q: number; lattice: { nsm: number; det: number; dim: number } }, usage: readonly number[]): number {
+export function latticeGranularMse(
+  format: { betas: readonly number[]; q: number; lattice: { nsm: number; det: number; dim: number } },
+  usage: readonly number[],
+): number {
   const { lattice, q } = format;
   const unit = lattice.nsm * lattice.det ** (2 / lattice.dim);
   return format.betas.reduce((s, b, j) => s + (usage[j] ?? 0) * (b / q) ** 2 * unit, 0);

@@ -34,7 +34,12 @@ export function gptqPredictedGap(d: ArrayLike<number>): number {
  * Negligible at high rate and for a diagonal Σ (L diagonal); ≈ 0.016 bit at R = 3 for a randomly
  * rotated Σ with eigenvalues log-uniform on [0.01, 1] — what lifts WaterSIC's measured gap above 0.2546.
  */
-export function sicInterferenceExcess(L: Float64Array, n: number, step: (j: number) => number, columnSecondMoment: ArrayLike<number>): number {
+export function sicInterferenceExcess(
+  L: Float64Array,
+  n: number,
+  step: (j: number) => number,
+  columnSecondMoment: ArrayLike<number>,
+): number {
   let excess = 0;
   for (let j = 0; j < n; j++) {
     let feedback = 0;

@@ -53,7 +53,10 @@ export function hadamardShape(K: number, minBlock = 8): { Kp: number; h: number 
   return { Kp, h };
 }
 
-/** The random Hadamard rotation for rows of K entries (seeded signs, chunks of h ≤ 4096, zero padding to Kp); CPU twin of shaders/hadamard.wgsl. */
+/**
+ * The random Hadamard rotation for rows of K entries (seeded signs, chunks of h ≤ 4096, zero padding to Kp); CPU twin
+ * of shaders/hadamard.wgsl.
+ */
 export function hadamardRotation(K: number, seed: number, minBlock = 8): HadamardRotation {
   const { Kp, h } = hadamardShape(K, minBlock);
   const rng = new Rng(seed >>> 0);

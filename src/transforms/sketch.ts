@@ -106,7 +106,13 @@ function codeRows(m: Matrix, keep: number, q: Ecsq): { out: Matrix; bits: number
  * Product NMSE of A·Bᵀ when both are coded at total rate R by spreading (ECSQ at entropy R on every
  * coordinate) or sketching (κ = R/r₀ of the rotated coordinates at entropy r₀). Rates are measured.
  */
-export function lowRateProduct(A: Matrix, B: Matrix, rate: number, scheme: 'spread' | 'sketch', options: { seed?: number; codedRate?: number } = {}): LowRateResult {
+export function lowRateProduct(
+  A: Matrix,
+  B: Matrix,
+  rate: number,
+  scheme: 'spread' | 'sketch',
+  options: { seed?: number; codedRate?: number } = {},
+): LowRateResult {
   if (A.cols !== B.cols) throw new ShapeError(`A has ${A.cols} columns, B has ${B.cols}`);
   const K = A.cols;
   const r0 = scheme === 'spread' ? rate : (options.codedRate ?? R_STAR);

@@ -11,8 +11,18 @@ import type { QuantizedMatrix } from '../formats/format.js';
 import type { NestedLatticeFormat } from '../lattice/format.js';
 import { cholesky } from './linalg.js';
 
-/** Block-LDLQ onto a nested-lattice format: SIC over 8-entry blocks in the format's rotated domain, each block coded by the format's own coder. */
-export function blockLdlq(W: Float64Array, a: number, K: number, sigma: Float64Array, format: NestedLatticeFormat, percdamp = 0.01): QuantizedMatrix {
+/**
+ * Block-LDLQ onto a nested-lattice format: SIC over 8-entry blocks in the format's rotated domain, each block coded by
+ * the format's own coder.
+ */
+export function blockLdlq(
+  W: Float64Array,
+  a: number,
+  K: number,
+  sigma: Float64Array,
+  format: NestedLatticeFormat,
+  percdamp = 0.01,
+): QuantizedMatrix {
   if (W.length !== a * K) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${K}`);
   if (sigma.length !== K * K) throw new ShapeError(`Σ_X has ${sigma.length} entries, expected ${K}×${K}`);
   const n = format.n;
@@ -27,7 +37,8 @@ export function blockLdlq(W: Float64Array, a: number, K: number, sigma: Float64A
   let mean = 0;
   for (let i = 0; i < Kp; i++) mean += S.data[i * Kp + i] / Kp;
   const lambda = Math.max(percdamp * mean, 1e-12);
-  for (let i = 0; i < Kp; i++) for (let j = 0; j < Kp; j++) H[i * Kp + j] = (S.data[i * Kp + j] + S.data[j * Kp + i]) / 2 + (i === j ? lambda : 0);
+  for (let i = 0; i < Kp; i++)
+    for (let j = 0; j < Kp; j++) H[i * Kp + j] = (S.data[i * Kp + j] + S.data[j * Kp + i]) / 2 + (i === j ? lambda : 0);
   const L = cholesky(H, Kp);
   // Y = y·L, updated as blocks are committed.
   const Y = new Float64Array(a * Kp);

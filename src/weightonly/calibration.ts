@@ -64,6 +64,7 @@ export class CovarianceAccumulator {
 
   private check(x: Matrix): void {
     validateMatrix(x, 'calibration batch');
-    if (x.cols !== this.n) throw new ShapeError(`calibration batch has ${x.cols} columns, the layer has ${this.n} inputs`);
+    if (x.cols !== this.n)
+      throw new ShapeError(`calibration batch has ${x.cols} columns, the layer has ${this.n} inputs`);
   }
 }

@@ -7,13 +7,23 @@
 import { ShapeError } from '../errors.js';
 import { packRow, unpackCode } from '../formats/bitpack.js';
 import type { QuantizedMatrix } from '../formats/format.js';
-import { IntFormat } from '../formats/int.js';
+import type { IntFormat } from '../formats/int.js';
 import { cholesky } from './linalg.js';
 import { roundHalfEven, sicLoop } from './sic.js';
 import { prepareHessian } from './watersic.js';
 
-/** GPTQ/LDLQ onto an INT format's grid: the format's own RTN group scales and zero points, then SIC rounding of each updated column with clamping. The result is an ordinary INT matrix every kernel multiplies. */
-export function gptqInt(W: Float64Array, a: number, n: number, sigma: Float64Array, format: IntFormat, percdamp = 0.01): QuantizedMatrix {
+/**
+ * GPTQ/LDLQ onto an INT format's grid: the format's own RTN group scales and zero points, then SIC rounding of each
+ * updated column with clamping. The result is an ordinary INT matrix every kernel multiplies.
+ */
+export function gptqInt(
+  W: Float64Array,
+  a: number,
+  n: number,
+  sigma: Float64Array,
+  format: IntFormat,
+  percdamp = 0.01,
+): QuantizedMatrix {
   if (W.length !== a * n) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${n}`);
   const rtn = format.encode({ rows: a, cols: n, data: Float32Array.from(W) });
   const { groupSize: g, wordsPerRow: wpr } = rtn.layout;
@@ -23,7 +33,7 @@ export function gptqInt(W: Float64Array, a: number, n: number, sigma: Float64Arr
   // Dead inputs carry no weight in the objective; they stay in the loop, decoupled from the rest.
   const H = new Float64Array(n * n);
   const m = hess.live.length;
-  hess.live.forEach((i, r) => hess.live.forEach((j, c) => (H[i * n + j] = hess.H[r * m + c])));
+  for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) H[hess.live[r] * n + hess.live[c]] = hess.H[r * m + c];
   for (const d of hess.dead) H[d * n + d] = 1; // decoupled: a dead column is rounded as RTN would
   const L = cholesky(H, n);
   const levels = new Int32Array(a * n);

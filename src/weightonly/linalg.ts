@@ -11,7 +11,10 @@ export function cholesky(A: Float64Array, n: number): Float64Array {
   for (let j = 0; j < n; j++) {
     let s = A[j * n + j];
     for (let k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
-    if (!(s > 0)) throw new ShapeError(`cholesky: the matrix is not positive definite (pivot ${j} is ${s}); damp it or drop dead inputs`);
+    if (!(s > 0))
+      throw new ShapeError(
+        `cholesky: the matrix is not positive definite (pivot ${j} is ${s}); damp it or drop dead inputs`,
+      );
     const d = Math.sqrt(s);
     L[j * n + j] = d;
     for (let i = j + 1; i < n; i++) {

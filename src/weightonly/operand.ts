@@ -21,7 +21,10 @@ export interface IntOperand {
   columnScales: Float32Array;
 }
 
-/** A WaterSIC/GPTQ result as a GEMM operand: Z as a unit-scale symmetric INT matrix; multiply scaleColumns(X, columnScales) by it. */
+/**
+ * A WaterSIC/GPTQ result as a GEMM operand: Z as a unit-scale symmetric INT matrix; multiply scaleColumns(X,
+ * columnScales) by it.
+ */
 export function intOperand(r: Pick<WeightOnlyResult, 'rows' | 'cols' | 'Z' | 'scales' | 'live'>): IntOperand {
   const { rows: a, cols: n, live } = r;
   const m = live.length;
@@ -32,7 +35,11 @@ export function intOperand(r: Pick<WeightOnlyResult, 'rows' | 'cols' | 'Z' | 'sc
     hi = Math.max(hi, z);
   }
   const bits = INT_BITS.find((b) => lo >= -(2 ** (b - 1)) && hi <= 2 ** (b - 1) - 1);
-  if (!bits) throw new FormatError(`the integers span [${lo}, ${hi}], wider than 8 bits; quantize at a lower rate or keep the layer in the reference path`);
+  if (!bits)
+    throw new FormatError(
+      `the integers span [${lo}, ${hi}], wider than 8 bits; quantize at a lower rate or keep the layer in the ` +
+        `reference path`,
+    );
   const format = new IntFormat({ bits, group: 'row', symmetric: true, scale: 'f32' });
   const layout = format.layout(n);
   const wpr = layout.wordsPerRow;
@@ -45,7 +52,9 @@ export function intOperand(r: Pick<WeightOnlyResult, 'rows' | 'cols' | 'Z' | 'sc
     packRow(row, n, bits, codes, i * wpr.codes);
   }
   const columnScales = new Float32Array(n);
-  live.forEach((c, j) => (columnScales[c] = r.scales[j]));
+  live.forEach((c, j) => {
+    columnScales[c] = r.scales[j];
+  });
   return { w: { format, rows: a, cols: n, layout, codes, scales, aux: new Uint32Array(0) }, columnScales };
 }
 
@@ -53,6 +62,7 @@ export function intOperand(r: Pick<WeightOnlyResult, 'rows' | 'cols' | 'Z' | 'sc
 export function scaleColumns(x: Matrix, s: Float32Array): Matrix {
   if (x.cols !== s.length) throw new ShapeError(`X has ${x.cols} columns, the operand has ${s.length} column scales`);
   const data = new Float32Array(x.data.length);
-  for (let i = 0; i < x.rows; i++) for (let k = 0; k < x.cols; k++) data[i * x.cols + k] = Math.fround(x.data[i * x.cols + k] * s[k]);
+  for (let i = 0; i < x.rows; i++)
+    for (let k = 0; k < x.cols; k++) data[i * x.cols + k] = Math.fround(x.data[i * x.cols + k] * s[k]);
   return { rows: x.rows, cols: x.cols, data };
 }

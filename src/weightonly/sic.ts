@@ -29,7 +29,13 @@ export interface SicResult {
  * transformed-domain target y (a values; y/L_jj is the column as updated by the errors already made)
  * and returns the column of Ŵ it decides; its contribution is then cancelled from the columns ≤ j.
  */
-export function sicLoop(W: Float64Array, a: number, n: number, L: Float64Array, commit: (j: number, y: Float64Array, ljj: number) => Float64Array): Float64Array {
+export function sicLoop(
+  W: Float64Array,
+  a: number,
+  n: number,
+  L: Float64Array,
+  commit: (j: number, y: Float64Array, ljj: number) => Float64Array,
+): Float64Array {
   // Y = W·L: the target in the transformed domain, updated as columns are committed.
   const Y = new Float64Array(a * n);
   for (let r = 0; r < a; r++) {
@@ -58,7 +64,14 @@ export function sicLoop(W: Float64Array, a: number, n: number, L: Float64Array, 
  * is multiplied by the least-squares γ_j = ⟨z, y⟩/(c_j‖z‖²). Scales are rounded to f16 before use, so
  * the result is exactly what a 16-bit scale gives.
  */
-export function sic(W: Float64Array, a: number, n: number, L: Float64Array, step: (j: number) => number, shrink: boolean): SicResult {
+export function sic(
+  W: Float64Array,
+  a: number,
+  n: number,
+  L: Float64Array,
+  step: (j: number) => number,
+  shrink: boolean,
+): SicResult {
   const Z = new Int32Array(a * n);
   const scales = new Float64Array(n);
   const col = new Float64Array(a);

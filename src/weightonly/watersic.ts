@@ -31,23 +31,31 @@ export interface CalibratedHessian {
  */
 export function prepareHessian(sigma: Float64Array, n: number, percdamp = 1e-4): CalibratedHessian {
   if (sigma.length !== n * n) throw new ShapeError(`Σ_X has ${sigma.length} entries, expected ${n}×${n}`);
-  for (let i = 0; i < sigma.length; i++) if (!Number.isFinite(sigma[i])) throw new ShapeError(`Σ_X has a non-finite entry at (${Math.floor(i / n)}, ${i % n})`);
+  for (let i = 0; i < sigma.length; i++)
+    if (!Number.isFinite(sigma[i]))
+      throw new ShapeError(`Σ_X has a non-finite entry at (${Math.floor(i / n)}, ${i % n})`);
   const diag = Array.from({ length: n }, (_, i) => sigma[i * n + i]);
   const sorted = [...diag].sort((x, y) => x - y);
   const median = sorted[Math.floor(n / 2)];
   const live: number[] = [];
   const dead: number[] = [];
-  diag.forEach((d, i) => (d > 0 && d >= 1e-3 * median ? live : dead).push(i));
+  diag.forEach((d, i) => {
+    (d > 0 && d >= 1e-3 * median ? live : dead).push(i);
+  });
   const m = live.length;
   const H = new Float64Array(m * m);
   let mean = 0;
   for (const i of live) mean += diag[i] / Math.max(1, m);
   const lambda = percdamp * mean;
-  live.forEach((i, r) => live.forEach((j, c) => (H[r * m + c] = sigma[i * n + j] + (r === c ? lambda : 0))));
+  for (let r = 0; r < m; r++)
+    for (let c = 0; c < m; c++) H[r * m + c] = sigma[live[r] * n + live[c]] + (r === c ? lambda : 0);
   return { n, H, live, dead };
 }
 
-/** A weight matrix quantized for its input statistics: integer codes, column scales, rANS streams and the measured error. */
+/**
+ * A weight matrix quantized for its input statistics: integer codes, column scales, rANS streams and the measured
+ * error.
+ */
 export interface WeightOnlyResult {
   method: WeightOnlyMethod;
   rows: number;
@@ -91,7 +99,15 @@ function codeEntropy(Z: Int32Array, a: number, m: number): number {
  * Quantizes W (a×n, f64 row-major) for inputs with covariance `sigma` (n×n) at a target code entropy
  * of `rate` bits per live entry (side information comes on top and is reported apart).
  */
-export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma: Float64Array, rate: number, method: WeightOnlyMethod, options: { percdamp?: number; searchRows?: number } = {}): WeightOnlyResult {
+export function quantizeWeightOnly(
+  W: Float64Array,
+  a: number,
+  n: number,
+  sigma: Float64Array,
+  rate: number,
+  method: WeightOnlyMethod,
+  options: { percdamp?: number; searchRows?: number } = {},
+): WeightOnlyResult {
   if (W.length !== a * n) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${n}`);
   if (!(rate > 0)) throw new ShapeError(`rate must be positive, got ${rate}`);
   const hess = prepareHessian(sigma, n, options.percdamp);
@@ -99,7 +115,7 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
   if (m === 0) throw new ShapeError('every input is dead (Σ_X has no usable diagonal)');
   const L = cholesky(hess.H, m);
   const Wl = new Float64Array(a * m);
-  for (let r = 0; r < a; r++) hess.live.forEach((i, c) => (Wl[r * m + c] = W[r * n + i]));
+  for (let r = 0; r < a; r++) for (let c = 0; c < m; c++) Wl[r * m + c] = W[r * n + hess.live[c]];
   const Ljj = Array.from({ length: m }, (_, j) => L[j * m + j]);
   const secondMoments = Array.from({ length: m }, (_, j) => {
     let s = 0;
@@ -116,7 +132,9 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
   // exchangeable: a CTC head's first rows are ASCII classes), then one full run.
   const sample = Math.min(a, options.searchRows ?? Math.max(2048, Math.ceil(a / 4)));
   const Ws = sample === a ? Wl : new Float64Array(sample * m);
-  if (sample < a) for (let i = 0; i < sample; i++) Ws.set(Wl.subarray(Math.floor((i * a) / sample) * m, (Math.floor((i * a) / sample) + 1) * m), i * m);
+  if (sample < a)
+    for (let i = 0; i < sample; i++)
+      Ws.set(Wl.subarray(Math.floor((i * a) / sample) * m, (Math.floor((i * a) / sample) + 1) * m), i * m);
   const entropyAt = (x: number) => codeEntropy(sic(Ws, sample, m, L, stepFor(x), method === 'watersic').Z, sample, m);
   const run = (x: number) => sic(Wl, a, m, L, stepFor(x), method === 'watersic');
   let lo = lnc - 1;
@@ -131,7 +149,7 @@ export function quantizeWeightOnly(W: Float64Array, a: number, n: number, sigma:
   const x = (lo + hi) / 2;
   const res = run(x);
   const What = new Float64Array(a * n);
-  for (let r = 0; r < a; r++) hess.live.forEach((i, c) => (What[r * n + i] = res.What[r * m + c]));
+  for (let r = 0; r < a; r++) for (let c = 0; c < m; c++) What[r * n + hess.live[c]] = res.What[r * m + c];
   const coded: Uint8Array[] = [];
   const tables: RansTable[] = [];
   let side = 16 * hess.dead.length;
@@ -174,7 +192,9 @@ export function covarianceStats(sigma: Float64Array, n: number): { logDetPerN: n
 }
 
 /** Ŵ (a×n) from what is stored: the coded columns, their tables and f16 scales, the live-column list. */
-export function decodeWeightOnly(stored: Pick<WeightOnlyResult, 'rows' | 'cols' | 'coded' | 'tables' | 'scales' | 'live'>): Float64Array {
+export function decodeWeightOnly(
+  stored: Pick<WeightOnlyResult, 'rows' | 'cols' | 'coded' | 'tables' | 'scales' | 'live'>,
+): Float64Array {
   const { rows: a, cols: n } = stored;
   const W = new Float64Array(a * n);
   stored.live.forEach((i, j) => {
