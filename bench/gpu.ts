@@ -3,7 +3,9 @@
  * kernels, the naive floor, copy-bandwidth and FMA-throughput ceilings, and peer libraries — one run,
  * one adapter. Every timed kernel's output is checked against the CPU reference first.
  */
-import { createEngine, type Engine, type GpuOperand, type MatmulOptions } from '../src/engine.js';
+import { createEngine, type Engine } from '../src/engine.js';
+import type { GpuOperand } from '../src/gpu/tensors.js';
+import type { MatmulOptions } from '../src/ops/plan.js';
 import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';

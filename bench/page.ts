@@ -1,5 +1,6 @@
 /** Benchmark page: measured error against the bounds, and GEMM time against f32, in one run. */
-import { createEngine, type Engine, type GpuOperand } from '../src/engine.js';
+import { createEngine, type Engine } from '../src/engine.js';
+import type { GpuOperand } from '../src/gpu/tensors.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, sumSquares } from '../src/reference/metrics.js';

@@ -1,5 +1,6 @@
 /** One demo run: GPU quantize + GPU matmul, checked against the CPU reference in the page. */
-import type { Engine, GpuOperand } from '../src/engine.js';
+import type { Engine } from '../src/engine.js';
+import type { GpuOperand } from '../src/gpu/tensors.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, relativeFrobeniusError, sumSquares } from '../src/reference/metrics.js';

@@ -2,7 +2,9 @@
  * Kernel-test cases, run inside the page against the CPU reference. Each returns a CaseResult; the
  * Node side (kernels-test/*.test.ts) asserts on it and prints the seed on failure.
  */
-import { createEngine, Engine, GpuMatrix, type GpuOperand, type MatmulOptions } from '../src/engine.js';
+import { createEngine, Engine } from '../src/engine.js';
+import { GpuMatrix, type GpuOperand } from '../src/gpu/tensors.js';
+import type { MatmulOptions } from '../src/ops/plan.js';
 import { DeviceLostError, FormatError, NonFiniteError, ShapeError } from '../src/errors.js';
 import type { QuantFormat } from '../src/formats/format.js';
 import { parseFormat } from '../src/formats/registry.js';

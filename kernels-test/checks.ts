@@ -1,5 +1,5 @@
 /** Comparison helpers for the kernel-test page: every mismatch is described, not just counted. */
-import { POISON_BITS } from '../src/engine.js';
+import { POISON_BITS } from '../src/gpu/tensors.js';
 
 export class Checker {
   readonly failures: string[] = [];

@@ -26,19 +26,6 @@ import {
 import { quantizeRows } from './ops/quantize.js';
 import { transformRows } from './ops/transform.js';
 
-export { GpuMatrix, GpuQuantizedMatrix, POISON_BITS, type GpuOperand } from './gpu/tensors.js';
-export {
-  CPU_ADAPTER_TILES,
-  GEMV_MAX_M,
-  GPU_TILES,
-  isCpuAdapter,
-  type GemmTile,
-  type GemvTile,
-  type MatmulOptions,
-  type MatmulPlan,
-  type MatmulTiles,
-} from './ops/plan.js';
-
 /** Options of createEngine(). */
 export interface EngineOptions extends RunnerOptions {
   /** Use this device instead of asking navigator.gpu (e.g. one from the `webgpu` package in Node). */

@@ -1,24 +1,19 @@
 /**
  * Public API. See README.md for an example.
  */
+export { createEngine, Engine, type EngineOptions } from './engine.js';
+export { GpuMatrix, GpuQuantizedMatrix, POISON_BITS, type GpuOperand } from './gpu/tensors.js';
 export {
-  createEngine,
   CPU_ADAPTER_TILES,
-  Engine,
   GEMV_MAX_M,
   GPU_TILES,
-  GpuMatrix,
-  GpuQuantizedMatrix,
   isCpuAdapter,
-  POISON_BITS,
-  type EngineOptions,
   type GemmTile,
   type GemvTile,
-  type GpuOperand,
   type MatmulOptions,
   type MatmulPlan,
   type MatmulTiles,
-} from './engine.js';
+} from './ops/plan.js';
 export * from './errors.js';
 export { matrix, validateMatrix, matmulShape, type Matrix } from './matrix.js';
 export type { QuantFormat, QuantizedMatrix, Layout, BitsBreakdown, StreamName, WgslSpec } from './formats/format.js';
