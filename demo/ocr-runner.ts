@@ -14,7 +14,7 @@ export interface OcrAssets {
 let ortModule: Promise<typeof Ort> | null = null;
 
 /** onnxruntime-web's wasm build, with its .wasm served from wherever vite put it (dev server or build). */
-function ort(): Promise<typeof Ort> {
+export function ort(): Promise<typeof Ort> {
   ortModule ??= (async () => {
     const [mod, wasm] = await Promise.all([
       import('onnxruntime-web/wasm'),

@@ -12,6 +12,7 @@ import type { PipelineCache } from './gpu/pipelines.js';
 import { GpuRunner, type RunnerOptions } from './gpu/runner.js';
 import type { PlannerLimits } from './gpu/split.js';
 import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from './gpu/tensors.js';
+import { GraphModel, type LoadOptions } from './graph/model.js';
 import { validateMatrix, type Matrix } from './matrix.js';
 import { dequantizeRows } from './ops/dequantize.js';
 import { matmulOperands } from './ops/matmul.js';
@@ -99,7 +100,7 @@ export class Engine {
 
   /** The matrix's values on the CPU (row-major). */
   async read(m: GpuMatrix): Promise<Float32Array> {
-    return new Float32Array(await this.runner.read(m.buffer, m.rows * m.cols * 4, 'read'));
+    return new Float32Array(await this.runner.read(m.buffer, m.rows * m.cols * 4, 'read', m.offset * 4));
   }
 
   /** The three streams on the CPU, exactly as `format.encode` gives them. */
@@ -181,6 +182,14 @@ export class Engine {
     } finally {
       for (const t of temps) t.destroy();
     }
+  }
+
+  /**
+   * Loads an ONNX model to run on this engine's GPU for the given input shapes, its linear layers'
+   * weights in the chosen formats (and, optionally, their input activations quantized): docs/graph.md.
+   */
+  loadOnnx(bytes: Uint8Array, options: LoadOptions): Promise<GraphModel> {
+    return GraphModel.load(this, bytes, options);
   }
 
   /** Which template, integer/float path, DP4A, subgroups and tile a product would use. */

@@ -156,3 +156,18 @@ export class InternalError extends QuantEngineError {
     super('INTERNAL', `internal error (please report it): ${message}`);
   }
 }
+
+/** A model uses an operator (or an attribute value) the graph runner does not implement. */
+export class UnsupportedOpError extends QuantEngineError {
+  readonly op: string;
+  readonly node: string;
+  constructor(op: string, node: string, supported: readonly string[]) {
+    super(
+      'UNSUPPORTED_OP',
+      `node ${JSON.stringify(node)}: operator ${op} is not supported by the graph runner; it runs ` +
+        `${supported.join(', ')}`,
+    );
+    this.op = op;
+    this.node = node;
+  }
+}

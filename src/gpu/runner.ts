@@ -147,11 +147,11 @@ export class GpuRunner implements BufferOwner {
   }
 
   /** `bytes` bytes of `buffer` on the CPU; device loss during the read is a DeviceLostError. */
-  async read(buffer: GPUBuffer, bytes: number, what: string): Promise<ArrayBuffer> {
+  async read(buffer: GPUBuffer, bytes: number, what: string, offset = 0): Promise<ArrayBuffer> {
     this.assertAlive();
     const checks = this.pendingChecks.splice(0);
     try {
-      const data = await readBuffer(this.device, buffer, bytes);
+      const data = await readBuffer(this.device, buffer, bytes, offset);
       await this.report(what, checks);
       return data;
     } catch (e) {

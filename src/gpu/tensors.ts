@@ -12,7 +12,10 @@ export interface BufferOwner {
 /** Bits written into output buffers when `poisonOutputs` is on (an f32 quiet NaN). */
 export const POISON_BITS = 0x7fc00000;
 
-/** A dense f32 matrix in GPU memory (row-major, K contiguous). */
+/**
+ * A dense f32 matrix in GPU memory (row-major, K contiguous), starting `offset` elements into its buffer
+ * (a view into a larger buffer: the graph runner's activations).
+ */
 export class GpuMatrix {
   private freed = false;
   constructor(
@@ -20,6 +23,7 @@ export class GpuMatrix {
     readonly rows: number,
     readonly cols: number,
     readonly buffer: GPUBuffer,
+    readonly offset = 0,
   ) {}
   /** Returns the buffer to the pool; a second call does nothing (the buffer may already serve another matrix). */
   destroy(): void {

@@ -49,7 +49,7 @@ const TYPES: Record<number, OnnxFloatType> = { [FLOAT]: 'float32', [FLOAT16]: 'f
 const FLOAT_DTYPE: Record<OnnxFloatType, SafetensorsDtype> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
 
 /** TensorProto.DataType → the safetensors dtype with the same little-endian bytes. */
-const ONNX_DTYPES: ReadonlyMap<number, SafetensorsDtype> = new Map([
+export const ONNX_DTYPES: ReadonlyMap<number, SafetensorsDtype> = new Map([
   [1, 'F32'],
   [2, 'U8'],
   [3, 'I8'],
@@ -97,7 +97,8 @@ export const onnxTypeName = (t: number): string => ONNX_TYPE_NAMES[t] ?? `type $
 /** TensorProto's typed value fields: float_data 4, int32_data 5, int64_data 7, double_data 10, uint64_data 11. */
 const TYPED_FIELDS = new Set([4, 5, 7, 10, 11]);
 
-interface RawTensor {
+/** A TensorProto as found in the file: dims, type and where its values are (read with tensorProtoBytes). */
+export interface RawTensor {
   name: string;
   dims: number[];
   type: number;
@@ -108,7 +109,8 @@ interface RawTensor {
   at: number;
 }
 
-function readTensor(r: ProtoReader, start: number, end: number): RawTensor {
+/** Reads the TensorProto in [start, end) without decoding its values. */
+export function readTensor(r: ProtoReader, start: number, end: number): RawTensor {
   const t: RawTensor = { name: '', dims: [], type: 0, raw: null, typed: new Map(), external: false, at: start };
   for (const f of r.fields(start, end, 'TensorProto')) {
     if (f.no === 1) {
@@ -138,7 +140,7 @@ function typedFieldOf(dtype: SafetensorsDtype): { no: number; fixed: 0 | 4 | 8 }
  * truncated to the element's width, as ONNX stores narrow types in int32_data). Never allocates more
  * than the stored bytes could describe, so a corrupt dims field cannot ask for gigabytes.
  */
-function tensorBytes(r: ProtoReader, t: RawTensor, dtype: SafetensorsDtype): Uint8Array {
+export function tensorBytes(r: ProtoReader, t: RawTensor, dtype: SafetensorsDtype): Uint8Array {
   if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0))
     r.fail(`tensor ${t.name} dims`, t.at, `bad dims ${JSON.stringify(t.dims)}`);
   const count = t.dims.reduce((a, b) => a * b, 1);

@@ -35,7 +35,7 @@ export async function dequantizeRows(runner: GpuRunner, q: GpuQuantizedMatrix): 
         ],
         dispatch: ([[r0, r1], [k0, k1]]) => {
           const src = operandWindow(runner, 'q', q, r0, r1);
-          const outWin = runner.window(out.buffer, r0 * cols, (r1 - r0) * cols);
+          const outWin = runner.window(out.buffer, out.offset + r0 * cols, (r1 - r0) * cols);
           return {
             storage: { out: outWin, ...src.storage },
             uniforms: {

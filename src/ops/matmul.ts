@@ -9,7 +9,9 @@ import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from '../gpu/tensors.j
 import { matmulShape } from '../matrix.js';
 import { dequantizeRows } from './dequantize.js';
 import { operandWindow, rowWords } from './operand.js';
-import { planMatmul, type MatmulOptions, type PlanContext } from './plan.js';
+import { planMatmul, type MatmulOptions, type MatmulPlan, type PlanContext } from './plan.js';
+import type { Kernel } from '../gpu/pipelines.js';
+import type { GpuRunner, Step } from '../gpu/runner.js';
 import { transformRows } from './transform.js';
 
 /** Multiplies two GPU operands; matrices this makes on the way (rotated copies, a decoded X) are freed. */
@@ -64,40 +66,8 @@ export async function matmulOperands(
     const plan = planMatmul(ctx, xs, ws, M, options);
     const kernel = await runner.pipelines.kernel(plan.request, plan.entry);
     const y = new GpuMatrix(runner, M, N, runner.allocate(M * N * 4, 'Y', true));
-    // Windows: rows of W (N) and of X (M) such that each operand's rows and the block of Y they write
-    // fit one binding each, and the workgroup grid fits the device's per-dimension limit.
-    const l = runner.limits;
-    const maxDim = l.maxComputeWorkgroupsPerDimension;
-    const usableWords = Math.floor((l.maxStorageBufferBindingSize - l.minStorageBufferOffsetAlignment) / 4);
-    const nStep = Math.min(N, runner.rowsPerBinding(rowWords(ws), 'W row'), plan.tileN * maxDim, usableWords);
-    const yRows = Math.floor((usableWords - nStep) / N) + 1; // rows of Y one window can span
-    const mStep = Math.min(M, runner.rowsPerBinding(rowWords(xs), 'X row'), plan.tileM * maxDim, yRows);
-    const xOp = xs;
-    const wOp = ws;
     try {
-      await runner.run(`matmul ${plan.request.template}`, [
-        {
-          kernel,
-          axes: [
-            { total: M, step: mStep },
-            { total: N, step: nStep },
-          ],
-          dispatch: ([[m0, m1], [n0, n1]]) => {
-            const xb = operandWindow(runner, 'x', xOp, m0, m1);
-            const wb = operandWindow(runner, 'w', wOp, n0, n1);
-            const yWin = runner.window(y.buffer, m0 * N + n0, (m1 - m0 - 1) * N + (n1 - n0));
-            return {
-              storage: { y: yWin, ...xb.storage, ...wb.storage },
-              uniforms: {
-                params: { m: m1 - m0, n: n1 - n0, k: K, y_base: yWin.base, y_stride: N },
-                ...xb.uniforms,
-                ...wb.uniforms,
-              },
-              workgroups: [Math.ceil((n1 - n0) / plan.tileN), Math.ceil((m1 - m0) / plan.tileM), 1],
-            };
-          },
-        },
-      ]);
+      await runner.run(`matmul ${plan.request.template}`, [matmulStep(runner, plan, kernel, xs, ws, y, K)]);
     } catch (e) {
       y.destroy();
       throw e;
@@ -106,4 +76,49 @@ export async function matmulOperands(
   } finally {
     for (const t of temps) t.destroy();
   }
+}
+
+/**
+ * The dispatch of a planned product of operands already in their common domain (K: their stored row
+ * length), writing Y (M×N) into `y`. Windows of rows of X and W keep each operand's rows and the block of
+ * Y they write within one binding each, and the workgroup grid within the device's per-dimension limit.
+ */
+export function matmulStep(
+  runner: GpuRunner,
+  plan: MatmulPlan,
+  kernel: Kernel,
+  xs: GpuOperand,
+  ws: GpuOperand,
+  y: GpuMatrix,
+  K: number,
+): Step {
+  const M = y.rows;
+  const N = y.cols;
+  const l = runner.limits;
+  const maxDim = l.maxComputeWorkgroupsPerDimension;
+  const usableWords = Math.floor((l.maxStorageBufferBindingSize - l.minStorageBufferOffsetAlignment) / 4);
+  const nStep = Math.min(N, runner.rowsPerBinding(rowWords(ws), 'W row'), plan.tileN * maxDim, usableWords);
+  const yRows = Math.floor((usableWords - nStep) / N) + 1; // rows of Y one window can span
+  const mStep = Math.min(M, runner.rowsPerBinding(rowWords(xs), 'X row'), plan.tileM * maxDim, yRows);
+  return {
+    kernel,
+    axes: [
+      { total: M, step: mStep },
+      { total: N, step: nStep },
+    ],
+    dispatch: ([[m0, m1], [n0, n1]]) => {
+      const xb = operandWindow(runner, 'x', xs, m0, m1);
+      const wb = operandWindow(runner, 'w', ws, n0, n1);
+      const yWin = runner.window(y.buffer, y.offset + m0 * N + n0, (m1 - m0 - 1) * N + (n1 - n0));
+      return {
+        storage: { y: yWin, ...xb.storage, ...wb.storage },
+        uniforms: {
+          params: { m: m1 - m0, n: n1 - n0, k: K, y_base: yWin.base, y_stride: N },
+          ...xb.uniforms,
+          ...wb.uniforms,
+        },
+        workgroups: [Math.ceil((n1 - n0) / plan.tileN), Math.ceil((m1 - m0) / plan.tileM), 1],
+      };
+    },
+  };
 }

@@ -16,7 +16,9 @@ const F32_VEC4_SPEC: OperandSpec = { wgsl: { snippet: 'formats/f32_vec4.wgsl', c
 /** The snippet an operand is composed with. */
 export function operandSpec(op: GpuOperand, runner: GpuRunner): OperandSpec {
   if (op instanceof GpuMatrix)
-    return op.cols % 4 === 0 && runner.limits.minStorageBufferOffsetAlignment % 16 === 0 ? F32_VEC4_SPEC : F32_SPEC;
+    return op.cols % 4 === 0 && op.offset % 4 === 0 && runner.limits.minStorageBufferOffsetAlignment % 16 === 0
+      ? F32_VEC4_SPEC
+      : F32_SPEC;
   return { wgsl: op.format.wgsl, access: 'read' };
 }
 
@@ -37,7 +39,7 @@ export function operandWindow(runner: GpuRunner, prefix: string, op: GpuOperand,
   const storage: Record<string, Window> = {};
   const uniforms: Record<string, Record<string, number>> = {};
   if (op instanceof GpuMatrix) {
-    const w = runner.window(op.buffer, r0 * op.cols, (r1 - r0) * op.cols);
+    const w = runner.window(op.buffer, op.offset + r0 * op.cols, (r1 - r0) * op.cols);
     storage[`${prefix}_data`] = w;
     uniforms[`${prefix}_meta`] = { k: op.cols, stride: op.cols, base: w.base };
     return { storage, uniforms };

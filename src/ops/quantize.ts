@@ -26,6 +26,75 @@ export function quantizeRequest(format: QuantFormat): ComposeRequest {
   return { template: 'quantize.wgsl', operands: { q: { wgsl: format.wgsl, access: 'read_write' } } };
 }
 
+/** The encode passes of a format, in order, each a kernel and how many items its threads cover. */
+export interface QuantizePass {
+  readonly kernel: Kernel;
+  readonly items: (cols: number, words: Readonly<Record<StreamName, number>>) => number;
+}
+
+/** The format's encode kernels (compiled once per format). */
+export async function quantizePasses(runner: GpuRunner, format: QuantFormat): Promise<QuantizePass[]> {
+  const req = quantizeRequest(format);
+  const passes: QuantizePass[] = [];
+  if (format.wgsl.needsTensorMax)
+    passes.push({
+      kernel: await runner.pipelines.kernel(req, 'quantize_tensor_max'),
+      items: (cols) => Math.ceil(cols / TENSOR_MAX_STRIP),
+    });
+  // A stream is empty (a symmetric format's aux) for every K or for none: no pass, no pipeline for it.
+  const probe = format.layout(64).wordsPerRow;
+  for (const stream of format.wgsl.encodeOrder ?? ['scales', 'aux', 'codes']) {
+    if (probe[stream] > 0)
+      passes.push({ kernel: await runner.pipelines.kernel(req, ENTRY[stream]), items: (_c, w) => w[stream] });
+  }
+  return passes;
+}
+
+/**
+ * The steps that encode `rows` (already in the format's domain) into `q`: one per pass, each over every
+ * row window; `tensorMax` is a zeroed one-word buffer (formats with a tensor-wide scale reduce into it).
+ */
+export function quantizeSteps(
+  runner: GpuRunner,
+  passes: readonly QuantizePass[],
+  rows: GpuMatrix,
+  q: GpuQuantizedMatrix,
+  tensorMax: GPUBuffer,
+): Step[] {
+  const w = q.layout.wordsPerRow;
+  const rowStep = runner.rowStep(
+    [rows.cols, 'quantize input'],
+    [Math.max(w.codes, w.scales, w.aux), `${q.format.id} row`],
+  );
+  const tmWin = runner.window(tensorMax, 0, 1);
+  return passes
+    .map((p) => ({ p, items: p.items(rows.cols, w) }))
+    .filter(({ items }) => items > 0)
+    .map(({ p, items }): Step => {
+      const perGroup = p.kernel.entry.workgroupSize[0];
+      return {
+        kernel: p.kernel,
+        axes: [
+          { total: rows.rows, step: rowStep },
+          { total: items, step: runner.groupStep(perGroup) },
+        ],
+        dispatch: ([[r0, r1], [w0, w1]]) => {
+          const input = operandWindow(runner, 'src', rows, r0, r1);
+          const out = operandWindow(runner, 'q', q, r0, r1);
+          const srcWin = input.storage.src_data;
+          return {
+            storage: { src: srcWin, tensor_max: tmWin, ...out.storage },
+            uniforms: {
+              params: { rows: r1 - r0, src_base: srcWin.base, src_stride: rows.cols, word0: w0 },
+              ...out.uniforms,
+            },
+            workgroups: [Math.ceil((w1 - w0) / perGroup), r1 - r0, 1],
+          };
+        },
+      };
+    });
+}
+
 /** Quantizes `src` (f32 rows of K entries) into `format`; `src` is left as it is. */
 export async function quantizeRows(
   runner: GpuRunner,
@@ -36,21 +105,9 @@ export async function quantizeRows(
   const domain = domainOf(format, K);
   const rows = domain ? await transformRows(runner, src, domain, false) : src;
   try {
-    const req = quantizeRequest(format);
+    const passes = await quantizePasses(runner, format);
     const layout = format.layout(K);
     const w = layout.wordsPerRow;
-    // Each pass: one thread per output word (or per strip of entries for the tensor max).
-    const passes: { kernel: Kernel; items: number; perThread: number }[] = [];
-    if (format.wgsl.needsTensorMax)
-      passes.push({
-        kernel: await runner.pipelines.kernel(req, 'quantize_tensor_max'),
-        items: rows.cols,
-        perThread: TENSOR_MAX_STRIP,
-      });
-    for (const stream of format.wgsl.encodeOrder ?? ['scales', 'aux', 'codes']) {
-      if (w[stream] > 0)
-        passes.push({ kernel: await runner.pipelines.kernel(req, ENTRY[stream]), items: w[stream], perThread: 1 });
-    }
     const alloc = (words: number, s: string) => runner.allocate(words * 4, `${format.id} ${s}`, true);
     const q = new GpuQuantizedMatrix(
       runner,
@@ -64,35 +121,7 @@ export async function quantizeRows(
     );
     const tensorMax = runner.upload(new Uint32Array(1), 'tensor max');
     try {
-      const rowStep = runner.rowStep(
-        [rows.cols, 'quantize input'],
-        [Math.max(w.codes, w.scales, w.aux), `${format.id} row`],
-      );
-      const tmWin = runner.window(tensorMax, 0, 1);
-      const steps = passes.map(({ kernel, items, perThread }): Step => {
-        const perGroup = kernel.entry.workgroupSize[0];
-        return {
-          kernel,
-          axes: [
-            { total: rows.rows, step: rowStep },
-            { total: Math.ceil(items / perThread), step: runner.groupStep(perGroup) },
-          ],
-          dispatch: ([[r0, r1], [w0, w1]]) => {
-            const input = operandWindow(runner, 'src', rows, r0, r1);
-            const out = operandWindow(runner, 'q', q, r0, r1);
-            const srcWin = input.storage.src_data;
-            return {
-              storage: { src: srcWin, tensor_max: tmWin, ...out.storage },
-              uniforms: {
-                params: { rows: r1 - r0, src_base: srcWin.base, src_stride: rows.cols, word0: w0 },
-                ...out.uniforms,
-              },
-              workgroups: [Math.ceil((w1 - w0) / perGroup), r1 - r0, 1],
-            };
-          },
-        };
-      });
-      await runner.run(`quantize ${format.id}`, steps);
+      await runner.run(`quantize ${format.id}`, quantizeSteps(runner, passes, rows, q, tensorMax));
     } catch (e) {
       q.destroy();
       throw e;

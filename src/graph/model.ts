@@ -1,0 +1,260 @@
+/**
+ * The graph runner: an ONNX model loaded for one input shape and kept on the GPU — weights quantized in
+ * GPU memory (any registered format per linear layer), activations in a planned set of reusable buffers —
+ * and run as one recorded forward pass with no read-back until the outputs. docs/graph.md.
+ *
+ * @example
+ * ```ts
+ * const net = await engine.loadOnnx(bytes, { inputs: { x: [1, 3, 48, 320] }, weights: 'int4-g32' });
+ * const { 'softmax_11.tmp_0': probs } = await net.run({ x: image });
+ * console.table(net.report().layers);
+ * ```
+ */
+import type { Engine } from '../engine.js';
+import { ShapeError } from '../errors.js';
+import type { QuantFormat } from '../formats/format.js';
+import { resolveFormat } from '../formats/registry.js';
+import { readOnnxGraph, type OnnxGraph } from '../io/onnx-graph.js';
+import type { Step } from '../gpu/runner.js';
+import type { GpuOperand } from '../gpu/tensors.js';
+import type { Matrix } from '../matrix.js';
+import { asFloats, numel } from './host.js';
+import { lowerNode, type LayerRecord, type LinearLayer, type LowerContext, type LoweredNode } from './lower.js';
+import { planBuffers, type Lifetime } from './memory.js';
+import { resolveGraph, SUPPORTED_OPS, type ResolvedGraph, type Value } from './resolve.js';
+
+/** A format for every linear layer, or chosen per layer (null or 'f32': keep f32). */
+export type FormatChoice = QuantFormat | string | null | ((layer: LinearLayer) => QuantFormat | string | null);
+
+export interface LoadOptions {
+  /** Shape of each model input (the graph is resolved and its buffers planned for these). */
+  readonly inputs: Readonly<Record<string, readonly number[]>>;
+  /** Weight format of the linear layers (MatMul with constant weights, Conv of group 1, ConvTranspose). Default f32. */
+  readonly weights?: FormatChoice;
+  /** Quantize the activations entering each linear layer in this format first (W+A). Default none. */
+  readonly activations?: FormatChoice;
+  /** Keep every intermediate tensor (no buffer reuse) so read() can return it: the per-node comparison mode. */
+  readonly keepAll?: boolean;
+}
+
+/** A tensor the model returns. */
+export interface OutputTensor {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** What the loaded model holds and how it runs. */
+export interface ModelReport {
+  readonly layers: readonly LayerRecord[];
+  /** Runtime nodes, nodes folded at load, BatchNormalizations folded into convolutions. */
+  readonly nodes: number;
+  readonly folded: number;
+  readonly batchNormsFolded: number;
+  /** GPU bytes of the linear layers' weights as stored, and of the other constants (biases, depthwise kernels…). */
+  readonly weightBytes: number;
+  readonly constantBytes: number;
+  /** GPU bytes of the activation buffers (the plan's peak), and what they would take without reuse. */
+  readonly activationBytes: number;
+  readonly activationBytesUnshared: number;
+  /** Dispatches per forward pass. */
+  readonly dispatches: number;
+}
+
+const choose = (c: FormatChoice | undefined, layer: LinearLayer): QuantFormat | null => {
+  const f = typeof c === 'function' ? c(layer) : c;
+  return f === null || f === undefined || f === 'f32' ? null : resolveFormat(f);
+};
+
+export class GraphModel {
+  private constructor(
+    private readonly engine: Engine,
+    readonly graph: ResolvedGraph,
+    private readonly steps: readonly Step[],
+    private readonly buffers: readonly GPUBuffer[],
+    private readonly bufferOf: ReadonlyMap<string, GPUBuffer>,
+    private readonly owned: readonly { destroy(): void }[],
+    private readonly summary: ModelReport,
+  ) {}
+
+  /** Loads `bytes` (an ONNX model) for the given input shapes; see LoadOptions. */
+  static load(engine: Engine, bytes: Uint8Array, options: LoadOptions): Promise<GraphModel> {
+    return GraphModel.fromGraph(engine, readOnnxGraph(bytes), options);
+  }
+
+  /** Loads a parsed graph (readOnnxGraph, or one built in code) for the given input shapes. */
+  static async fromGraph(engine: Engine, onnx: OnnxGraph, options: LoadOptions): Promise<GraphModel> {
+    const graph = resolveGraph(onnx, options.inputs);
+    const runner = engine.runner;
+    const owned: { destroy(): void }[] = [];
+    const uploads: GPUBuffer[] = [];
+    let constantBytes = 0;
+    let weightBytes = 0;
+    const upload = (data: ArrayBufferView, what: string) => {
+      const b = runner.upload(data, what, Math.max(4, data.byteLength));
+      uploads.push(b);
+      constantBytes += b.size;
+      return b;
+    };
+    const constants = new Map<string, GPUBuffer>();
+    const metas = new Map<string, GPUBuffer>();
+    const stored = new Map<string, { bytes: number; nmse: number }>();
+    const layers: LayerRecord[] = [];
+    const ctx: LowerContext = {
+      runner,
+      plan: engine,
+      constant: (v: Value) => {
+        let b = constants.get(v.name);
+        if (!b) constants.set(v.name, (b = upload(asFloats(v.constant!), v.name)));
+        return b;
+      },
+      meta: (words) => {
+        const key = words.join(',');
+        let b = metas.get(key);
+        if (!b) metas.set(key, (b = upload(Uint32Array.from(words), 'meta')));
+        return b;
+      },
+      floats: (data, what) => upload(data, what),
+      weightFormat: (layer) => choose(options.weights, layer),
+      activationFormat: (layer) => choose(options.activations, layer),
+      weight: async (layer, w: Matrix, format): Promise<GpuOperand> => {
+        if (!format) {
+          const m = engine.upload(w, layer.name);
+          owned.push(m);
+          weightBytes += m.buffer.size;
+          stored.set(layer.name, { bytes: w.data.byteLength, nmse: 0 });
+          return m;
+        }
+        const q = await engine.quantize(w, format);
+        owned.push(q);
+        const l = q.layout.wordsPerRow;
+        const bytes = 4 * q.rows * (l.codes + l.scales + l.aux);
+        weightBytes += bytes;
+        const back = format.decode(await engine.readQuantized(q)).data;
+        let err = 0;
+        let energy = 0;
+        for (let i = 0; i < back.length; i++) {
+          err += (back[i] - w.data[i]) ** 2;
+          energy += w.data[i] ** 2;
+        }
+        stored.set(layer.name, { bytes, nmse: energy > 0 ? err / energy : 0 });
+        return q;
+      },
+      record: (r) => layers.push(r),
+    };
+    const lowered: LoweredNode[] = graph.nodes.map((n) => lowerNode(ctx, n, SUPPORTED_OPS));
+
+    // Views share their source's buffer: the root value of every runtime value.
+    const root = new Map<string, string>();
+    const rootOf = (name: string): string => root.get(name) ?? name;
+    graph.nodes.forEach((n, i) => {
+      if (lowered[i].view && n.inputs[0]) root.set(n.outputs[0].name, rootOf(n.inputs[0].name));
+    });
+    const lifetimes = new Map<string, { bytes: number; first: number; last: number }>();
+    const touch = (v: Value, at: number) => {
+      if (v.constant) return;
+      const key = rootOf(v.name);
+      const t = lifetimes.get(key) ?? { bytes: numel(v.dims) * 4, first: at, last: at };
+      t.first = Math.min(t.first, at);
+      t.last = Math.max(t.last, at);
+      t.bytes = Math.max(t.bytes, numel(v.dims) * 4);
+      lifetimes.set(key, t);
+    };
+    for (const v of graph.inputs) touch(v, -1);
+    graph.nodes.forEach((n, i) => {
+      for (const v of n.inputs) if (v) touch(v, i);
+      for (const v of n.outputs) touch(v, i);
+    });
+    for (const v of graph.outputs) touch(v, graph.nodes.length);
+    if (options.keepAll) for (const t of lifetimes.values()) t.last = graph.nodes.length;
+    const items: Lifetime[] = [...lifetimes].map(([key, t]) => ({ key, ...t }));
+    lowered.forEach((l, i) => {
+      l.scratch.forEach((bytes, j) => {
+        items.push({ key: `#${i}.${j}`, bytes: Math.max(4, bytes), first: i, last: i });
+      });
+    });
+    const plan = planBuffers(items);
+    const buffers = plan.slots.map((bytes, s) => runner.allocate(Math.max(4, bytes), `activations ${s}`, false));
+    const bufferOf = new Map([...plan.slotOf].map(([k, s]) => [k, buffers[s]]));
+    const buf = (v: Value | null) => (v && !v.constant ? bufferOf.get(rootOf(v.name))! : null);
+
+    const steps: Step[] = [];
+    for (let i = 0; i < graph.nodes.length; i++) {
+      const n = graph.nodes[i];
+      const io = {
+        inputs: n.inputs.map(buf),
+        outputs: n.outputs.map((v) => buf(v)!),
+        scratch: lowered[i].scratch.map((_b, j) => bufferOf.get(`#${i}.${j}`)!),
+      };
+      steps.push(...(await lowered[i].build(io)));
+    }
+    for (const b of uploads) owned.push({ destroy: () => runner.release(b) });
+    const report: ModelReport = {
+      layers: layers.map((l) => ({
+        ...l,
+        weightBytes: stored.get(l.name)?.bytes ?? 0,
+        weightNmse: stored.get(l.name)?.nmse ?? 0,
+      })),
+      nodes: graph.nodes.length,
+      folded: graph.folded,
+      batchNormsFolded: graph.batchNormsFolded,
+      weightBytes,
+      constantBytes,
+      activationBytes: plan.peakBytes,
+      activationBytesUnshared: plan.unsharedBytes,
+      dispatches: steps.length,
+    };
+    const byName = new Map<string, GPUBuffer>();
+    const exposed = options.keepAll ? [...graph.values.values()] : [...graph.inputs, ...graph.outputs];
+    for (const v of exposed)
+      if (!v.constant && bufferOf.has(rootOf(v.name))) byName.set(v.name, bufferOf.get(rootOf(v.name))!);
+    return new GraphModel(engine, graph, steps, buffers, byName, owned, report);
+  }
+
+  /** Runs the model on `inputs` (f32 values by input name, shapes as loaded); returns every graph output. */
+  async run(inputs: Readonly<Record<string, Float32Array>>): Promise<Record<string, OutputTensor>> {
+    const runner = this.engine.runner;
+    for (const v of this.graph.inputs) {
+      const data = Object.hasOwn(inputs, v.name) ? inputs[v.name] : undefined;
+      if (!data || data.length !== numel(v.dims))
+        throw new ShapeError(
+          `input ${JSON.stringify(v.name)} needs ${numel(v.dims)} values for ${JSON.stringify(v.dims)}, got ` +
+            `${data?.length ?? 'none'}`,
+        );
+      runner.device.queue.writeBuffer(this.bufferOf.get(v.name)!, 0, data as Float32Array<ArrayBuffer>);
+    }
+    await runner.run('forward', this.steps);
+    const out: Record<string, OutputTensor> = {};
+    for (const v of this.graph.outputs) {
+      const data = v.constant
+        ? asFloats(v.constant)
+        : new Float32Array(await runner.read(this.bufferOf.get(v.name)!, numel(v.dims) * 4, `output ${v.name}`));
+      out[v.name] = { dims: v.dims, data };
+    }
+    return out;
+  }
+
+  /** A tensor of the last run: an output, or with `keepAll` any intermediate value. */
+  async read(name: string): Promise<OutputTensor> {
+    const v = this.graph.values.get(name);
+    const b = this.bufferOf.get(name);
+    if (!v || (!b && !v.constant))
+      throw new ShapeError(
+        `the model keeps no tensor ${JSON.stringify(name)}${v ? ' (load with keepAll to read intermediates)' : ''}`,
+      );
+    const data = v.constant
+      ? asFloats(v.constant)
+      : new Float32Array(await this.engine.runner.read(b!, numel(v.dims) * 4, name));
+    return { dims: v.dims, data };
+  }
+
+  /** The layers (format, stored bytes, weight NMSE, matmul path) and the memory the model holds. */
+  report(): ModelReport {
+    return this.summary;
+  }
+
+  /** Frees the weights, constants and activation buffers. */
+  destroy(): void {
+    for (const o of this.owned) o.destroy();
+    for (const b of this.buffers) this.engine.runner.release(b);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Resolving a graph for one input shape: every value gets its static shape, constant subgraphs (shape
+ * arithmetic, Constant nodes) are evaluated on the CPU and disappear, BatchNormalization after a Conv is
+ * folded into the conv's weights and bias, and what is left is the list of nodes that run on the GPU, in
+ * graph (topological) order.
+ */
+import { ShapeError, UnsupportedOpError } from '../errors.js';
+import type { GraphNode, OnnxGraph } from '../io/onnx-graph.js';
+import { asFloats, f32Tensor, type HostTensor, numel } from './host.js';
+import { Attrs, OPS, type OpDef, type OpInput } from './ops.js';
+
+/** A value of the resolved graph: its static shape, and its contents when known at load. */
+export interface Value {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly constant?: HostTensor;
+}
+
+/** A node that runs at run time. */
+export interface RuntimeNode {
+  readonly node: GraphNode;
+  readonly def: OpDef;
+  /** Attributes, input shapes and constant inputs, as the op's shape and CPU functions take them. */
+  readonly x: OpInput;
+  /** Input values ('' entries: omitted optional inputs); constants among them are fed from the host. */
+  readonly inputs: readonly (Value | null)[];
+  readonly outputs: readonly Value[];
+}
+
+export interface ResolvedGraph {
+  readonly inputs: readonly Value[];
+  readonly outputs: readonly Value[];
+  readonly nodes: readonly RuntimeNode[];
+  readonly values: ReadonlyMap<string, Value>;
+  /** Nodes evaluated at load, and BatchNormalizations folded into convolutions. */
+  readonly folded: number;
+  readonly batchNormsFolded: number;
+}
+
+/** The operators the runner supports (what an UnsupportedOpError lists). */
+export const SUPPORTED_OPS: readonly string[] = [...OPS.keys()].sort();
+
+/** Resolves `graph` for the given input shapes (every graph input must be given). */
+export function resolveGraph(graph: OnnxGraph, inputDims: Readonly<Record<string, readonly number[]>>): ResolvedGraph {
+  const values = new Map<string, Value>();
+  for (const [name, t] of graph.tensors) values.set(name, { name, dims: [...t.dims], constant: hostOf(t) });
+  const inputs: Value[] = [];
+  for (const info of graph.inputs) {
+    const dims = Object.hasOwn(inputDims, info.name) ? inputDims[info.name] : undefined;
+    if (!dims)
+      throw new ShapeError(
+        `the model's input ${JSON.stringify(info.name)} needs a shape (declared ${JSON.stringify(info.dims)})`,
+      );
+    if (dims.length !== info.dims.length || info.dims.some((d, i) => typeof d === 'number' && d !== dims[i]))
+      throw new ShapeError(
+        `input ${JSON.stringify(info.name)}: shape ${JSON.stringify(dims)} does not fit the declared ` +
+          `${JSON.stringify(info.dims)}`,
+      );
+    const v = { name: info.name, dims: [...dims] };
+    values.set(info.name, v);
+    inputs.push(v);
+  }
+  for (const name of Object.keys(inputDims))
+    if (!graph.inputs.some((i) => i.name === name))
+      throw new ShapeError(
+        `the model has no input ${JSON.stringify(name)}; it has ${graph.inputs.map((i) => i.name).join(', ')}`,
+      );
+  const nodes: RuntimeNode[] = [];
+  let folded = 0;
+  for (const node of graph.nodes) {
+    const where = `node ${JSON.stringify(node.name || node.outputs[0])} (${node.op})`;
+    const def = node.domain === '' || node.domain === 'ai.onnx' ? OPS.get(node.op) : undefined;
+    if (!def)
+      throw new UnsupportedOpError(
+        node.domain ? `${node.domain}.${node.op}` : node.op,
+        node.name || node.outputs[0],
+        SUPPORTED_OPS,
+      );
+    const ins = node.inputs.map((n) => {
+      if (n === '') return null;
+      const v = values.get(n);
+      if (!v) throw new ShapeError(`${where}: input ${JSON.stringify(n)} is not produced by any earlier node`);
+      return v;
+    });
+    const x: OpInput = {
+      attrs: new Attrs(node.attributes, where),
+      dims: ins.map((v) => v?.dims ?? []),
+      consts: ins.map((v) => v?.constant),
+      opset: graph.opset,
+    };
+    // Shape needs only dims; anything whose inputs are all known is evaluated now.
+    if (node.op === 'Constant' || node.op === 'Shape' || ins.every((v) => v === null || v.constant)) {
+      const outs = def.cpu(
+        x,
+        ins.map((v) => v?.constant ?? f32Tensor([0], new Float32Array(0))),
+      );
+      node.outputs.forEach((n, i) => {
+        values.set(n, { name: n, dims: [...outs[i].dims], constant: outs[i] });
+      });
+      folded++;
+      continue;
+    }
+    const outDims = def.infer(x);
+    const outputs = node.outputs.map((n, i) => ({ name: n, dims: outDims[i] }));
+    for (const v of outputs) values.set(v.name, v);
+    nodes.push({ node, def, x, inputs: ins, outputs });
+  }
+  const { nodes: kept, count } = foldBatchNorms(
+    nodes,
+    graph.outputs.map((o) => o.name),
+  );
+  const outputs = graph.outputs.map((o) => {
+    const v = values.get(o.name);
+    if (!v) throw new ShapeError(`the model's output ${JSON.stringify(o.name)} is never produced`);
+    return v;
+  });
+  return { inputs, outputs, nodes: kept, values, folded, batchNormsFolded: count };
+}
+
+function hostOf(t: import('../io/onnx-graph.js').GraphTensor): HostTensor {
+  return [1, 10, 11, 16].includes(t.onnxType)
+    ? f32Tensor(t.dims, t.floats())
+    : { kind: 'int', dims: t.dims, data: t.ints() };
+}
+
+/**
+ * Conv or ConvTranspose → BatchNormalization, where the conv's output feeds only the BN and its weights are constant:
+ * w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β per output channel, and the BN disappears.
+ */
+function foldBatchNorms(
+  nodes: RuntimeNode[],
+  graphOutputs: readonly string[],
+): { nodes: RuntimeNode[]; count: number } {
+  const uses = new Map<string, number>();
+  for (const n of nodes) for (const v of n.inputs) if (v) uses.set(v.name, (uses.get(v.name) ?? 0) + 1);
+  for (const o of graphOutputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  const producer = new Map(nodes.flatMap((n) => n.outputs.map((v) => [v.name, n] as const)));
+  const replaced = new Map<RuntimeNode, RuntimeNode>();
+  const dropped = new Set<RuntimeNode>();
+  for (const bn of nodes) {
+    if (bn.node.op !== 'BatchNormalization' || !bn.inputs[0]) continue;
+    const conv = producer.get(bn.inputs[0].name);
+    const params = bn.inputs.slice(1).map((v) => v?.constant);
+    const kind = conv?.node.op;
+    if (
+      !conv ||
+      (kind !== 'Conv' && kind !== 'ConvTranspose') ||
+      uses.get(bn.inputs[0].name) !== 1 ||
+      !conv.inputs[1]?.constant ||
+      params.some((p) => !p)
+    )
+      continue;
+    const eps = bn.x.attrs.float('epsilon', 1e-5);
+    const [gamma, beta, mean, variance] = params.map((p) => asFloats(p!));
+    const w = asFloats(conv.inputs[1].constant);
+    const wd = conv.inputs[1].dims;
+    // Conv weights are [O, C/g, kh, kw]; ConvTranspose weights [C, O, kh, kw]: the output channel is axis 0 or 1.
+    const o = kind === 'Conv' ? wd[0] : wd[1];
+    const inner = numel(wd.slice(2));
+    const outer = kind === 'Conv' ? 1 : wd[0];
+    const per = kind === 'Conv' ? numel(wd.slice(1)) : inner;
+    const bias = conv.inputs[2]?.constant ? asFloats(conv.inputs[2].constant) : new Float32Array(o);
+    const w2 = new Float32Array(w.length);
+    const b2 = new Float32Array(o);
+    for (let c = 0; c < o; c++) {
+      const k = gamma[c] / Math.sqrt(variance[c] + eps);
+      for (let t = 0; t < outer; t++) {
+        const base = kind === 'Conv' ? c * per : (t * o + c) * inner;
+        for (let j = 0; j < per; j++) w2[base + j] = w[base + j] * k;
+      }
+      b2[c] = (bias[c] - mean[c]) * k + beta[c];
+    }
+    const wv: Value = {
+      name: `${conv.inputs[1].name}#bn`,
+      dims: conv.inputs[1].dims,
+      constant: f32Tensor(conv.inputs[1].dims, w2),
+    };
+    const bv: Value = {
+      name: `${conv.node.name || conv.outputs[0].name}#bias`,
+      dims: [o],
+      constant: f32Tensor([o], b2),
+    };
+    const inputs = [conv.inputs[0], wv, bv];
+    replaced.set(conv, {
+      ...conv,
+      inputs,
+      outputs: bn.outputs,
+      x: { ...conv.x, dims: inputs.map((v) => v?.dims ?? []), consts: inputs.map((v) => v?.constant) },
+    });
+    dropped.add(bn);
+  }
+  return { nodes: nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n), count: dropped.size };
+}
