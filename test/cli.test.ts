@@ -143,7 +143,8 @@ describe('wqe command line', () => {
     expect(stderr).toMatch(/^backend: (GPU|CPU reference)/m);
     // 309 float tensors and 16 integer ones (shape constants), every one listed
     expect(stderr).toContain('325 tensors, 2 linear to quantize as int4-g32');
-    expect(stderr).toContain('not quantized: 323 tensors (295 not a linear weight, 28 not selected (--only))');
+    // 33 linear weights: 9 MatMul, 21 pointwise and 3 k×k convolutions (depthwise kernels stay f32)
+    expect(stderr).toContain('not quantized: 323 tensors (292 not a linear weight, 31 not selected (--only))');
     // docs/real-weights.md: int4/g32 RTN on the CTC head has relative RMSE 0.0915, i.e. NMSE ≈ 0.00837.
     const row = stdout.split('\n').find((l) => l.startsWith('| linear_85.w_0'));
     expect(row).toBeDefined();

@@ -307,19 +307,26 @@ describe('every tensor carried', () => {
       expect(c.tensors.size).toBe(325);
       await src.close();
       const report = JSON.parse(readFileSync(`${out}.report.json`, 'utf8')) as ModelReport;
-      expect(report.kept.filter((k) => k.reason === 'not selected (--only)').length).toBe(29);
+      expect(report.kept.filter((k) => k.reason === 'not selected (--only)').length).toBe(32);
     },
   );
 
   test('a model with nothing to quantize says so, exits non-zero and writes nothing', async () => {
     const rng = seededRng();
     const model = at('convs.safetensors');
+    // Depthwise kernels (one input channel per output) and a norm: nothing the CLI quantizes.
     await writeSafetensors(model, [
       {
-        name: 'conv.weight',
+        name: 'dw.weight',
         dtype: 'F32',
-        shape: [8, 4, 3, 3],
-        bytes: f32(Float32Array.from({ length: 288 }, () => rng.normal())),
+        shape: [8, 1, 3, 3],
+        bytes: f32(Float32Array.from({ length: 72 }, () => rng.normal())),
+      },
+      {
+        name: 'norm.weight',
+        dtype: 'F32',
+        shape: [8],
+        bytes: f32(Float32Array.from({ length: 8 }, () => rng.normal())),
       },
     ]);
     const r = await wqe('quantize', model, '--format', 'int4-g32', '-o', at('convs.q.safetensors'), '--cpu');

@@ -23,8 +23,13 @@ import { lowerNode, type LayerRecord, type LinearLayer, type LowerContext, type 
 import { planBuffers, type Lifetime } from './memory.js';
 import { resolveGraph, SUPPORTED_OPS, type ResolvedGraph, type Value } from './resolve.js';
 
-/** A format for every linear layer, or chosen per layer (null or 'f32': keep f32). */
-export type FormatChoice = QuantFormat | string | null | ((layer: LinearLayer) => QuantFormat | string | null);
+type Chosen = QuantFormat | string | null;
+
+/**
+ * A format for every linear layer; rules tried in order on the layer's name (the first match wins, no
+ * match keeps f32); or a function of the layer. null or 'f32' keeps a layer in f32.
+ */
+export type FormatChoice = Chosen | readonly (readonly [RegExp, Chosen])[] | ((layer: LinearLayer) => Chosen);
 
 export interface LoadOptions {
   /** Shape of each model input (the graph is resolved and its buffers planned for these). */
@@ -61,7 +66,12 @@ export interface ModelReport {
 }
 
 const choose = (c: FormatChoice | undefined, layer: LinearLayer): QuantFormat | null => {
-  const f = typeof c === 'function' ? c(layer) : c;
+  const f =
+    typeof c === 'function'
+      ? c(layer)
+      : Array.isArray(c)
+        ? (c.find(([re]) => re.test(layer.name))?.[1] ?? null)
+        : (c as Chosen | undefined);
   return f === null || f === undefined || f === 'f32' ? null : resolveFormat(f);
 };
 

@@ -105,10 +105,8 @@ export function resolveGraph(graph: OnnxGraph, inputDims: Readonly<Record<string
     for (const v of outputs) values.set(v.name, v);
     nodes.push({ node, def, x, inputs: ins, outputs });
   }
-  const { nodes: kept, count } = foldBatchNorms(
-    nodes,
-    graph.outputs.map((o) => o.name),
-  );
+  const outNames = graph.outputs.map((o) => o.name);
+  const { nodes: kept, count } = foldBatchNorms(foldBiasAdds(nodes, outNames), outNames);
   const outputs = graph.outputs.map((o) => {
     const v = values.get(o.name);
     if (!v) throw new ShapeError(`the model's output ${JSON.stringify(o.name)} is never produced`);
@@ -123,6 +121,80 @@ function hostOf(t: import('../io/onnx-graph.js').GraphTensor): HostTensor {
     : { kind: 'int', dims: t.dims, data: t.ints() };
 }
 
+/** How often each value is read (graph outputs count as a read). */
+function useCounts(nodes: readonly RuntimeNode[], graphOutputs: readonly string[]): Map<string, number> {
+  const uses = new Map<string, number>();
+  for (const n of nodes) for (const v of n.inputs) if (v) uses.set(v.name, (uses.get(v.name) ?? 0) + 1);
+  for (const o of graphOutputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  return uses;
+}
+
+/** The node that replaces `conv` with bias `bias` and the outputs of the node folded into it. */
+function withBias(conv: RuntimeNode, bias: Float32Array, outputs: readonly Value[], tag: string): RuntimeNode {
+  const bv: Value = {
+    name: `${conv.node.name || conv.outputs[0].name}#${tag}`,
+    dims: [bias.length],
+    constant: f32Tensor([bias.length], bias),
+  };
+  const inputs = [conv.inputs[0], conv.inputs[1], bv];
+  return {
+    ...conv,
+    inputs,
+    outputs,
+    x: { ...conv.x, dims: inputs.map((v) => v?.dims ?? []), consts: inputs.map((v) => v?.constant) },
+  };
+}
+
+/**
+ * Conv or ConvTranspose → Add of a per-channel constant (an exporter's separate bias), where the conv's
+ * output feeds only the Add: the constant joins the conv's bias and the Add disappears.
+ */
+function foldBiasAdds(nodes: RuntimeNode[], graphOutputs: readonly string[]): RuntimeNode[] {
+  const uses = useCounts(nodes, graphOutputs);
+  const producer = new Map(nodes.flatMap((n) => n.outputs.map((v) => [v.name, n] as const)));
+  const replaced = new Map<RuntimeNode, RuntimeNode>();
+  const dropped = new Set<RuntimeNode>();
+  for (const add of nodes) {
+    if (add.node.op !== 'Add') continue;
+    const [a, b] = add.inputs;
+    const [act, k] = a?.constant ? [b, a] : [a, b];
+    const conv = act ? producer.get(act.name) : undefined;
+    if (
+      !act ||
+      !k?.constant ||
+      !conv ||
+      replaced.has(conv) ||
+      !['Conv', 'ConvTranspose'].includes(conv.node.op) ||
+      uses.get(act.name) !== 1
+    )
+      continue;
+    const channels = act.dims[1];
+    // A per-channel constant: [C], [C, 1, 1] or [1, C, 1, 1] against the NCHW output.
+    const shape = [...k.dims];
+    while (shape.length && shape[0] === 1 && shape.length > act.dims.length - 1) shape.shift();
+    if (
+      numel(k.dims) !== channels ||
+      shape[0] !== channels ||
+      shape.slice(1).some((d) => d !== 1) ||
+      shape.length > act.dims.length - 1
+    )
+      continue;
+    const extra = asFloats(k.constant);
+    const old = conv.inputs[2]?.constant ? asFloats(conv.inputs[2].constant) : new Float32Array(channels);
+    replaced.set(
+      conv,
+      withBias(
+        conv,
+        Float32Array.from(old, (v, i) => v + extra[i]),
+        add.outputs,
+        'bias',
+      ),
+    );
+    dropped.add(add);
+  }
+  return nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
+}
+
 /**
  * Conv or ConvTranspose → BatchNormalization, where the conv's output feeds only the BN and its weights are constant:
  * w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β per output channel, and the BN disappears.
@@ -131,9 +203,7 @@ function foldBatchNorms(
   nodes: RuntimeNode[],
   graphOutputs: readonly string[],
 ): { nodes: RuntimeNode[]; count: number } {
-  const uses = new Map<string, number>();
-  for (const n of nodes) for (const v of n.inputs) if (v) uses.set(v.name, (uses.get(v.name) ?? 0) + 1);
-  for (const o of graphOutputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  const uses = useCounts(nodes, graphOutputs);
   const producer = new Map(nodes.flatMap((n) => n.outputs.map((v) => [v.name, n] as const)));
   const replaced = new Map<RuntimeNode, RuntimeNode>();
   const dropped = new Set<RuntimeNode>();
@@ -176,7 +246,7 @@ function foldBatchNorms(
       constant: f32Tensor(conv.inputs[1].dims, w2),
     };
     const bv: Value = {
-      name: `${conv.node.name || conv.outputs[0].name}#bias`,
+      name: `${conv.node.name || conv.outputs[0].name}#bnbias`,
       dims: [o],
       constant: f32Tensor([o], b2),
     };

@@ -216,15 +216,28 @@ export async function readFloatRows(
   row0: number,
   rows: number,
 ): Promise<Float32Array> {
+  const { rows: total, cols } = tensorRowsCols(e);
+  if (row0 < 0 || rows < 0 || row0 + rows > total)
+    throw new ShapeError(`tensor ${e.name}: rows [${row0}, ${row0 + rows}) outside its ${total} rows`);
+  return readFloatSpan(src, e, row0 * cols, rows * cols);
+}
+
+/** Elements [first, first + count) of a float tensor in row-major order, as f32. */
+export async function readFloatSpan(
+  src: ByteSource,
+  e: SafetensorsEntry,
+  first: number,
+  count: number,
+): Promise<Float32Array> {
   if (!FLOAT_DTYPES.includes(e.dtype))
     throw new ShapeError(
       `tensor ${e.name} has dtype ${e.dtype}; only ${FLOAT_DTYPES.join(', ')} tensors can be read as floats`,
     );
-  const { rows: total, cols } = tensorRowsCols(e);
-  if (row0 < 0 || rows < 0 || row0 + rows > total)
-    throw new ShapeError(`tensor ${e.name}: rows [${row0}, ${row0 + rows}) outside its ${total} rows`);
+  const total = numel(e.shape);
+  if (first < 0 || count < 0 || first + count > total)
+    throw new ShapeError(`tensor ${e.name}: elements [${first}, ${first + count}) outside its ${total}`);
   const size = DTYPE_BYTES[e.dtype];
-  const bytes = await src.read(e.begin + row0 * cols * size, rows * cols * size);
+  const bytes = await src.read(e.begin + first * size, count * size);
   // F32 at a 4-byte aligned offset of a buffer of its own: a view, no second copy of the chunk.
   if (
     e.dtype === 'F32' &&
@@ -232,8 +245,8 @@ export async function readFloatRows(
     bytes.byteLength === bytes.buffer.byteLength &&
     new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
   )
-    return new Float32Array(bytes.buffer, bytes.byteOffset, rows * cols);
-  return widenFloats(bytes, e.dtype, rows * cols);
+    return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+  return widenFloats(bytes, e.dtype, count);
 }
 
 /** A whole float tensor as f32. */

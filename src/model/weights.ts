@@ -8,7 +8,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import { onnxTypeName, readOnnxTensors } from '../io/onnx.js';
 import {
   FLOAT_DTYPES,
-  readFloatRows,
+  readFloatSpan,
   readSafetensorsHeader,
   widenFloats,
   type SafetensorsDtype,
@@ -26,7 +26,8 @@ export interface ModelTensor {
   typeName: string;
   /**
    * 'linear' when the tensor is a float linear map the engine can quantize as W (N×K): a MatMul weight
-   * ([in, out], transposed), a 1×1 convolution [out, in, 1, 1], or a 2-D safetensors weight [out, in].
+   * ([in, out], transposed), a convolution kernel [O, I, kh, kw] as [O, I·kh·kw] (depthwise kernels, one
+   * input channel per output, excepted), or a 2-D safetensors weight [out, in].
    */
   role: 'linear' | 'other';
   /** The weight matrix W is the stored tensor transposed. */
@@ -59,7 +60,7 @@ const other = (name: string, shape: number[], dtype: SafetensorsDtype | null, ty
   cols: 0,
 });
 
-/** Every tensor of an ONNX model; float MatMul weights and 1×1 convolutions are 'linear'. */
+/** Every tensor of an ONNX model; float MatMul weights and convolution kernels (not depthwise) are 'linear'. */
 export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): WeightSource {
   const found = readOnnxTensors(bytes, name);
   const byName = new Map(found.map((t) => [t.name, t]));
@@ -78,7 +79,9 @@ export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): Weight
           rows: d[1],
           cols: d[0],
         };
-      if (d.length === 4 && d[2] === 1 && d[3] === 1 && t.consumers.includes('Conv'))
+      // A conv kernel [O, I, kh, kw] is the matrix [O, I·kh·kw] its implicit GEMM multiplies (im2col's
+      // column order). Depthwise kernels (one input channel per output) stay in f32: kh·kw values a row.
+      if (d.length === 4 && d[1] > 1 && t.consumers.includes('Conv'))
         return {
           name: t.name,
           shape: d,
@@ -87,7 +90,7 @@ export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): Weight
           role: 'linear',
           transposed: false,
           rows: d[0],
-          cols: d[1],
+          cols: d[1] * d[2] * d[3],
         };
     }
     return other(t.name, d, t.dtype, typeName);
@@ -120,7 +123,7 @@ export function onnxWeightSource(bytes: Uint8Array, name = 'ONNX model'): Weight
  */
 export async function safetensorsWeightSource(
   src: ByteSource,
-  isLinear: (e: SafetensorsEntry) => boolean = (e) => e.shape.length === 2,
+  isLinear: (e: SafetensorsEntry) => boolean = (e) => e.shape.length === 2 || (e.shape.length === 4 && e.shape[1] > 1),
 ): Promise<WeightSource> {
   const header = await readSafetensorsHeader(src);
   const entries = new Map(header.entries.map((e) => [e.name, e]));
@@ -135,7 +138,8 @@ export async function safetensorsWeightSource(
             role: 'linear',
             transposed: false,
             rows: e.shape[0],
-            cols: e.shape[1],
+            // [out, in] weights, and conv kernels [O, I, kh, kw] as [O, I·kh·kw]
+            cols: numel(e.shape) / e.shape[0],
           }
         : other(e.name, e.shape, e.dtype, e.dtype),
   );
@@ -147,7 +151,7 @@ export async function safetensorsWeightSource(
   return {
     name: src.name,
     tensors,
-    readRows: (t, r0, n) => readFloatRows(src, entry(t), r0, n),
+    readRows: (t, r0, n) => readFloatSpan(src, entry(t), r0 * t.cols, n * t.cols),
     readBytes: (t, offset = 0, length) => {
       const e = entry(t);
       const size = e.end - e.begin;

@@ -274,7 +274,8 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
     if (!chosen.length) {
       const why = linear.length
         ? `none of its ${linear.length} linear weights matches --only ${args.only}`
-        : 'it has no linear weight this tool quantizes (2-D MatMul/safetensors weights and 1×1 convolutions)';
+        : 'it has no linear weight this tool quantizes ' +
+          '(2-D MatMul/safetensors weights and convolution kernels; depthwise kernels stay f32)';
       throw new CliError(`nothing to quantize in ${args.input}: ${why}; nothing was written`, EXIT.input);
     }
     if (!args.cpu) {
