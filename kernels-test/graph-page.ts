@@ -38,6 +38,8 @@ export interface ModelCase {
   readonly seed: number;
   readonly weights?: string;
   readonly perNode?: boolean;
+  /** false: every node runs on its own (no epilogue fusion), so the per-node mode compares all of them. */
+  readonly fuse?: boolean;
   /**
    * 'noise' (default): uniform in [−1, 1); 'text': a rendered line of text (the detector's output then spans [0, 1]).
    */
@@ -64,10 +66,91 @@ function textImage(dims: number[]): Float32Array {
   return out;
 }
 
+/**
+ * A graph whose linear layers are followed by every epilogue pattern the runner fuses, and by two it must
+ * not fuse: x → Conv → Mul k → Add k → hard-swish (Add 3, Clip 0…6, Mul, Div 6) → Mul k[C,1,1] → Sub (k − v)
+ * → out0; Conv → Relu → out1 and also Conv's output read by Add (two readers: only the Relu is not fused);
+ * z → MatMul → Add b[N] → swish (Sigmoid, Mul) → out2.
+ */
+function fusionGraph(rng: Rng): {
+  graph: OnnxGraph;
+  feeds: Record<string, Float32Array>;
+  shapes: Record<string, number[]>;
+} {
+  const tensors = new Map<string, GraphTensor>();
+  const rand = (name: string, dims: number[], lo = -1, hi = 1) => {
+    const n = dims.reduce((a, b) => a * b, 1);
+    tensors.set(
+      name,
+      tensor(
+        name,
+        dims,
+        Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform()),
+      ),
+    );
+  };
+  const scalar = (name: string, v: number) => tensors.set(name, tensor(name, [1], Float32Array.of(v)));
+  rand('w0', [6, 4, 3, 3]);
+  rand('b0', [6]);
+  scalar('k1', 0.5 + rng.uniform());
+  scalar('k2', rng.uniform() - 0.5);
+  scalar('three', 3);
+  scalar('zero', 0);
+  scalar('six', 6);
+  rand('kc', [6, 1, 1], 0.5, 1.5);
+  scalar('k3', 0.25);
+  rand('w1', [6, 4, 1, 1]);
+  rand('wm', [16, 12]);
+  rand('bm', [12]);
+  const nodes: GraphNode[] = [];
+  const node = (op: string, inputs: string[], output: string, attrs: Record<string, AttributeValue> = {}) =>
+    nodes.push({ name: output, op, domain: '', inputs, outputs: [output], attributes: new Map(Object.entries(attrs)) });
+  node('Conv', ['x', 'w0', 'b0'], 'c0', { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
+  node('Mul', ['c0', 'k1'], 'm0');
+  node('Add', ['k2', 'm0'], 'a0');
+  node('Add', ['a0', 'three'], 'h0');
+  node('Clip', ['h0', 'zero', 'six'], 'h1');
+  node('Mul', ['a0', 'h1'], 'h2');
+  node('Div', ['h2', 'six'], 'h3');
+  node('Mul', ['h3', 'kc'], 'p0');
+  node('Sub', ['k3', 'p0'], 'out0');
+  node('Conv', ['x', 'w1'], 'c1', { kernel_shape: [1, 1] });
+  node('Relu', ['c1'], 'out1');
+  node('Add', ['c1', 'out1'], 'out3');
+  node('MatMul', ['z', 'wm'], 'mm');
+  node('Add', ['mm', 'bm'], 'mb');
+  node('Sigmoid', ['mb'], 'sg');
+  node('Mul', ['sg', 'mb'], 'out2');
+  const shapes = { x: [1, 4, 7, 9], z: [2, 5, 16] };
+  const feeds = Object.fromEntries(
+    Object.entries(shapes).map(([k, d]) => [
+      k,
+      Float32Array.from({ length: d.reduce((a, b) => a * b, 1) }, () => rng.uniform() * 4 - 2),
+    ]),
+  );
+  const info = (name: string) => ({ name, elemType: 1, dims: [] as number[] });
+  return {
+    graph: {
+      name: 'fusion',
+      nodes,
+      tensors,
+      inputs: Object.entries(shapes).map(([name, dims]) => ({ name, elemType: 1, dims })),
+      outputs: ['out0', 'out1', 'out2', 'out3'].map(info),
+      opset: 13,
+    },
+    feeds,
+    shapes,
+  };
+}
+
 declare global {
   interface Window {
     graphSuite: {
+      fusion(seed: number): Promise<{ relErr: Record<string, number>; fused: number; nodes: number }>;
       op(c: OpCase): Promise<{ relErr: number; outDims: number[] }>;
+      profile(
+        c: ModelCase,
+      ): Promise<{ byOp: { op: string; n: number; ms: number }[]; runMs: number; report: ModelReport }>;
       model(c: ModelCase): Promise<{
         relErr: number;
         maxAbs: number;
@@ -217,6 +300,38 @@ async function init(): Promise<void> {
         net.destroy();
       }
     },
+    async fusion(seed) {
+      const { graph, feeds, shapes } = fusionGraph(new Rng(seed));
+      const net = await GraphModel.fromGraph(engine, graph, { inputs: shapes });
+      try {
+        const got = await net.run(feeds);
+        const want = runReference(resolveGraph(graph, shapes), feeds);
+        const relErr: Record<string, number> = {};
+        for (const [k, v] of Object.entries(got)) relErr[k] = rel(v.data, want.get(k)!.data as Float32Array);
+        return { relErr, fused: net.report().fused, nodes: net.report().nodes };
+      } finally {
+        net.destroy();
+      }
+    },
+    async profile(c) {
+      const bytes = await modelBytes(c.model);
+      const x = Float32Array.from({ length: c.dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i));
+      const net = await GraphModel.load(engine, bytes, { inputs: { x: c.dims }, weights: c.weights ?? null });
+      await net.run({ x });
+      const t0 = performance.now();
+      await net.run({ x });
+      const runMs = performance.now() - t0;
+      const byOp = new Map<string, { op: string; n: number; ms: number }>();
+      for (const t of await net.profile({ x }, 1)) {
+        const e = byOp.get(t.op) ?? { op: t.op, n: 0, ms: 0 };
+        e.n++;
+        e.ms += t.ms;
+        byOp.set(t.op, e);
+      }
+      const report = net.report();
+      net.destroy();
+      return { byOp: [...byOp.values()].sort((a, b) => b.ms - a.ms), runMs, report };
+    },
     async model(c) {
       const bytes = await modelBytes(c.model);
       const rng = new Rng(c.seed);
@@ -229,6 +344,7 @@ async function init(): Promise<void> {
         inputs: { x: c.dims },
         weights: c.weights ?? null,
         keepAll: c.perNode,
+        fuse: c.fuse,
       });
       try {
         const out = await net.run({ x });

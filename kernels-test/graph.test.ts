@@ -209,29 +209,38 @@ describe('graph ops against the CPU reference', () => {
   );
 });
 
+test('epilogue fusion: bias, affine maps, hard-swish and swish fused; a value read twice is not', async () => {
+  const s = seed();
+  const r = await page.evaluate((x) => window.graphSuite.fusion(x), s);
+  console.log(`[graph] fusion (case seed ${s}): ${JSON.stringify(r)}`);
+  for (const [k, e] of Object.entries(r.relErr)) expect(e, `${k} (case seed ${s})`).toBeLessThan(1e-5);
+  // Conv + 8 fused; Conv (its output read twice) + Relu + Add; MatMul + 3 fused.
+  expect(r.fused).toBe(11);
+  expect(r.nodes).toBe(5);
+});
+
 describe('PP-OCRv4 on the graph runner (f32 weights) against onnxruntime-web (wasm)', () => {
-  test('recogniser 1×3×48×320: output within 1e-4, every node compared', async () => {
-    const c: ModelCase = { model: 'rec', dims: [1, 3, 48, 320], seed: seed(), perNode: true };
-    const r = await page.evaluate((req) => window.graphSuite.model(req), c);
+  async function both(c: ModelCase, what: string) {
+    // Unfused, every node's output compared; then fused (the default) at the output.
+    const each = await page.evaluate((req) => window.graphSuite.model(req), { ...c, perNode: true, fuse: false });
+    const fused = await page.evaluate((req) => window.graphSuite.model(req), c);
     console.log(
-      `[graph] rec f32: output relErr ${r.relErr}, ${r.nodes} node outputs compared, worst ` +
-        `${JSON.stringify(r.worstNode)}, first over 1e-4: ${r.firstDivergent}; ${r.report.nodes} nodes, ` +
-        `${r.report.dispatches} dispatches, ${r.report.folded} folded, weights ${r.report.weightBytes} B, ` +
-        `activations ${r.report.activationBytes} B (${r.report.activationBytesUnshared} unshared)`,
+      `[graph] ${what} f32: output relErr ${fused.relErr} fused (${fused.report.nodes} nodes, ` +
+        `${fused.report.fused} fused into epilogues, ${fused.report.dispatches} dispatches), ${each.relErr} unfused; ` +
+        `${each.nodes} node outputs compared, worst ${JSON.stringify(each.worstNode)}, first over 1e-4: ` +
+        `${each.firstDivergent}; ${each.report.folded} folded at load, weights ${fused.report.weightBytes} B, ` +
+        `activations ${fused.report.activationBytes} B (${fused.report.activationBytesUnshared} without reuse)`,
     );
-    expect(r.relErr).toBeLessThan(1e-4);
-    expect(r.firstDivergent).toBeNull();
+    for (const r of [each, fused]) expect(r.relErr).toBeLessThan(1e-4);
+    expect(each.firstDivergent).toBeNull();
+    return { each, fused };
+  }
+  test('recogniser 1×3×48×320: output within 1e-4, every node compared', async () => {
+    const { each } = await both({ model: 'rec', dims: [1, 3, 48, 320], seed: seed() }, 'rec');
+    expect(each.nodes).toBe(397);
   });
   test('detector on a rendered text image 1×3×96×256: output within 1e-4, every node compared', async () => {
     // On noise the detector's probabilities are ~1e-11, where onnxruntime's fast sigmoid returns exact 0s.
-    const c: ModelCase = { model: 'det', dims: [1, 3, 96, 256], seed: seed(), perNode: true, input: 'text' };
-    const r = await page.evaluate((req) => window.graphSuite.model(req), c);
-    console.log(
-      `[graph] det f32: output relErr ${r.relErr}, ${r.nodes} node outputs compared, worst ` +
-        `${JSON.stringify(r.worstNode)}, first over 1e-4: ${r.firstDivergent}; ${r.report.nodes} nodes, ` +
-        `${r.report.dispatches} dispatches`,
-    );
-    expect(r.relErr).toBeLessThan(1e-4);
-    expect(r.firstDivergent).toBeNull();
+    await both({ model: 'det', dims: [1, 3, 96, 256], seed: seed(), input: 'text' }, 'det');
   });
 });

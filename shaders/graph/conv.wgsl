@@ -1,66 +1,13 @@
-// Convolutions that do not go through the engine's GEMM, one thread per output element (NCHW):
-//  - conv_direct: grouped convolutions, depthwise above all (C/group input channels per output, f32
-//    weights [O, C/group, kh, kw], bias), zero padding;
+// Convolution steps that do not go through the engine's GEMM, one thread per output element (NCHW)
+// (grouped convolutions: conv_direct.wgsl):
 //  - col2im: ConvTranspose after its GEMM: the GEMM gives cols[(o, ky, kx), (iy, ix)] = Σ_c W[c, o, ky, kx]·x[c, iy, ix],
 //    and each output sums the cols that land on it (a gather, so no atomics), plus the bias;
 //  - avg_pool: AveragePool (padding excluded from the count unless count_include_pad).
 
-struct ConvParams {
-  n: u32,
-  groups_x: u32,
-  in_base: u32,
-  out_base: u32,
-  channels: u32,
-  h: u32,
-  w: u32,
-  oc: u32,
-  oh: u32,
-  ow: u32,
-  kh: u32,
-  kw: u32,
-  sh: u32,
-  sw: u32,
-  pt: u32,
-  pl: u32,
-  dh: u32,
-  dw: u32,
-  group: u32,
-  count_pad: u32,
-  pb: u32,
-  pr: u32,
-}
-@group(0) @binding(AUTO) var<uniform> cv: ConvParams;
-@group(0) @binding(AUTO) var<storage, read> src: array<f32>;
-@group(0) @binding(AUTO) var<storage, read> weight: array<f32>;
-@group(0) @binding(AUTO) var<storage, read> bias: array<f32>;
-@group(0) @binding(AUTO) var<storage, read_write> out: array<f32>;
+#include "graph/conv_params.wgsl"
 
 fn element(wg: vec3<u32>, lid: u32) -> u32 {
   return (wg.y * cv.groups_x + wg.x) * 256u + lid;
-}
-
-@compute @workgroup_size(256)
-fn conv_direct(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = element(wg, lid);
-  if (i >= cv.n) { return; }
-  let ox = i % cv.ow;
-  let oy = (i / cv.ow) % cv.oh;
-  let o = i / (cv.ow * cv.oh);
-  let cg = cv.channels / cv.group;
-  let c0 = (o / (cv.oc / cv.group)) * cg;
-  var s = bias[o];
-  for (var c = 0u; c < cg; c++) {
-    for (var ky = 0u; ky < cv.kh; ky++) {
-      let iy = i32(oy * cv.sh + ky * cv.dh) - i32(cv.pt);
-      if (iy < 0 || iy >= i32(cv.h)) { continue; }
-      for (var kx = 0u; kx < cv.kw; kx++) {
-        let ix = i32(ox * cv.sw + kx * cv.dw) - i32(cv.pl);
-        if (ix < 0 || ix >= i32(cv.w)) { continue; }
-        s += weight[((o * cg + c) * cv.kh + ky) * cv.kw + kx] * src[cv.in_base + ((c0 + c) * cv.h + u32(iy)) * cv.w + u32(ix)];
-      }
-    }
-  }
-  out[cv.out_base + i] = s;
 }
 
 // src = cols [O·kh·kw, h·w] from the GEMM; out [O, oh, ow].

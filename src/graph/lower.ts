@@ -14,10 +14,11 @@ import type { GpuRunner, Step } from '../gpu/runner.js';
 import type { WgslConstant } from '../formats/format.js';
 import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from '../gpu/tensors.js';
 import type { Matrix } from '../matrix.js';
+import { dequantizeKernel, dequantizeStep } from '../ops/dequantize.js';
 import { matmulStep } from '../ops/matmul.js';
 import { planMatmul, type PlanContext } from '../ops/plan.js';
 import { quantizePasses, quantizeSteps } from '../ops/quantize.js';
-import { transformKernel, transformStep, uploadSigns } from '../ops/transform.js';
+import { transformKernel, transformStep } from '../ops/transform.js';
 import { asFloats, broadcastStrides, numel, stridesOf } from './host.js';
 import {
   convShape,
@@ -31,6 +32,7 @@ import {
   softmaxShape,
   unaryParams,
 } from './ops.js';
+import type { FusedNode } from './fuse.js';
 import type { RuntimeNode, Value } from './resolve.js';
 
 /** A linear layer as the weight-format chooser sees it. */
@@ -55,6 +57,8 @@ export interface LayerRecord extends LinearLayer {
   readonly activations: string;
   /** The matmul path the planner chose, e.g. 'gemm int dp4a'. */
   readonly path: string;
+  /** Milliseconds of the layer's dispatches (im2col, activation quantization, GEMM), after profile(). */
+  readonly ms?: number;
 }
 
 /** The GPU buffers of a node's tensors. */
@@ -209,6 +213,80 @@ async function channelStep(
     { rank: 0, inner, channels: dims[1], p0: 0, p1: 0 },
   );
 }
+
+/**
+ * The steps of a linear layer's epilogue (src/graph/fuse.ts) on its output `out` of `dims`, in place;
+ * `bias` (the layer's own, not yet added) joins the first affine map. None when there is nothing to do.
+ */
+async function epilogueSteps(
+  ctx: LowerContext,
+  n: RuntimeNode,
+  out: GPUBuffer,
+  bias: Float32Array | null,
+): Promise<Step[]> {
+  const e = (n as FusedNode).epilogue;
+  const dims = n.outputs[0].dims;
+  if (!e && !bias) return [];
+  const last = n.node.op === 'MatMul';
+  const C = last ? dims[dims.length - 1] : dims[1];
+  const inner = last ? 1 : numel(dims.slice(2));
+  const coef = new Float32Array(4 * C);
+  for (let c = 0; c < C; c++) {
+    const s = e ? e.preScale[c] : 1;
+    coef[c] = s;
+    // pre(v + b) = v·s + (b·s + t)
+    coef[C + c] = (bias ? bias[c] * s : 0) + (e ? e.preShift[c] : 0);
+    coef[2 * C + c] = e?.post?.scale[c] ?? 1;
+    coef[3 * C + c] = e?.post?.shift[c] ?? 0;
+  }
+  const act = e?.activation;
+  const constants = {
+    ACT: act ? EPILOGUE_ACTIVATIONS[act.op] : 0,
+    GATED: !!act?.gated,
+    POST: !!e?.post,
+  };
+  const rows = numel(dims) / (last ? C : inner);
+  const n4 = last ? C / 4 : inner / 4;
+  const params = {
+    n: numel(dims),
+    inner,
+    channels: C,
+    a: act?.shift ?? 0,
+    p0: act?.params[0] ?? 0,
+    p1: act?.params[1] ?? 0,
+  };
+  const storage = { coef: whole(ctx.floats(coef, `${name(n)} epilogue`)) };
+  const maxY = ctx.runner.limits.maxComputeWorkgroupsPerDimension;
+  if (Number.isInteger(n4) && rows <= maxY) {
+    const k = await kernel(ctx, 'graph/epilogue.wgsl', last ? 'ep_last' : 'ep_inner', constants);
+    return [
+      {
+        kernel: k,
+        axes: [],
+        dispatch: () => ({
+          storage: { ...storage, out4: whole(out) },
+          uniforms: { ep: { ...params, groups_x: 0 } },
+          workgroups: [Math.ceil(n4 / 64), rows, 1],
+        }),
+      },
+    ];
+  }
+  const k = await kernel(ctx, 'graph/epilogue.wgsl', 'ep_any', constants);
+  const g = grid(ctx.runner, Math.ceil(numel(dims) / 64));
+  return [
+    {
+      kernel: k,
+      axes: [],
+      dispatch: () => ({
+        storage: { ...storage, out1: whole(out) },
+        uniforms: { ep: { ...params, groups_x: g.x } },
+        workgroups: [g.x, g.y, 1],
+      }),
+    },
+  ];
+}
+
+const EPILOGUE_ACTIVATIONS: Readonly<Record<string, number>> = { Relu: 1, Clip: 2, HardSigmoid: 3, Sigmoid: 4 };
 
 function lowerBatchNorm(ctx: LowerContext, n: RuntimeNode): LoweredNode {
   const [x, ...params] = n.inputs as Value[];
@@ -446,6 +524,14 @@ interface Product {
   build(io: NodeBuffers, scratchAt: number, act: GpuMatrix, y: GpuMatrix): Promise<Step[]>;
 }
 
+/**
+ * Activation rows from which a lattice-coded weight is decoded once per run into f32 scratch instead of
+ * inside the GEMM: the GEMM decodes each weight block once per tile of activation rows it meets, and a
+ * lattice block's decode (docs/lattice.md) costs tens of multiply-adds where an INT entry costs one — at
+ * 5760 rows × 64 × 32 the in-GEMM E8 decode took 6.8 s against 25 ms for f32 (npm run bench:gpu).
+ */
+const DECODE_FIRST_ROWS = 64;
+
 function linearProduct(
   ctx: LowerContext,
   layer: LinearLayer,
@@ -456,7 +542,9 @@ function linearProduct(
   const wf = ctx.weightFormat(layer);
   const af = ctx.activationFormat(layer);
   const K = layer.cols;
-  const domain: DomainMap | null = wf ? domainOf(wf, K) : af ? domainOf(af, K) : null;
+  const decodeFirst = !!wf && !af && wf.family === 'lattice' && actRows >= DECODE_FIRST_ROWS;
+  const wDomain = wf ? domainOf(wf, K) : null;
+  const domain: DomainMap | null = decodeFirst ? null : wf ? wDomain : af ? domainOf(af, K) : null;
   if (af && wf && !!domainOf(af, K) !== !!domainOf(wf, K))
     throw new OptionsError(
       'activations',
@@ -470,20 +558,44 @@ function linearProduct(
   if (af && aLayout)
     for (const s of ['codes', 'scales', 'aux'] as const)
       scratch.push(Math.max(4, actRows * aLayout.wordsPerRow[s] * 4));
+  // Decode-first: the weights in f32 (and, for a rotated format, in its domain before rotating back).
+  const decodedAt = scratch.length;
+  if (decodeFirst) {
+    scratch.push(layer.rows * K * 4);
+    if (wDomain) scratch.push(layer.rows * wDomain.Kp * 4);
+  }
   // The weights are quantized once, however many times the product runs (once per image of a batch).
   let stored: Promise<GpuOperand> | null = null;
   let recorded = false;
+  let decodedOnce = false;
   return {
     scratch,
     async build(io, at, act, y) {
       const { runner } = ctx;
       const steps: Step[] = [];
       const wq = await (stored ??= ctx.weight(layer, w(), wf));
+      let weights: GpuOperand = wq;
+      if (decodeFirst) {
+        const decoded = new GpuMatrix(OWNER, layer.rows, K, io.scratch[at + decodedAt]);
+        // Once per run: later images of a batch reuse the decoded scratch.
+        if (!decodedOnce) {
+          const q = wq as GpuQuantizedMatrix;
+          const k = await dequantizeKernel(runner, q.format);
+          if (wDomain) {
+            const inDomain = new GpuMatrix(OWNER, layer.rows, wDomain.Kp, io.scratch[at + decodedAt + 1]);
+            steps.push(dequantizeStep(runner, k, q, inDomain));
+            const signs = ctx.meta([...wDomain.signBits]);
+            steps.push(transformStep(runner, await transformKernel(runner), inDomain, decoded, wDomain, true, signs));
+          } else steps.push(dequantizeStep(runner, k, q, decoded));
+          decodedOnce = true;
+        }
+        weights = decoded;
+      }
       let a: GpuOperand = act;
       let s = at;
       if (domain) {
         const rotated = new GpuMatrix(OWNER, actRows, Kp, io.scratch[s++]);
-        const signs = uploadSigns(runner, domain);
+        const signs = ctx.meta([...domain.signBits]);
         steps.push(transformStep(runner, await transformKernel(runner), act, rotated, domain, false, signs));
         a = rotated;
       }
@@ -505,7 +617,7 @@ function linearProduct(
         steps.push(...quantizeSteps(runner, await quantizePasses(runner, af), a as GpuMatrix, q, tensorMax));
         a = q;
       }
-      const [x, ww] = weightsFirst ? [wq, a] : [a, wq];
+      const [x, ww] = weightsFirst ? [weights, a] : [a, weights];
       const plan = planMatmul(ctx.plan, x, ww, y.rows, {});
       const k = await runner.pipelines.kernel(plan.request, plan.entry);
       if (!recorded)
@@ -516,7 +628,13 @@ function linearProduct(
           weightBytes: 0,
           weightNmse: 0,
           activations: af?.id ?? 'f32',
-          path: [plan.kernel, plan.integer ? 'int' : 'float', plan.dp4a ? 'dp4a' : '', plan.affine ? 'affine' : '']
+          path: [
+            decodeFirst ? 'dequantize →' : '',
+            plan.kernel,
+            plan.integer ? 'int' : 'float',
+            plan.dp4a ? 'dp4a' : '',
+            plan.affine ? 'affine' : '',
+          ]
             .filter(Boolean)
             .join(' '),
         });
@@ -543,13 +661,15 @@ function lowerMatMul(ctx: LowerContext, n: RuntimeNode): LoweredNode {
     const prod = linearProduct(ctx, layer, w, false, rows);
     return {
       scratch: prod.scratch,
-      build: (io) =>
-        prod.build(
+      build: async (io) => [
+        ...(await prod.build(
           io,
           0,
           new GpuMatrix(OWNER, rows, k, io.inputs[0]!),
           new GpuMatrix(OWNER, rows, cols, io.outputs[0]),
-        ),
+        )),
+        ...(await epilogueSteps(ctx, n, io.outputs[0], null)),
+      ],
     };
   }
   // Two activations (attention): the batched kernel, batch offsets precomputed.
@@ -625,7 +745,7 @@ function lowerConv(ctx: LowerContext, n: RuntimeNode): LoweredNode {
     return {
       scratch: [],
       async build(io) {
-        const k = await kernel(ctx, 'graph/conv.wgsl', 'conv_direct');
+        const k = await kernel(ctx, 'graph/conv_direct.wgsl', 'conv_direct', { KH: g.kh, KW: g.kw });
         const weight = ctx.floats(asFloats(wv.constant!), `${name(n)} weights`);
         const b = ctx.floats(bias, `${name(n)} bias`);
         const steps: Step[] = [];
@@ -652,17 +772,18 @@ function lowerConv(ctx: LowerContext, n: RuntimeNode): LoweredNode {
             pb: g.pb,
             pr: g.pr,
           };
-          steps.push(
-            elementStep(
-              ctx.runner,
-              k,
-              o * oh * ow,
-              { src: io.inputs[0]!, weight, bias: b, out: io.outputs[0] },
-              'cv',
-              params,
-            ),
-          );
+          const storage = { src: io.inputs[0]!, weight, bias: b, out: io.outputs[0] };
+          steps.push({
+            kernel: k,
+            axes: [],
+            dispatch: () => ({
+              storage: Object.fromEntries(Object.entries(storage).map(([key, buf]) => [key, whole(buf)])),
+              uniforms: { cv: { ...params, n: o * oh * ow, groups_x: 0 } },
+              workgroups: [Math.ceil(ow / 64), Math.ceil(oh / 4), o],
+            }),
+          });
         }
+        steps.push(...(await epilogueSteps(ctx, n, io.outputs[0], null)));
         return steps;
       },
     };
@@ -691,8 +812,7 @@ function lowerConv(ctx: LowerContext, n: RuntimeNode): LoweredNode {
         const y = new GpuMatrix(OWNER, o, rows, io.outputs[0], bi * o * rows);
         steps.push(...(await prod.build(io, 1, cols, y)));
       }
-      if (bv?.constant)
-        steps.push(await channelStep(ctx, io.outputs[0], dims, new Float32Array(o).fill(1), bias, name(n)));
+      steps.push(...(await epilogueSteps(ctx, n, io.outputs[0], bv?.constant ? bias : null)));
       return steps;
     },
   };
@@ -771,6 +891,7 @@ function lowerConvTranspose(ctx: LowerContext, n: RuntimeNode): LoweredNode {
           ),
         );
       }
+      steps.push(...(await epilogueSteps(ctx, n, io.outputs[0], null)));
       return steps;
     },
   };

@@ -18,6 +18,7 @@ import { readOnnxGraph, type OnnxGraph } from '../io/onnx-graph.js';
 import type { Step } from '../gpu/runner.js';
 import type { GpuOperand } from '../gpu/tensors.js';
 import type { Matrix } from '../matrix.js';
+import { fuseEpilogues } from './fuse.js';
 import { asFloats, numel } from './host.js';
 import { lowerNode, type LayerRecord, type LinearLayer, type LowerContext, type LoweredNode } from './lower.js';
 import { planBuffers, type Lifetime } from './memory.js';
@@ -40,6 +41,11 @@ export interface LoadOptions {
   readonly activations?: FormatChoice;
   /** Keep every intermediate tensor (no buffer reuse) so read() can return it: the per-node comparison mode. */
   readonly keepAll?: boolean;
+  /**
+   * Fuse the element-wise nodes after each linear layer (bias, affine maps, activation) into one epilogue
+   * pass (src/graph/fuse.ts). Default true; false runs every node on its own (their values readable with keepAll).
+   */
+  readonly fuse?: boolean;
 }
 
 /** A tensor the model returns. */
@@ -51,10 +57,14 @@ export interface OutputTensor {
 /** What the loaded model holds and how it runs. */
 export interface ModelReport {
   readonly layers: readonly LayerRecord[];
-  /** Runtime nodes, nodes folded at load, BatchNormalizations folded into convolutions. */
+  /**
+   * Runtime nodes, nodes folded at load, BatchNormalizations folded into convolutions, element-wise
+   * nodes fused into linear layers' epilogues.
+   */
   readonly nodes: number;
   readonly folded: number;
   readonly batchNormsFolded: number;
+  readonly fused: number;
   /** GPU bytes of the linear layers' weights as stored, and of the other constants (biases, depthwise kernels…). */
   readonly weightBytes: number;
   readonly constantBytes: number;
@@ -63,6 +73,14 @@ export interface ModelReport {
   readonly activationBytesUnshared: number;
   /** Dispatches per forward pass. */
   readonly dispatches: number;
+}
+
+/** Time of one node, from profile(). */
+export interface NodeTime {
+  readonly name: string;
+  readonly op: string;
+  /** Median wall-clock milliseconds of the node's dispatches, submitted alone and waited for. */
+  readonly ms: number;
 }
 
 const choose = (c: FormatChoice | undefined, layer: LinearLayer): QuantFormat | null => {
@@ -84,7 +102,11 @@ export class GraphModel {
     private readonly bufferOf: ReadonlyMap<string, GPUBuffer>,
     private readonly owned: readonly { destroy(): void }[],
     private readonly summary: ModelReport,
+    /** [first, end) of each node's steps in `steps`. */
+    private readonly stepSpans: readonly (readonly [number, number])[],
   ) {}
+
+  private times: NodeTime[] | null = null;
 
   /** Loads `bytes` (an ONNX model) for the given input shapes; see LoadOptions. */
   static load(engine: Engine, bytes: Uint8Array, options: LoadOptions): Promise<GraphModel> {
@@ -93,7 +115,9 @@ export class GraphModel {
 
   /** Loads a parsed graph (readOnnxGraph, or one built in code) for the given input shapes. */
   static async fromGraph(engine: Engine, onnx: OnnxGraph, options: LoadOptions): Promise<GraphModel> {
-    const graph = resolveGraph(onnx, options.inputs);
+    const resolved = resolveGraph(onnx, options.inputs);
+    const fusion = options.fuse === false ? { nodes: resolved.nodes, fused: 0 } : fuseEpilogues(resolved);
+    const graph: ResolvedGraph = { ...resolved, nodes: fusion.nodes };
     const runner = engine.runner;
     const owned: { destroy(): void }[] = [];
     const uploads: GPUBuffer[] = [];
@@ -188,6 +212,7 @@ export class GraphModel {
     const buf = (v: Value | null) => (v && !v.constant ? bufferOf.get(rootOf(v.name))! : null);
 
     const steps: Step[] = [];
+    const spans: [number, number][] = [];
     for (let i = 0; i < graph.nodes.length; i++) {
       const n = graph.nodes[i];
       const io = {
@@ -195,7 +220,9 @@ export class GraphModel {
         outputs: n.outputs.map((v) => buf(v)!),
         scratch: lowered[i].scratch.map((_b, j) => bufferOf.get(`#${i}.${j}`)!),
       };
+      const start = steps.length;
       steps.push(...(await lowered[i].build(io)));
+      spans.push([start, steps.length]);
     }
     for (const b of uploads) owned.push({ destroy: () => runner.release(b) });
     const report: ModelReport = {
@@ -207,6 +234,7 @@ export class GraphModel {
       nodes: graph.nodes.length,
       folded: graph.folded,
       batchNormsFolded: graph.batchNormsFolded,
+      fused: fusion.fused,
       weightBytes,
       constantBytes,
       activationBytes: plan.peakBytes,
@@ -217,7 +245,7 @@ export class GraphModel {
     const exposed = options.keepAll ? [...graph.values.values()] : [...graph.inputs, ...graph.outputs];
     for (const v of exposed)
       if (!v.constant && bufferOf.has(rootOf(v.name))) byName.set(v.name, bufferOf.get(rootOf(v.name))!);
-    return new GraphModel(engine, graph, steps, buffers, byName, owned, report);
+    return new GraphModel(engine, graph, steps, buffers, byName, owned, report, spans);
   }
 
   /** Runs the model on `inputs` (f32 values by input name, shapes as loaded); returns every graph output. */
@@ -257,9 +285,40 @@ export class GraphModel {
     return { dims: v.dims, data };
   }
 
-  /** The layers (format, stored bytes, weight NMSE, matmul path) and the memory the model holds. */
+  /**
+   * Times every node: runs the model on `inputs` `reps` times with each node's dispatches submitted on
+   * their own and waited for (slower than run(), which records one pass; the split shows where time goes).
+   * Returns per-node medians in graph order; report() then carries each linear layer's time.
+   */
+  async profile(inputs: Readonly<Record<string, Float32Array>>, reps = 3): Promise<NodeTime[]> {
+    await this.run(inputs);
+    const runner = this.engine.runner;
+    const samples = this.stepSpans.map(() => [] as number[]);
+    for (let r = 0; r < reps; r++)
+      for (const [i, [a, b]] of this.stepSpans.entries()) {
+        if (a === b) continue;
+        const t0 = performance.now();
+        await runner.run(`profile ${i}`, this.steps.slice(a, b));
+        await runner.sync();
+        samples[i].push(performance.now() - t0);
+      }
+    const median = (v: number[]) => (v.length ? [...v].sort((x, y) => x - y)[v.length >> 1] : 0);
+    this.times = this.graph.nodes.map((n, i) => ({
+      name: n.node.name || n.outputs[0].name,
+      op: n.node.op,
+      ms: median(samples[i]),
+    }));
+    return this.times;
+  }
+
+  /**
+   * The layers (format, stored bytes, weight NMSE, matmul path; time after profile()) and the memory the
+   * model holds.
+   */
   report(): ModelReport {
-    return this.summary;
+    if (!this.times) return this.summary;
+    const ms = new Map(this.times.map((t) => [t.name, t.ms]));
+    return { ...this.summary, layers: this.summary.layers.map((l) => ({ ...l, ms: ms.get(l.name) })) };
   }
 
   /** Frees the weights, constants and activation buffers. */

@@ -18,7 +18,7 @@ export function transformKernel(runner: GpuRunner): Promise<Kernel> {
 }
 
 /** The domain's sign bits on the GPU (the caller releases them). */
-export function uploadSigns(runner: GpuRunner, d: DomainMap): GPUBuffer {
+function uploadSigns(runner: GpuRunner, d: DomainMap): GPUBuffer {
   return runner.upload(d.signBits, 'rotation signs', storageSize(d.signBits.byteLength));
 }
 
@@ -40,6 +40,8 @@ export function transformStep(
         `${out.rows}×${out.cols}`,
     );
   const seg = Math.max(d.h, Math.min(SEGMENT, d.Kp));
+  // Rows shorter than a segment share a workgroup (shaders/hadamard.wgsl).
+  const perGroup = d.Kp < SEGMENT ? Math.floor(SEGMENT / seg) : 1;
   const signWin = runner.window(signs, 0, d.signBits.length);
   return {
     kernel,
@@ -62,11 +64,12 @@ export function transformStep(
         dst_base: outWin.base,
         dst_stride: outCols,
         segment0: s0,
+        rows_per_group: perGroup,
       };
       return {
         storage: { src: inWin, dst: outWin, signs: signWin },
         uniforms: { params },
-        workgroups: [s1 - s0, r1 - r0, 1],
+        workgroups: [s1 - s0, Math.ceil((r1 - r0) / perGroup), 1],
       };
     },
   };
