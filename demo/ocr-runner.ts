@@ -1,7 +1,7 @@
 /**
  * The PP-OCRv4 recogniser in the page: renders a text line on a canvas, runs the model with
  * onnxruntime-web (wasm) and decodes it (src/model/ocr.ts). Used by the demo's OCR panel and by the
- * end-to-end browser test (kernels-test/ocr.test.ts).
+ * OCR experiments (kernels-test/ocr-page.ts), which read the runner's decoded weights with it.
  */
 import type * as Ort from 'onnxruntime-web';
 import { ctcGreedy, OCR_HEIGHT, ocrInput, ocrLabels } from '../src/model/ocr.js';
@@ -99,27 +99,6 @@ export async function recogniser(modelBytes: Uint8Array, labels: readonly string
       const r = ctcGreedy(probs.data as Float32Array, steps, classes, labels);
       probs.dispose();
       return r;
-    },
-    release: () => session.release(),
-  };
-}
-
-/** A session that returns every graph output of `modelBytes` (e.g. layer inputs exposed for calibration). */
-export async function outputsSession(modelBytes: Uint8Array): Promise<{
-  run(line: RenderedLine): Promise<Map<string, { dims: readonly number[]; data: Float32Array }>>;
-  release(): Promise<void>;
-}> {
-  const { session, run } = await lineSession(modelBytes);
-  return {
-    async run(line) {
-      const out = await run(line);
-      const m = new Map<string, { dims: readonly number[]; data: Float32Array }>();
-      for (const name of session.outputNames) {
-        const t = out[name];
-        m.set(name, { dims: t.dims, data: (t.data as Float32Array).slice() });
-        t.dispose();
-      }
-      return m;
     },
     release: () => session.release(),
   };

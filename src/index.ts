@@ -109,3 +109,23 @@ export {
 export { gptqInt } from './weightonly/gptq-format.js';
 export { blockLdlq } from './weightonly/block-ldlq.js';
 export { intOperand, scaleColumns, type IntOperand } from './weightonly/operand.js';
+export {
+  GraphModel,
+  type FormatChoice,
+  type LoadOptions,
+  type ModelReport,
+  type NodeTime,
+  type OutputTensor,
+  type PreQuantized,
+} from './graph/model.js';
+export type { LinearLayer, LayerRecord } from './graph/lower.js';
+export type { Epilogue, EpilogueActivation } from './graph/fuse.js';
+export {
+  calibratedWeights,
+  im2colRows,
+  layerCovariances,
+  type CalibratedMethod,
+  type CalibratedWeights,
+} from './graph/calibrate.js';
+export { readOnnxGraph, type OnnxGraph, type GraphNode, type GraphTensor } from './io/onnx-graph.js';
+export { toMatMulNBits, type NBitsLayer } from './io/onnx-nbits.js';

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { ShapeError, UnsupportedOpError } from '../src/errors.js';
 import { numel } from '../src/graph/host.js';
 import { runReference } from '../src/graph/reference.js';
+import { fuseEpilogues } from '../src/graph/fuse.js';
 import { resolveGraph } from '../src/graph/resolve.js';
 import { readOnnxGraph } from '../src/io/onnx-graph.js';
 import { seededRng } from './seed.js';
@@ -12,17 +13,29 @@ const REC = asset('ch_PP-OCRv4_rec_infer.onnx');
 const DET = asset('ch_PP-OCRv4_det_infer.onnx');
 
 describe('graph resolution (src/graph/resolve.ts)', () => {
-  test('PP-OCRv4 rec and det: shape arithmetic folded, BatchNormalizations folded, static output shapes', () => {
+  test('PP-OCRv4 rec and det: shape arithmetic folded, static output shapes; epilogues fused', () => {
     const rec = resolveGraph(readOnnxGraph(REC), { x: [2, 3, 48, 200] });
     expect(rec.outputs[0].dims).toEqual([2, 25, 6625]);
-    const ops = (g: typeof rec) => new Set(g.nodes.map((n) => n.node.op));
-    // Shape, Cast and the constant Slices and Concats are gone; every BN follows a conv and is folded.
-    expect([...ops(rec)].filter((o) => ['Shape', 'Cast', 'Constant', 'BatchNormalization'].includes(o))).toEqual([]);
-    expect(rec.batchNormsFolded).toBe(6);
+    const ops = (g: { nodes: readonly { node: { op: string } }[] }) => new Set(g.nodes.map((n) => n.node.op));
+    // Shape, Cast and the constant Slices and Concats are gone.
+    expect([...ops(rec)].filter((o) => ['Shape', 'Cast', 'Constant'].includes(o))).toEqual([]);
     const det = resolveGraph(readOnnxGraph(DET), { x: [1, 3, 64, 96] });
     expect(det.outputs[0].dims).toEqual([1, 1, 64, 96]);
-    expect(det.batchNormsFolded).toBe(3);
-    expect(ops(det).has('BatchNormalization')).toBe(false);
+    // Every BN follows a conv and joins its epilogue; so do the hard-swish chains and LearnableAffineBlocks.
+    for (const [g, bns, fused] of [
+      [rec, 6, 243],
+      [det, 3, 226],
+    ] as const) {
+      const f = fuseEpilogues(g);
+      expect(f.batchNorms).toBe(bns);
+      expect(f.fused).toBe(fused);
+      expect(ops(f).has('BatchNormalization')).toBe(false);
+      expect(ops(f).has('Clip')).toBe(false); // every Clip is a hard-swish's
+      const convs = f.nodes.filter((n) => n.node.op === 'Conv');
+      expect(
+        convs.filter((n) => n.epilogue?.activation?.gated && n.epilogue.activation.shift === 3).length,
+      ).toBeGreaterThan(10);
+    }
   });
 
   test('an operator the runner does not have fails at load, naming the op, the node and the supported set', () => {

@@ -1,8 +1,9 @@
 /**
- * Epilogue fusion (docs/graph.md, *Fusion*): the element-wise nodes that follow a linear layer — the
- * bias, a LearnableAffineBlock's scalar Mul and Add, an activation (Relu, Clip, HardSigmoid, Sigmoid, or
- * the gated forms x·clip(x + a) and x·σ(x) that exporters write as four or two nodes) and another affine
- * map after it — are taken into the layer as one epilogue the GPU applies in a single pass:
+ * Epilogue fusion (docs/graph.md, *Fusion*): the element-wise nodes that follow a linear layer —
+ * the bias, a BatchNormalization, a LearnableAffineBlock's scalar Mul and Add, an activation (Relu,
+ * Clip, HardSigmoid, Sigmoid, or the gated forms x·clip(x + a) and x·σ(x) that exporters write as four
+ * or two nodes) and another affine map after it — are taken into the layer as one epilogue the GPU
+ * applies in a single pass:
  *
  *   y = post(act(pre(v)))   pre, post: v·s[c] + t[c] per channel c;  act: U(v + a) or v·U(v + a)
  *
@@ -67,6 +68,7 @@ interface Affine {
 /** Composes `node` (v ∘ k with a constant k) into the affine map; false when it is not such a node. */
 function composeAffine(m: Affine, node: RuntimeNode, v: Value, dims: readonly number[], axis: number): boolean {
   const op = node.node.op;
+  if (op === 'BatchNormalization') return composeBatchNorm(m, node, v, axis);
   if (!['Add', 'Sub', 'Mul', 'Div'].includes(op) || node.inputs.length !== 2) return false;
   const [a, b] = node.inputs;
   const vFirst = a?.name === v.name;
@@ -93,6 +95,24 @@ function composeAffine(m: Affine, node: RuntimeNode, v: Value, dims: readonly nu
   return true;
 }
 
+/**
+ * BatchNormalization on channel axis 1: y = (v − μ)·γ/√(σ² + ε) + β per channel — an affine map, so a
+ * conv's BN joins its epilogue and the conv keeps the model's own weights (those wqe quantizes).
+ */
+function composeBatchNorm(m: Affine, node: RuntimeNode, v: Value, axis: number): boolean {
+  const [x, ...params] = node.inputs;
+  if (axis !== 1 || x?.name !== v.name || params.length !== 4 || params.some((p) => !p?.constant)) return false;
+  const eps = node.x.attrs.float('epsilon', 1e-5);
+  const [gamma, beta, mean, variance] = params.map((p) => asFloats(p!.constant!));
+  if (gamma.length !== m.scale.length) return false;
+  for (let c = 0; c < gamma.length; c++) {
+    const k = gamma[c] / Math.sqrt(variance[c] + eps);
+    m.scale[c] *= k;
+    m.shift[c] = (m.shift[c] - mean[c]) * k + beta[c];
+  }
+  return true;
+}
+
 /** True when `k` is a constant holding one value (any shape of one element). */
 const scalarConst = (k: Value | null | undefined): number | null =>
   k?.constant && numel(k.dims) === 1 ? asFloats(k.constant)[0] : null;
@@ -101,7 +121,7 @@ const scalarConst = (k: Value | null | undefined): number | null =>
  * Fuses epilogues into Conv, ConvTranspose and MatMul-with-constant-weights nodes of `graph`. Returns the
  * node list to run (fused nodes carry `epilogue`) and how many nodes were fused away.
  */
-export function fuseEpilogues(graph: ResolvedGraph): { nodes: FusedNode[]; fused: number } {
+export function fuseEpilogues(graph: ResolvedGraph): { nodes: FusedNode[]; fused: number; batchNorms: number } {
   const graphOutputs = new Set(graph.outputs.map((v) => v.name));
   const consumers = new Map<string, RuntimeNode[]>();
   for (const n of graph.nodes)
@@ -166,7 +186,8 @@ export function fuseEpilogues(graph: ResolvedGraph): { nodes: FusedNode[]; fused
       },
     });
   }
-  return { nodes: out, fused: dropped.size };
+  const batchNorms = [...dropped].filter((n) => n.node.op === 'BatchNormalization').length;
+  return { nodes: out, fused: dropped.size, batchNorms };
 }
 
 /** A plain activation node reading v (with its parameters), or null. */

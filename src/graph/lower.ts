@@ -45,6 +45,9 @@ export interface LinearLayer {
   readonly cols: number;
   /** Conv kernels: kh × kw (1 × 1 for pointwise). */
   readonly kernel?: readonly [number, number];
+  /** The weight initializer's name, and the activation value the layer multiplies. */
+  readonly weight: string;
+  readonly input: string;
 }
 
 /** What a built linear layer holds, for the report. */
@@ -59,6 +62,12 @@ export interface LayerRecord extends LinearLayer {
   readonly path: string;
   /** Milliseconds of the layer's dispatches (im2col, activation quantization, GEMM), after profile(). */
   readonly ms?: number;
+}
+
+/** A linear layer's weights on the GPU. */
+export interface StoredWeight {
+  readonly operand: GpuOperand;
+  readonly columnScales: Float32Array | null;
 }
 
 /** The GPU buffers of a node's tensors. */
@@ -89,8 +98,13 @@ export interface LowerContext {
   /** The layer's weight format (null: f32) and activation format (null: f32). */
   weightFormat(layer: LinearLayer): QuantFormat | null;
   activationFormat(layer: LinearLayer): QuantFormat | null;
-  /** Quantizes (or uploads) a weight matrix, recording the layer for the report. */
-  weight(layer: LinearLayer, w: Matrix, format: QuantFormat | null): Promise<GpuOperand>;
+  /**
+   * Quantizes (or uploads, or takes the caller's pre-quantized) weight matrix; columnScales: multiply
+   * the activation's columns by these first (a WaterSIC operand, src/weightonly/operand.ts).
+   */
+  weight(layer: LinearLayer, w: Matrix, format: QuantFormat | null): Promise<StoredWeight>;
+  /** Whether the layer's weights come with column scales (known before they are built). */
+  columnScaled(layer: LinearLayer): boolean;
   record(r: LayerRecord): void;
 }
 
@@ -184,13 +198,33 @@ function lowerUnary(ctx: LowerContext, n: RuntimeNode): LoweredNode {
 }
 
 /** A contiguous copy of `count` elements (the first step of in-place ops on a fresh buffer). */
-async function copyStep(ctx: LowerContext, src: GPUBuffer, dst: GPUBuffer, count: number): Promise<Step> {
+async function copyStep(ctx: LowerContext, src: GPUBuffer, dst: GPUBuffer, count: number, from = 0): Promise<Step> {
   const k = await kernel(ctx, 'graph/layout.wgsl', 'copy');
   return elementStep(ctx.runner, k, count, { src, out: dst, table: ctx.meta([count, 1, 1]) }, 'params', {
     rank: 1,
-    in_base: 0,
+    in_base: from,
     out_base: 0,
   });
+}
+
+/** rows × s.length values in `buf`, column k multiplied by s[k], in place (the epilogue kernel, no activation). */
+async function scaleColumnsSteps(
+  ctx: LowerContext,
+  buf: GPUBuffer,
+  rows: number,
+  s: Float32Array,
+  what: string,
+): Promise<Step[]> {
+  const C = s.length;
+  const coef = new Float32Array(4 * C);
+  coef.set(s);
+  coef.fill(1, 2 * C, 3 * C);
+  const k = await kernel(ctx, 'graph/epilogue.wgsl', 'ep_any', { ACT: 0, GATED: false, POST: false });
+  const n = rows * C;
+  const g = grid(ctx.runner, Math.ceil(n / 64));
+  const params = { n, inner: 1, channels: C, groups_x: g.x, a: 0, p0: 0, p1: 0 };
+  const storage = { coef: whole(ctx.floats(coef, `${what} column scales`)), out1: whole(buf) };
+  return [{ kernel: k, axes: [], dispatch: () => ({ storage, uniforms: { ep: params }, workgroups: [g.x, g.y, 1] }) }];
 }
 
 /** out = out·scale[c] + shift[c] in place, c the channel (axis 1) of an NCHW tensor. */
@@ -564,8 +598,11 @@ function linearProduct(
     scratch.push(layer.rows * K * 4);
     if (wDomain) scratch.push(layer.rows * wDomain.Kp * 4);
   }
+  // WaterSIC operands scale X's columns first: X·Ŵᵀ = (X·diag(s))·Zᵀ, into scratch (X may be read elsewhere).
+  const scaledAt = scratch.length;
+  if (ctx.columnScaled(layer)) scratch.push(actRows * K * 4);
   // The weights are quantized once, however many times the product runs (once per image of a batch).
-  let stored: Promise<GpuOperand> | null = null;
+  let stored: Promise<StoredWeight> | null = null;
   let recorded = false;
   let decodedOnce = false;
   return {
@@ -573,7 +610,8 @@ function linearProduct(
     async build(io, at, act, y) {
       const { runner } = ctx;
       const steps: Step[] = [];
-      const wq = await (stored ??= ctx.weight(layer, w(), wf));
+      const sw = await (stored ??= ctx.weight(layer, w(), wf));
+      const wq = sw.operand;
       let weights: GpuOperand = wq;
       if (decodeFirst) {
         const decoded = new GpuMatrix(OWNER, layer.rows, K, io.scratch[at + decodedAt]);
@@ -593,6 +631,14 @@ function linearProduct(
       }
       let a: GpuOperand = act;
       let s = at;
+      if (sw.columnScales) {
+        if (af || domain)
+          throw new OptionsError('activations', `layer ${layer.name}: a WaterSIC operand takes f32 activations`);
+        const scaled = new GpuMatrix(OWNER, actRows, K, io.scratch[at + scaledAt]);
+        steps.push(await copyStep(ctx, act.buffer, scaled.buffer, actRows * K, act.offset));
+        steps.push(...(await scaleColumnsSteps(ctx, scaled.buffer, actRows, sw.columnScales, layer.name)));
+        a = scaled;
+      }
       if (domain) {
         const rotated = new GpuMatrix(OWNER, actRows, Kp, io.scratch[s++]);
         const signs = ctx.meta([...domain.signBits]);
@@ -650,7 +696,7 @@ function lowerMatMul(ctx: LowerContext, n: RuntimeNode): LoweredNode {
   const { batch, m, k, n: cols } = matmulShape(n.x);
   if (b.constant && b.dims.length === 2) {
     const rows = numel(a.dims) / k;
-    const layer: LinearLayer = { name: name(n), op: 'MatMul', rows: cols, cols: k };
+    const layer: LinearLayer = { name: name(n), op: 'MatMul', rows: cols, cols: k, weight: b.name, input: a.name };
     // ONNX stores [K, N] (x·W); the engine's W is N×K.
     const w = () => {
       const src = asFloats(b.constant!);
@@ -790,7 +836,15 @@ function lowerConv(ctx: LowerContext, n: RuntimeNode): LoweredNode {
   }
   const K = c * g.kh * g.kw;
   const rows = oh * ow;
-  const layer: LinearLayer = { name: name(n), op: 'Conv', rows: o, cols: K, kernel: [g.kh, g.kw] };
+  const layer: LinearLayer = {
+    name: name(n),
+    op: 'Conv',
+    rows: o,
+    cols: K,
+    kernel: [g.kh, g.kw],
+    weight: wv.name,
+    input: x!.name,
+  };
   const prod = linearProduct(ctx, layer, () => ({ rows: o, cols: K, data: asFloats(wv.constant!) }), true, rows);
   return {
     scratch: [rows * K * 4, ...prod.scratch],
@@ -827,7 +881,15 @@ function lowerConvTranspose(ctx: LowerContext, n: RuntimeNode): LoweredNode {
   const kk = g.kh * g.kw;
   const bias = bv?.constant ? asFloats(bv.constant) : new Float32Array(o);
   // cols[(o, ky, kx), (y, x)] = Σ_c W[c, o, ky, kx]·x[c, y, x]: the engine's A is [(o, ky, kx) × C].
-  const layer: LinearLayer = { name: name(n), op: 'ConvTranspose', rows: o * kk, cols: c, kernel: [g.kh, g.kw] };
+  const layer: LinearLayer = {
+    name: name(n),
+    op: 'ConvTranspose',
+    rows: o * kk,
+    cols: c,
+    kernel: [g.kh, g.kw],
+    weight: wv.name,
+    input: x!.name,
+  };
   const weights = () => {
     const src = asFloats(wv.constant!);
     const data = new Float32Array(o * kk * c);

@@ -1,26 +1,25 @@
 /**
- * The graph runner: an ONNX model loaded for one input shape and kept on the GPU — weights quantized in
- * GPU memory (any registered format per linear layer), activations in a planned set of reusable buffers —
- * and run as one recorded forward pass with no read-back until the outputs. docs/graph.md.
- *
- * @example
- * ```ts
- * const net = await engine.loadOnnx(bytes, { inputs: { x: [1, 3, 48, 320] }, weights: 'int4-g32' });
- * const { 'softmax_11.tmp_0': probs } = await net.run({ x: image });
- * console.table(net.report().layers);
- * ```
+ * The graph runner's model: load (resolve, fuse, lower, plan memory), run, read, report, profile.
+ * docs/graph.md.
  */
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
-import type { QuantFormat } from '../formats/format.js';
+import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
 import { resolveFormat } from '../formats/registry.js';
 import { readOnnxGraph, type OnnxGraph } from '../io/onnx-graph.js';
 import type { Step } from '../gpu/runner.js';
-import type { GpuOperand } from '../gpu/tensors.js';
+import { GpuMatrix, type GpuOperand, type GpuQuantizedMatrix } from '../gpu/tensors.js';
 import type { Matrix } from '../matrix.js';
 import { fuseEpilogues } from './fuse.js';
 import { asFloats, numel } from './host.js';
-import { lowerNode, type LayerRecord, type LinearLayer, type LowerContext, type LoweredNode } from './lower.js';
+import {
+  lowerNode,
+  type LayerRecord,
+  type LinearLayer,
+  type LowerContext,
+  type LoweredNode,
+  type StoredWeight,
+} from './lower.js';
 import { planBuffers, type Lifetime } from './memory.js';
 import { resolveGraph, SUPPORTED_OPS, type ResolvedGraph, type Value } from './resolve.js';
 
@@ -32,6 +31,7 @@ type Chosen = QuantFormat | string | null;
  */
 export type FormatChoice = Chosen | readonly (readonly [RegExp, Chosen])[] | ((layer: LinearLayer) => Chosen);
 
+/** How engine.loadOnnx / GraphModel.load prepare a model: input shapes, weight and activation formats. */
 export interface LoadOptions {
   /** Shape of each model input (the graph is resolved and its buffers planned for these). */
   readonly inputs: Readonly<Record<string, readonly number[]>>;
@@ -39,6 +39,12 @@ export interface LoadOptions {
   readonly weights?: FormatChoice;
   /** Quantize the activations entering each linear layer in this format first (W+A). Default none. */
   readonly activations?: FormatChoice;
+  /**
+   * Weights the caller quantized (calibrated schemes: GPTQ onto INT, block-LDLQ onto E8 — any
+   * QuantizedMatrix of a registered format — or a WaterSIC operand with its column scales), by layer
+   * name; they take precedence over `weights`. W as the layer stores it: LinearLayer rows × cols.
+   */
+  readonly quantized?: ReadonlyMap<string, PreQuantized>;
   /** Keep every intermediate tensor (no buffer reuse) so read() can return it: the per-node comparison mode. */
   readonly keepAll?: boolean;
   /**
@@ -46,6 +52,13 @@ export interface LoadOptions {
    * pass (src/graph/fuse.ts). Default true; false runs every node on its own (their values readable with keepAll).
    */
   readonly fuse?: boolean;
+}
+
+/** A layer's weights quantized by the caller (see LoadOptions.quantized). */
+export interface PreQuantized {
+  readonly w: QuantizedMatrix;
+  /** Multiply the activation's columns by these before the product (a WaterSIC operand: Ŵ = Z·diag(s)). */
+  readonly columnScales?: Float32Array;
 }
 
 /** A tensor the model returns. */
@@ -58,8 +71,8 @@ export interface OutputTensor {
 export interface ModelReport {
   readonly layers: readonly LayerRecord[];
   /**
-   * Runtime nodes, nodes folded at load, BatchNormalizations folded into convolutions, element-wise
-   * nodes fused into linear layers' epilogues.
+   * Runtime nodes, nodes folded at load, element-wise nodes fused into linear layers' epilogues, and
+   * how many of those were BatchNormalizations.
    */
   readonly nodes: number;
   readonly folded: number;
@@ -93,6 +106,28 @@ const choose = (c: FormatChoice | undefined, layer: LinearLayer): QuantFormat | 
   return f === null || f === undefined || f === 'f32' ? null : resolveFormat(f);
 };
 
+/** What the model keeps of one linear layer's weights. */
+interface LayerWeights {
+  readonly bytes: number;
+  readonly nmse: number;
+  readonly operand: GpuOperand;
+  readonly layer: LinearLayer;
+  readonly columnScales?: Float32Array;
+}
+
+/**
+ * An ONNX model loaded for one input shape and kept on the GPU — weights quantized in GPU memory (any
+ * registered format per linear layer), activations in a planned set of reusable buffers — and run as one
+ * recorded forward pass with no read-back until the outputs. docs/graph.md.
+ *
+ * @example
+ * ```ts
+ * const net = await engine.loadOnnx(bytes, { inputs: { x: [1, 3, 48, 320] }, weights: 'int4-g32' });
+ * const { 'softmax_11.tmp_0': probs } = await net.run({ x: image });
+ * console.table(net.report().layers);
+ * net.destroy();
+ * ```
+ */
 export class GraphModel {
   private constructor(
     private readonly engine: Engine,
@@ -104,6 +139,7 @@ export class GraphModel {
     private readonly summary: ModelReport,
     /** [first, end) of each node's steps in `steps`. */
     private readonly stepSpans: readonly (readonly [number, number])[],
+    private readonly weights: ReadonlyMap<string, LayerWeights>,
   ) {}
 
   private times: NodeTime[] | null = null;
@@ -116,7 +152,8 @@ export class GraphModel {
   /** Loads a parsed graph (readOnnxGraph, or one built in code) for the given input shapes. */
   static async fromGraph(engine: Engine, onnx: OnnxGraph, options: LoadOptions): Promise<GraphModel> {
     const resolved = resolveGraph(onnx, options.inputs);
-    const fusion = options.fuse === false ? { nodes: resolved.nodes, fused: 0 } : fuseEpilogues(resolved);
+    const fusion =
+      options.fuse === false ? { nodes: resolved.nodes, fused: 0, batchNorms: 0 } : fuseEpilogues(resolved);
     const graph: ResolvedGraph = { ...resolved, nodes: fusion.nodes };
     const runner = engine.runner;
     const owned: { destroy(): void }[] = [];
@@ -131,7 +168,7 @@ export class GraphModel {
     };
     const constants = new Map<string, GPUBuffer>();
     const metas = new Map<string, GPUBuffer>();
-    const stored = new Map<string, { bytes: number; nmse: number }>();
+    const stored = new Map<string, LayerWeights>();
     const layers: LayerRecord[] = [];
     const ctx: LowerContext = {
       runner,
@@ -148,30 +185,37 @@ export class GraphModel {
         return b;
       },
       floats: (data, what) => upload(data, what),
-      weightFormat: (layer) => choose(options.weights, layer),
+      weightFormat: (layer) => options.quantized?.get(layer.name)?.w.format ?? choose(options.weights, layer),
+      columnScaled: (layer) => !!options.quantized?.get(layer.name)?.columnScales,
       activationFormat: (layer) => choose(options.activations, layer),
-      weight: async (layer, w: Matrix, format): Promise<GpuOperand> => {
+      weight: async (layer, w: Matrix, format): Promise<StoredWeight> => {
+        const pre = options.quantized?.get(layer.name);
         if (!format) {
           const m = engine.upload(w, layer.name);
           owned.push(m);
           weightBytes += m.buffer.size;
-          stored.set(layer.name, { bytes: w.data.byteLength, nmse: 0 });
-          return m;
+          stored.set(layer.name, { bytes: w.data.byteLength, nmse: 0, operand: m, layer });
+          return { operand: m, columnScales: null };
         }
-        const q = await engine.quantize(w, format);
+        if (pre && (pre.w.rows !== w.rows || pre.w.cols !== w.cols))
+          throw new ShapeError(
+            `quantized weights for ${layer.name} are ${pre.w.rows}×${pre.w.cols}; the layer's W is ${w.rows}×${w.cols}`,
+          );
+        const q = pre ? engine.uploadQuantized(pre.w) : await engine.quantize(w, format);
         owned.push(q);
         const l = q.layout.wordsPerRow;
-        const bytes = 4 * q.rows * (l.codes + l.scales + l.aux);
+        const bytes = 4 * q.rows * (l.codes + l.scales + l.aux) + (pre?.columnScales?.byteLength ?? 0);
         weightBytes += bytes;
         const back = format.decode(await engine.readQuantized(q)).data;
+        const s = pre?.columnScales;
         let err = 0;
         let energy = 0;
         for (let i = 0; i < back.length; i++) {
-          err += (back[i] - w.data[i]) ** 2;
+          err += ((s ? back[i] * s[i % w.cols] : back[i]) - w.data[i]) ** 2;
           energy += w.data[i] ** 2;
         }
-        stored.set(layer.name, { bytes, nmse: energy > 0 ? err / energy : 0 });
-        return q;
+        stored.set(layer.name, { bytes, nmse: energy > 0 ? err / energy : 0, operand: q, layer, columnScales: s });
+        return { operand: q, columnScales: s ?? null };
       },
       record: (r) => layers.push(r),
     };
@@ -233,7 +277,7 @@ export class GraphModel {
       })),
       nodes: graph.nodes.length,
       folded: graph.folded,
-      batchNormsFolded: graph.batchNormsFolded,
+      batchNormsFolded: fusion.batchNorms,
       fused: fusion.fused,
       weightBytes,
       constantBytes,
@@ -245,7 +289,7 @@ export class GraphModel {
     const exposed = options.keepAll ? [...graph.values.values()] : [...graph.inputs, ...graph.outputs];
     for (const v of exposed)
       if (!v.constant && bufferOf.has(rootOf(v.name))) byName.set(v.name, bufferOf.get(rootOf(v.name))!);
-    return new GraphModel(engine, graph, steps, buffers, byName, owned, report, spans);
+    return new GraphModel(engine, graph, steps, buffers, byName, owned, report, spans, stored);
   }
 
   /** Runs the model on `inputs` (f32 values by input name, shapes as loaded); returns every graph output. */
@@ -267,6 +311,45 @@ export class GraphModel {
         ? asFloats(v.constant)
         : new Float32Array(await runner.read(this.bufferOf.get(v.name)!, numel(v.dims) * 4, `output ${v.name}`));
       out[v.name] = { dims: v.dims, data };
+    }
+    return out;
+  }
+
+  /**
+   * A linear layer's weights as the runner multiplies them, W rows × cols (LinearLayer): the f32 values,
+   * or what the stored codes decode to (times the column scales of a WaterSIC operand).
+   */
+  async layerWeight(name: string): Promise<Matrix> {
+    const lw = this.weights.get(name);
+    if (!lw) throw new ShapeError(`the model has no linear layer ${JSON.stringify(name)}`);
+    const { rows, cols } = lw.layer;
+    if (lw.operand instanceof GpuMatrix) return { rows, cols, data: await this.engine.read(lw.operand) };
+    const q = lw.operand as GpuQuantizedMatrix;
+    const data = q.format.decode(await this.engine.readQuantized(q)).data;
+    if (lw.columnScales)
+      for (let i = 0; i < data.length; i++) data[i] = Math.fround(data[i] * lw.columnScales[i % cols]);
+    return { rows, cols, data };
+  }
+
+  /**
+   * The weights the runner multiplies, as values for the model's own initializers (ONNX layout: MatMul
+   * [K, N], Conv [O, I, kh, kw], ConvTranspose [C, O, kh, kw]): swapped into the model file, they make any
+   * ONNX runtime compute what this runner computes (the check of the issue's decoded-weights runs).
+   */
+  async decodedInitializers(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, lw] of this.weights) {
+      const w = await this.layerWeight(name);
+      const { op, rows, cols } = lw.layer;
+      let v = w.data;
+      if (op === 'MatMul') {
+        v = new Float32Array(rows * cols);
+        for (let n = 0; n < rows; n++) for (let k = 0; k < cols; k++) v[k * rows + n] = w.data[n * cols + k];
+      } else if (op === 'ConvTranspose') {
+        v = new Float32Array(rows * cols);
+        for (let c = 0; c < cols; c++) for (let j = 0; j < rows; j++) v[c * rows + j] = w.data[j * cols + c];
+      }
+      out.set(lw.layer.weight, v);
     }
     return out;
   }

@@ -1,8 +1,8 @@
 /**
  * Resolving a graph for one input shape: every value gets its static shape, constant subgraphs (shape
- * arithmetic, Constant nodes) are evaluated on the CPU and disappear, BatchNormalization after a Conv is
- * folded into the conv's weights and bias, and what is left is the list of nodes that run on the GPU, in
- * graph (topological) order.
+ * arithmetic, Constant nodes) are evaluated on the CPU and disappear, bias Adds after a Conv join its
+ * bias (BatchNormalization joins the conv's epilogue later: fuse.ts), and what is left is the list of
+ * nodes that run on the GPU, in graph (topological) order.
  */
 import { ShapeError, UnsupportedOpError } from '../errors.js';
 import type { GraphNode, OnnxGraph } from '../io/onnx-graph.js';
@@ -32,9 +32,8 @@ export interface ResolvedGraph {
   readonly outputs: readonly Value[];
   readonly nodes: readonly RuntimeNode[];
   readonly values: ReadonlyMap<string, Value>;
-  /** Nodes evaluated at load, and BatchNormalizations folded into convolutions. */
+  /** Nodes evaluated at load. */
   readonly folded: number;
-  readonly batchNormsFolded: number;
 }
 
 /** The operators the runner supports (what an UnsupportedOpError lists). */
@@ -106,13 +105,13 @@ export function resolveGraph(graph: OnnxGraph, inputDims: Readonly<Record<string
     nodes.push({ node, def, x, inputs: ins, outputs });
   }
   const outNames = graph.outputs.map((o) => o.name);
-  const { nodes: kept, count } = foldBatchNorms(foldBiasAdds(nodes, outNames), outNames);
+  const kept = foldBiasAdds(nodes, outNames);
   const outputs = graph.outputs.map((o) => {
     const v = values.get(o.name);
     if (!v) throw new ShapeError(`the model's output ${JSON.stringify(o.name)} is never produced`);
     return v;
   });
-  return { inputs, outputs, nodes: kept, values, folded, batchNormsFolded: count };
+  return { inputs, outputs, nodes: kept, values, folded };
 }
 
 function hostOf(t: import('../io/onnx-graph.js').GraphTensor): HostTensor {
@@ -193,71 +192,4 @@ function foldBiasAdds(nodes: RuntimeNode[], graphOutputs: readonly string[]): Ru
     dropped.add(add);
   }
   return nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
-}
-
-/**
- * Conv or ConvTranspose → BatchNormalization, where the conv's output feeds only the BN and its weights are constant:
- * w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β per output channel, and the BN disappears.
- */
-function foldBatchNorms(
-  nodes: RuntimeNode[],
-  graphOutputs: readonly string[],
-): { nodes: RuntimeNode[]; count: number } {
-  const uses = useCounts(nodes, graphOutputs);
-  const producer = new Map(nodes.flatMap((n) => n.outputs.map((v) => [v.name, n] as const)));
-  const replaced = new Map<RuntimeNode, RuntimeNode>();
-  const dropped = new Set<RuntimeNode>();
-  for (const bn of nodes) {
-    if (bn.node.op !== 'BatchNormalization' || !bn.inputs[0]) continue;
-    const conv = producer.get(bn.inputs[0].name);
-    const params = bn.inputs.slice(1).map((v) => v?.constant);
-    const kind = conv?.node.op;
-    if (
-      !conv ||
-      (kind !== 'Conv' && kind !== 'ConvTranspose') ||
-      uses.get(bn.inputs[0].name) !== 1 ||
-      !conv.inputs[1]?.constant ||
-      params.some((p) => !p)
-    )
-      continue;
-    const eps = bn.x.attrs.float('epsilon', 1e-5);
-    const [gamma, beta, mean, variance] = params.map((p) => asFloats(p!));
-    const w = asFloats(conv.inputs[1].constant);
-    const wd = conv.inputs[1].dims;
-    // Conv weights are [O, C/g, kh, kw]; ConvTranspose weights [C, O, kh, kw]: the output channel is axis 0 or 1.
-    const o = kind === 'Conv' ? wd[0] : wd[1];
-    const inner = numel(wd.slice(2));
-    const outer = kind === 'Conv' ? 1 : wd[0];
-    const per = kind === 'Conv' ? numel(wd.slice(1)) : inner;
-    const bias = conv.inputs[2]?.constant ? asFloats(conv.inputs[2].constant) : new Float32Array(o);
-    const w2 = new Float32Array(w.length);
-    const b2 = new Float32Array(o);
-    for (let c = 0; c < o; c++) {
-      const k = gamma[c] / Math.sqrt(variance[c] + eps);
-      for (let t = 0; t < outer; t++) {
-        const base = kind === 'Conv' ? c * per : (t * o + c) * inner;
-        for (let j = 0; j < per; j++) w2[base + j] = w[base + j] * k;
-      }
-      b2[c] = (bias[c] - mean[c]) * k + beta[c];
-    }
-    const wv: Value = {
-      name: `${conv.inputs[1].name}#bn`,
-      dims: conv.inputs[1].dims,
-      constant: f32Tensor(conv.inputs[1].dims, w2),
-    };
-    const bv: Value = {
-      name: `${conv.node.name || conv.outputs[0].name}#bnbias`,
-      dims: [o],
-      constant: f32Tensor([o], b2),
-    };
-    const inputs = [conv.inputs[0], wv, bv];
-    replaced.set(conv, {
-      ...conv,
-      inputs,
-      outputs: bn.outputs,
-      x: { ...conv.x, dims: inputs.map((v) => v?.dims ?? []), consts: inputs.map((v) => v?.constant) },
-    });
-    dropped.add(bn);
-  }
-  return { nodes: nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n), count: dropped.size };
 }

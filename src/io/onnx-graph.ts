@@ -43,6 +43,7 @@ export interface ValueInfo {
   readonly dims: readonly (number | string)[];
 }
 
+/** An ONNX model's graph as the runner reads it (readOnnxGraph). */
 export interface OnnxGraph {
   readonly name: string;
   readonly nodes: readonly GraphNode[];

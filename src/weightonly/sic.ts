@@ -62,7 +62,8 @@ export function sicLoop(
 /**
  * SIC with unbounded integers: column j on step `step(j)` (W domain); with `shrink`, the column scale
  * is multiplied by the least-squares γ_j = ⟨z, y⟩/(c_j‖z‖²). Scales are rounded to f16 before use, so
- * the result is exactly what a 16-bit scale gives.
+ * the result is exactly what a 16-bit scale gives. `maxAbs` bounds the integers (an operand of fixed
+ * width, e.g. 127 for int8 on the GPU): a clamped entry's error is fed to later columns like any other.
  */
 export function sic(
   W: Float64Array,
@@ -71,6 +72,7 @@ export function sic(
   L: Float64Array,
   step: (j: number) => number,
   shrink: boolean,
+  maxAbs = Number.POSITIVE_INFINITY,
 ): SicResult {
   const Z = new Int32Array(a * n);
   const scales = new Float64Array(n);
@@ -80,7 +82,7 @@ export function sic(
     let zy = 0;
     let zz = 0;
     for (let r = 0; r < a; r++) {
-      const z = roundHalfEven(y[r] / c);
+      const z = Math.max(-maxAbs, Math.min(maxAbs, roundHalfEven(y[r] / c)));
       Z[r * n + j] = z;
       zy += z * y[r];
       zz += z * z;

@@ -85,6 +85,31 @@ export interface WeightOnlyResult {
   interferenceExcessBits: number;
 }
 
+/**
+ * rANS streams of Z's columns, with either one table per column (each column's own statistics) or one
+ * table for the layer (short columns: a table can cost more than the codes it saves), whichever takes
+ * fewer bits in all; side bits count the tables and a 16-bit scale per column.
+ */
+function codeColumns(
+  Z: Int32Array,
+  a: number,
+  m: number,
+): { coded: Uint8Array[]; tables: RansTable[]; sideBits: number } {
+  const col = new Int32Array(a);
+  const columns = Array.from({ length: m }, (_, j) => {
+    for (let r = 0; r < a; r++) col[r] = Z[r * m + j];
+    return col.slice();
+  });
+  const shared = buildTable(Z);
+  const options = [columns.map((c) => buildTable(c)), columns.map(() => shared)].map((tables) => {
+    const coded = columns.map((c, j) => ransEncode(c, tables[j]));
+    const sideBits = 16 * m + [...new Set(tables)].reduce((s, t) => s + tableBits(t), 0);
+    return { coded, tables, sideBits, total: sideBits + 8 * coded.reduce((s, c) => s + c.length, 0) };
+  });
+  const best = options[0].total <= options[1].total ? options[0] : options[1];
+  return { coded: best.coded, tables: best.tables, sideBits: best.sideBits };
+}
+
 function codeEntropy(Z: Int32Array, a: number, m: number): number {
   const col = new Int32Array(a);
   let h = 0;
@@ -106,7 +131,7 @@ export function quantizeWeightOnly(
   sigma: Float64Array,
   rate: number,
   method: WeightOnlyMethod,
-  options: { percdamp?: number; searchRows?: number } = {},
+  options: { percdamp?: number; searchRows?: number; maxAbs?: number } = {},
 ): WeightOnlyResult {
   if (W.length !== a * n) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${n}`);
   if (!(rate > 0)) throw new ShapeError(`rate must be positive, got ${rate}`);
@@ -135,8 +160,9 @@ export function quantizeWeightOnly(
   if (sample < a)
     for (let i = 0; i < sample; i++)
       Ws.set(Wl.subarray(Math.floor((i * a) / sample) * m, (Math.floor((i * a) / sample) + 1) * m), i * m);
-  const entropyAt = (x: number) => codeEntropy(sic(Ws, sample, m, L, stepFor(x), method === 'watersic').Z, sample, m);
-  const run = (x: number) => sic(Wl, a, m, L, stepFor(x), method === 'watersic');
+  const shrink = method === 'watersic';
+  const entropyAt = (x: number) => codeEntropy(sic(Ws, sample, m, L, stepFor(x), shrink, options.maxAbs).Z, sample, m);
+  const run = (x: number) => sic(Wl, a, m, L, stepFor(x), shrink, options.maxAbs);
   let lo = lnc - 1;
   let hi = lnc + 1;
   while (entropyAt(lo) < rate) lo -= 1;
@@ -150,17 +176,8 @@ export function quantizeWeightOnly(
   const res = run(x);
   const What = new Float64Array(a * n);
   for (let r = 0; r < a; r++) for (let c = 0; c < m; c++) What[r * n + hess.live[c]] = res.What[r * m + c];
-  const coded: Uint8Array[] = [];
-  const tables: RansTable[] = [];
-  let side = 16 * hess.dead.length;
-  const col = new Int32Array(a);
-  for (let j = 0; j < m; j++) {
-    for (let r = 0; r < a; r++) col[r] = res.Z[r * m + j];
-    const t = buildTable(col);
-    coded.push(ransEncode(col, t));
-    tables.push(t);
-    side += 16 + tableBits(t);
-  }
+  const { coded, tables, sideBits: tableSide } = codeColumns(res.Z, a, m);
+  const side = 16 * hess.dead.length + tableSide;
   const E = new Float64Array(a * n);
   for (let i = 0; i < E.length; i++) E[i] = W[i] - What[i];
   const codedBits = (8 * coded.reduce((s, c) => s + c.length, 0)) / (a * n);
