@@ -35,8 +35,13 @@ export class BufferPool {
     return Math.ceil(b / (1 << 20)) * (1 << 20);
   }
 
-  acquire(bytes: number, label?: string): GPUBuffer {
-    const size = BufferPool.sizeClass(bytes);
+  /**
+   * A buffer of at least `bytes`: a pooled one of its size class, or with `exact` a new one of exactly the
+   * storage size (for what lives as long as a loaded model: its weights, constants and activation plan; a
+   * size class would add up to half again). Released exact buffers that match no class are destroyed.
+   */
+  acquire(bytes: number, label?: string, exact = false): GPUBuffer {
+    const size = exact ? storageSize(bytes) : BufferPool.sizeClass(bytes);
     const list = this.free.get(size);
     this.live++;
     this.liveBytes += size;
@@ -52,6 +57,10 @@ export class BufferPool {
   release(buf: GPUBuffer): void {
     this.live--;
     this.liveBytes -= buf.size;
+    if (buf.size !== BufferPool.sizeClass(buf.size)) {
+      buf.destroy();
+      return;
+    }
     this.pooled++;
     this.pooledBytes += buf.size;
     const list = this.free.get(buf.size) ?? [];

@@ -124,11 +124,14 @@ export class GpuRunner implements BufferOwner {
     if (err) throw new GpuExecutionError(`${what}: ${err.message}`);
   }
 
-  /** A buffer of at least `bytes` from the pool (poisoned when the runner poisons outputs and `poison` is set). */
-  allocate(bytes: number, what: string, poison: boolean): GPUBuffer {
+  /**
+   * A buffer of at least `bytes` from the pool (poisoned when the runner poisons outputs and `poison` is
+   * set); `exact`: exactly the storage size, not a size class (BufferPool.acquire).
+   */
+  allocate(bytes: number, what: string, poison: boolean, exact = false): GPUBuffer {
     checkBufferSize(bytes, this.limits, what);
     this.device.pushErrorScope('out-of-memory');
-    const buf = this.pool.acquire(bytes, what);
+    const buf = this.pool.acquire(bytes, what, exact);
     this.pendingChecks.push(this.device.popErrorScope());
     if (poison && this.poison) writeBuffer(this.device, buf, new Uint32Array(buf.size / 4).fill(POISON_BITS));
     return buf;
@@ -139,11 +142,21 @@ export class GpuRunner implements BufferOwner {
     if (!this.destroyed) this.pool.release(buffer);
   }
 
-  /** A pooled buffer holding `data`. */
-  upload(data: ArrayBufferView, what: string, bytes = data.byteLength): GPUBuffer {
-    const buf = this.allocate(bytes, what, false);
+  /** A pooled buffer holding `data` (`exact`: see allocate). */
+  upload(data: ArrayBufferView, what: string, bytes = data.byteLength, exact = false): GPUBuffer {
+    const buf = this.allocate(bytes, what, false, exact);
     if (data.byteLength) writeBuffer(this.device, buf, data);
     return buf;
+  }
+
+  /** An exact-size buffer holding the first `bytes` of `buffer`, which goes back to the pool. */
+  compact(buffer: GPUBuffer, bytes: number, what: string): GPUBuffer {
+    const out = this.allocate(bytes, what, false, true);
+    const enc = this.device.createCommandEncoder({ label: `compact ${what}` });
+    enc.copyBufferToBuffer(buffer, 0, out, 0, out.size);
+    this.device.queue.submit([enc.finish()]);
+    this.release(buffer);
+    return out;
   }
 
   /** `bytes` bytes of `buffer` on the CPU; device loss during the read is a DeviceLostError. */

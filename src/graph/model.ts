@@ -8,7 +8,7 @@ import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
 import { resolveFormat } from '../formats/registry.js';
 import { readOnnxGraph, type OnnxGraph } from '../io/onnx-graph.js';
 import type { Step } from '../gpu/runner.js';
-import { GpuMatrix, type GpuOperand, type GpuQuantizedMatrix } from '../gpu/tensors.js';
+import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from '../gpu/tensors.js';
 import type { Matrix } from '../matrix.js';
 import { fuseEpilogues } from './fuse.js';
 import { asFloats, numel } from './host.js';
@@ -161,7 +161,7 @@ export class GraphModel {
     let constantBytes = 0;
     let weightBytes = 0;
     const upload = (data: ArrayBufferView, what: string) => {
-      const b = runner.upload(data, what, Math.max(4, data.byteLength));
+      const b = runner.upload(data, what, Math.max(4, data.byteLength), true);
       uploads.push(b);
       constantBytes += b.size;
       return b;
@@ -190,21 +190,26 @@ export class GraphModel {
       activationFormat: (layer) => choose(options.activations, layer),
       weight: async (layer, w: Matrix, format): Promise<StoredWeight> => {
         const pre = options.quantized?.get(layer.name);
+        // Weights live as long as the model: exact-size buffers (GpuRunner.compact), not pool size classes.
         if (!format) {
-          const m = engine.upload(w, layer.name);
+          const m = new GpuMatrix(runner, w.rows, w.cols, runner.upload(w.data, layer.name, undefined, true));
           owned.push(m);
           weightBytes += m.buffer.size;
-          stored.set(layer.name, { bytes: w.data.byteLength, nmse: 0, operand: m, layer });
+          stored.set(layer.name, { bytes: m.buffer.size, nmse: 0, operand: m, layer });
           return { operand: m, columnScales: null };
         }
         if (pre && (pre.w.rows !== w.rows || pre.w.cols !== w.cols))
           throw new ShapeError(
             `quantized weights for ${layer.name} are ${pre.w.rows}×${pre.w.cols}; the layer's W is ${w.rows}×${w.cols}`,
           );
-        const q = pre ? engine.uploadQuantized(pre.w) : await engine.quantize(w, format);
+        const pooled = pre ? engine.uploadQuantized(pre.w) : await engine.quantize(w, format);
+        const l = pooled.layout.wordsPerRow;
+        const [codes, scales, aux] = (['codes', 'scales', 'aux'] as const).map((s) =>
+          runner.compact(pooled[s], 4 * pooled.rows * l[s], `${layer.name} ${s}`),
+        );
+        const q = new GpuQuantizedMatrix(runner, format, pooled.rows, pooled.cols, pooled.layout, codes, scales, aux);
         owned.push(q);
-        const l = q.layout.wordsPerRow;
-        const bytes = 4 * q.rows * (l.codes + l.scales + l.aux) + (pre?.columnScales?.byteLength ?? 0);
+        const bytes = codes.size + scales.size + aux.size + (pre?.columnScales?.byteLength ?? 0);
         weightBytes += bytes;
         const back = format.decode(await engine.readQuantized(q)).data;
         const s = pre?.columnScales;
@@ -251,7 +256,7 @@ export class GraphModel {
       });
     });
     const plan = planBuffers(items);
-    const buffers = plan.slots.map((bytes, s) => runner.allocate(Math.max(4, bytes), `activations ${s}`, false));
+    const buffers = plan.slots.map((bytes, s) => runner.allocate(Math.max(4, bytes), `activations ${s}`, false, true));
     const bufferOf = new Map([...plan.slotOf].map(([k, s]) => [k, buffers[s]]));
     const buf = (v: Value | null) => (v && !v.constant ? bufferOf.get(rootOf(v.name))! : null);
 
