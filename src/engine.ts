@@ -12,7 +12,7 @@ import type { PipelineCache } from './gpu/pipelines.js';
 import { GpuRunner, type RunnerOptions } from './gpu/runner.js';
 import type { PlannerLimits } from './gpu/split.js';
 import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from './gpu/tensors.js';
-import { GraphModel, type LoadOptions } from './graph/model.js';
+import type { GraphModel, LoadOptions } from './graph/model.js';
 import { validateMatrix, type Matrix } from './matrix.js';
 import { dequantizeRows } from './ops/dequantize.js';
 import { matmulOperands } from './ops/matmul.js';
@@ -187,8 +187,10 @@ export class Engine {
   /**
    * Loads an ONNX model to run on this engine's GPU for the given input shapes, its linear layers'
    * weights in the chosen formats (and, optionally, their input activations quantized): docs/graph.md.
+   * The graph runner is imported on first use, so pages that never load a model do not carry it.
    */
-  loadOnnx(bytes: Uint8Array, options: LoadOptions): Promise<GraphModel> {
+  async loadOnnx(bytes: Uint8Array, options: LoadOptions): Promise<GraphModel> {
+    const { GraphModel } = await import('./graph/model.js');
     return GraphModel.load(this, bytes, options);
   }
 

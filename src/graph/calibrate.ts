@@ -132,7 +132,8 @@ export async function calibratedWeights(
     const S = acc.covariance();
     if (how.method === 'watersic') {
       // Integers within ±127 so Z is an int8 operand (WaterSIC's are unbounded; a few reach ±700 here).
-      const r = quantizeWeightOnly(W, w.rows, w.cols, S, how.rate, 'watersic', { maxAbs: 127 });
+      // rANS tables one per layer where that is smaller (a 60-row column's own table costs more than it saves).
+      const r = quantizeWeightOnly(W, w.rows, w.cols, S, how.rate, 'watersic', { maxAbs: 127, tables: 'smaller' });
       const op = intOperand(r);
       out.set(l.name, { w: op.w, columnScales: op.columnScales, fileBits: r.totalBits });
       continue;

@@ -86,27 +86,29 @@ export interface WeightOnlyResult {
 }
 
 /**
- * rANS streams of Z's columns, with either one table per column (each column's own statistics) or one
- * table for the layer (short columns: a table can cost more than the codes it saves), whichever takes
- * fewer bits in all; side bits count the tables and a 16-bit scale per column.
+ * rANS streams of Z's columns with one table per column (each column's own statistics), or with
+ * `smaller` whichever of that and one table for the layer takes fewer bits in all (short columns: a
+ * table can cost more than the codes it saves); side bits count the tables and a 16-bit scale per column.
  */
 function codeColumns(
   Z: Int32Array,
   a: number,
   m: number,
+  mode: 'column' | 'smaller',
 ): { coded: Uint8Array[]; tables: RansTable[]; sideBits: number } {
   const col = new Int32Array(a);
   const columns = Array.from({ length: m }, (_, j) => {
     for (let r = 0; r < a; r++) col[r] = Z[r * m + j];
     return col.slice();
   });
-  const shared = buildTable(Z);
-  const options = [columns.map((c) => buildTable(c)), columns.map(() => shared)].map((tables) => {
+  const perColumn = columns.map((c) => buildTable(c));
+  const candidates = mode === 'column' ? [perColumn] : [perColumn, columns.map(() => buildTable(Z))];
+  const options = candidates.map((tables) => {
     const coded = columns.map((c, j) => ransEncode(c, tables[j]));
     const sideBits = 16 * m + [...new Set(tables)].reduce((s, t) => s + tableBits(t), 0);
     return { coded, tables, sideBits, total: sideBits + 8 * coded.reduce((s, c) => s + c.length, 0) };
   });
-  const best = options[0].total <= options[1].total ? options[0] : options[1];
+  const best = options.reduce((x, y) => (y.total < x.total ? y : x));
   return { coded: best.coded, tables: best.tables, sideBits: best.sideBits };
 }
 
@@ -131,7 +133,13 @@ export function quantizeWeightOnly(
   sigma: Float64Array,
   rate: number,
   method: WeightOnlyMethod,
-  options: { percdamp?: number; searchRows?: number; maxAbs?: number } = {},
+  options: {
+    percdamp?: number;
+    searchRows?: number;
+    maxAbs?: number;
+    /** rANS tables: one per column (default), or whichever of that and one per layer is smaller in all. */
+    tables?: 'column' | 'smaller';
+  } = {},
 ): WeightOnlyResult {
   if (W.length !== a * n) throw new ShapeError(`W has ${W.length} entries, expected ${a}×${n}`);
   if (!(rate > 0)) throw new ShapeError(`rate must be positive, got ${rate}`);
@@ -176,7 +184,7 @@ export function quantizeWeightOnly(
   const res = run(x);
   const What = new Float64Array(a * n);
   for (let r = 0; r < a; r++) for (let c = 0; c < m; c++) What[r * n + hess.live[c]] = res.What[r * m + c];
-  const { coded, tables, sideBits: tableSide } = codeColumns(res.Z, a, m);
+  const { coded, tables, sideBits: tableSide } = codeColumns(res.Z, a, m, options.tables ?? 'column');
   const side = 16 * hess.dead.length + tableSide;
   const E = new Float64Array(a * n);
   for (let i = 0; i < E.length; i++) E[i] = W[i] - What[i];
