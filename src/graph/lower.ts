@@ -566,6 +566,56 @@ interface Product {
  */
 const DECODE_FIRST_ROWS = 64;
 
+/** The report's name of a product's path, e.g. 'gemm int dp4a' or 'dequantize → gemm float'. */
+const pathOf = (plan: ReturnType<typeof planMatmul>, decodeFirst: boolean) =>
+  [
+    decodeFirst ? 'dequantize →' : '',
+    plan.kernel,
+    plan.integer ? 'int' : 'float',
+    plan.dp4a ? 'dp4a' : '',
+    plan.affine ? 'affine' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+/**
+ * Steps decoding `q` into f32 `out` (rows × K); a rotated format decodes into `inDomain` (rows × Kp, scratch)
+ * and is rotated back.
+ */
+async function decodeSteps(
+  ctx: LowerContext,
+  q: GpuQuantizedMatrix,
+  out: GpuMatrix,
+  inDomain: GPUBuffer | undefined,
+): Promise<Step[]> {
+  const { runner } = ctx;
+  const k = await dequantizeKernel(runner, q.format);
+  const d = domainOf(q.format, q.cols);
+  if (!d) return [dequantizeStep(runner, k, q, out)];
+  const coded = new GpuMatrix(OWNER, q.rows, d.Kp, inDomain!);
+  const signs = ctx.meta([...d.signBits]);
+  return [
+    dequantizeStep(runner, k, q, coded),
+    transformStep(runner, await transformKernel(runner), coded, out, d, true, signs),
+  ];
+}
+
+/** Steps quantizing the activation rows `a` into `q` (its streams in scratch). */
+async function quantizeActivationSteps(
+  ctx: LowerContext,
+  a: GpuMatrix,
+  q: GpuQuantizedMatrix,
+  what: string,
+): Promise<Step[]> {
+  const steps: Step[] = [];
+  const tensorMax = ctx.floats(new Float32Array(1), `${what} tensor max`);
+  // A tensor-wide scale (NVFP4) is reduced into a word that must start each run at zero.
+  if (q.format.wgsl.needsTensorMax)
+    steps.push(await copyStep(ctx, ctx.floats(new Float32Array(1), 'zero'), tensorMax, 1));
+  steps.push(...quantizeSteps(ctx.runner, await quantizePasses(ctx.runner, q.format), a, q, tensorMax));
+  return steps;
+}
+
 function linearProduct(
   ctx: LowerContext,
   layer: LinearLayer,
@@ -616,17 +666,9 @@ function linearProduct(
       if (decodeFirst) {
         const decoded = new GpuMatrix(OWNER, layer.rows, K, io.scratch[at + decodedAt]);
         // Once per run: later images of a batch reuse the decoded scratch.
-        if (!decodedOnce) {
-          const q = wq as GpuQuantizedMatrix;
-          const k = await dequantizeKernel(runner, q.format);
-          if (wDomain) {
-            const inDomain = new GpuMatrix(OWNER, layer.rows, wDomain.Kp, io.scratch[at + decodedAt + 1]);
-            steps.push(dequantizeStep(runner, k, q, inDomain));
-            const signs = ctx.meta([...wDomain.signBits]);
-            steps.push(transformStep(runner, await transformKernel(runner), inDomain, decoded, wDomain, true, signs));
-          } else steps.push(dequantizeStep(runner, k, q, decoded));
-          decodedOnce = true;
-        }
+        if (!decodedOnce)
+          steps.push(...(await decodeSteps(ctx, wq as GpuQuantizedMatrix, decoded, io.scratch[at + decodedAt + 1])));
+        decodedOnce = true;
         weights = decoded;
       }
       let a: GpuOperand = act;
@@ -646,21 +688,9 @@ function linearProduct(
         a = rotated;
       }
       if (af && aLayout) {
-        const q = new GpuQuantizedMatrix(
-          OWNER,
-          af,
-          actRows,
-          K,
-          aLayout,
-          io.scratch[s],
-          io.scratch[s + 1],
-          io.scratch[s + 2],
-        );
-        const tensorMax = ctx.floats(new Float32Array(1), `${layer.name} tensor max`);
-        // A tensor-wide scale (NVFP4) is reduced into a word that must start each run at zero.
-        if (af.wgsl.needsTensorMax)
-          steps.push(await copyStep(ctx, ctx.floats(new Float32Array(1), 'zero'), tensorMax, 1));
-        steps.push(...quantizeSteps(runner, await quantizePasses(runner, af), a as GpuMatrix, q, tensorMax));
+        const [codes, scales, aux] = io.scratch.slice(s, s + 3);
+        const q = new GpuQuantizedMatrix(OWNER, af, actRows, K, aLayout, codes, scales, aux);
+        steps.push(...(await quantizeActivationSteps(ctx, a as GpuMatrix, q, layer.name)));
         a = q;
       }
       const [x, ww] = weightsFirst ? [weights, a] : [a, weights];
@@ -674,15 +704,7 @@ function linearProduct(
           weightBytes: 0,
           weightNmse: 0,
           activations: af?.id ?? 'f32',
-          path: [
-            decodeFirst ? 'dequantize →' : '',
-            plan.kernel,
-            plan.integer ? 'int' : 'float',
-            plan.dp4a ? 'dp4a' : '',
-            plan.affine ? 'affine' : '',
-          ]
-            .filter(Boolean)
-            .join(' '),
+          path: pathOf(plan, decodeFirst),
         });
       recorded = true;
       steps.push(matmulStep(runner, plan, k, x, ww, y, Kp));

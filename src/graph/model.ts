@@ -8,19 +8,13 @@ import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
 import { resolveFormat } from '../formats/registry.js';
 import { readOnnxGraph, type OnnxGraph } from '../io/onnx-graph.js';
 import type { Step } from '../gpu/runner.js';
-import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from '../gpu/tensors.js';
+import { GpuMatrix, type GpuQuantizedMatrix } from '../gpu/tensors.js';
 import type { Matrix } from '../matrix.js';
 import { fuseEpilogues } from './fuse.js';
 import { asFloats, numel } from './host.js';
-import {
-  lowerNode,
-  type LayerRecord,
-  type LinearLayer,
-  type LowerContext,
-  type LoweredNode,
-  type StoredWeight,
-} from './lower.js';
-import { planBuffers, type Lifetime } from './memory.js';
+import { lowerNode, type LayerRecord, type LinearLayer, type LowerContext, type LoweredNode } from './lower.js';
+import { passLifetimes, planBuffers, scratchKey } from './memory.js';
+import { ModelStore } from './store.js';
 import { resolveGraph, SUPPORTED_OPS, type ResolvedGraph, type Value } from './resolve.js';
 
 type Chosen = QuantFormat | string | null;
@@ -106,15 +100,6 @@ const choose = (c: FormatChoice | undefined, layer: LinearLayer): QuantFormat | 
   return f === null || f === undefined || f === 'f32' ? null : resolveFormat(f);
 };
 
-/** What the model keeps of one linear layer's weights. */
-interface LayerWeights {
-  readonly bytes: number;
-  readonly nmse: number;
-  readonly operand: GpuOperand;
-  readonly layer: LinearLayer;
-  readonly columnScales?: Float32Array;
-}
-
 /**
  * An ONNX model loaded for one input shape and kept on the GPU — weights quantized in GPU memory (any
  * registered format per linear layer), activations in a planned set of reusable buffers — and run as one
@@ -135,11 +120,10 @@ export class GraphModel {
     private readonly steps: readonly Step[],
     private readonly buffers: readonly GPUBuffer[],
     private readonly bufferOf: ReadonlyMap<string, GPUBuffer>,
-    private readonly owned: readonly { destroy(): void }[],
+    private readonly store: ModelStore,
     private readonly summary: ModelReport,
     /** [first, end) of each node's steps in `steps`. */
     private readonly stepSpans: readonly (readonly [number, number])[],
-    private readonly weights: ReadonlyMap<string, LayerWeights>,
   ) {}
 
   private times: NodeTime[] | null = null;
@@ -156,105 +140,24 @@ export class GraphModel {
       options.fuse === false ? { nodes: resolved.nodes, fused: 0, batchNorms: 0 } : fuseEpilogues(resolved);
     const graph: ResolvedGraph = { ...resolved, nodes: fusion.nodes };
     const runner = engine.runner;
-    const owned: { destroy(): void }[] = [];
-    const uploads: GPUBuffer[] = [];
-    let constantBytes = 0;
-    let weightBytes = 0;
-    const upload = (data: ArrayBufferView, what: string) => {
-      const b = runner.upload(data, what, Math.max(4, data.byteLength), true);
-      uploads.push(b);
-      constantBytes += b.size;
-      return b;
-    };
-    const constants = new Map<string, GPUBuffer>();
-    const metas = new Map<string, GPUBuffer>();
-    const stored = new Map<string, LayerWeights>();
+    const store = new ModelStore(engine, options.quantized);
     const layers: LayerRecord[] = [];
     const ctx: LowerContext = {
       runner,
       plan: engine,
-      constant: (v: Value) => {
-        let b = constants.get(v.name);
-        if (!b) constants.set(v.name, (b = upload(asFloats(v.constant!), v.name)));
-        return b;
-      },
-      meta: (words) => {
-        const key = words.join(',');
-        let b = metas.get(key);
-        if (!b) metas.set(key, (b = upload(Uint32Array.from(words), 'meta')));
-        return b;
-      },
-      floats: (data, what) => upload(data, what),
-      weightFormat: (layer) => options.quantized?.get(layer.name)?.w.format ?? choose(options.weights, layer),
-      columnScaled: (layer) => !!options.quantized?.get(layer.name)?.columnScales,
+      constant: (v) => store.constant(v),
+      meta: (words) => store.meta(words),
+      floats: (data, what) => store.floats(data, what),
+      weightFormat: (layer) => store.preQuantized(layer)?.w.format ?? choose(options.weights, layer),
+      columnScaled: (layer) => !!store.preQuantized(layer)?.columnScales,
       activationFormat: (layer) => choose(options.activations, layer),
-      weight: async (layer, w: Matrix, format): Promise<StoredWeight> => {
-        const pre = options.quantized?.get(layer.name);
-        // Weights live as long as the model: exact-size buffers (GpuRunner.compact), not pool size classes.
-        if (!format) {
-          const m = new GpuMatrix(runner, w.rows, w.cols, runner.upload(w.data, layer.name, undefined, true));
-          owned.push(m);
-          weightBytes += m.buffer.size;
-          stored.set(layer.name, { bytes: m.buffer.size, nmse: 0, operand: m, layer });
-          return { operand: m, columnScales: null };
-        }
-        if (pre && (pre.w.rows !== w.rows || pre.w.cols !== w.cols))
-          throw new ShapeError(
-            `quantized weights for ${layer.name} are ${pre.w.rows}×${pre.w.cols}; the layer's W is ${w.rows}×${w.cols}`,
-          );
-        const pooled = pre ? engine.uploadQuantized(pre.w) : await engine.quantize(w, format);
-        const l = pooled.layout.wordsPerRow;
-        const [codes, scales, aux] = (['codes', 'scales', 'aux'] as const).map((s) =>
-          runner.compact(pooled[s], 4 * pooled.rows * l[s], `${layer.name} ${s}`),
-        );
-        const q = new GpuQuantizedMatrix(runner, format, pooled.rows, pooled.cols, pooled.layout, codes, scales, aux);
-        owned.push(q);
-        const bytes = codes.size + scales.size + aux.size + (pre?.columnScales?.byteLength ?? 0);
-        weightBytes += bytes;
-        const back = format.decode(await engine.readQuantized(q)).data;
-        const s = pre?.columnScales;
-        let err = 0;
-        let energy = 0;
-        for (let i = 0; i < back.length; i++) {
-          err += ((s ? back[i] * s[i % w.cols] : back[i]) - w.data[i]) ** 2;
-          energy += w.data[i] ** 2;
-        }
-        stored.set(layer.name, { bytes, nmse: energy > 0 ? err / energy : 0, operand: q, layer, columnScales: s });
-        return { operand: q, columnScales: s ?? null };
-      },
+      weight: (layer, w, format) => store.weight(layer, w, format),
       record: (r) => layers.push(r),
     };
     const lowered: LoweredNode[] = graph.nodes.map((n) => lowerNode(ctx, n, SUPPORTED_OPS));
 
-    // Views share their source's buffer: the root value of every runtime value.
-    const root = new Map<string, string>();
-    const rootOf = (name: string): string => root.get(name) ?? name;
-    graph.nodes.forEach((n, i) => {
-      if (lowered[i].view && n.inputs[0]) root.set(n.outputs[0].name, rootOf(n.inputs[0].name));
-    });
-    const lifetimes = new Map<string, { bytes: number; first: number; last: number }>();
-    const touch = (v: Value, at: number) => {
-      if (v.constant) return;
-      const key = rootOf(v.name);
-      const t = lifetimes.get(key) ?? { bytes: numel(v.dims) * 4, first: at, last: at };
-      t.first = Math.min(t.first, at);
-      t.last = Math.max(t.last, at);
-      t.bytes = Math.max(t.bytes, numel(v.dims) * 4);
-      lifetimes.set(key, t);
-    };
-    for (const v of graph.inputs) touch(v, -1);
-    graph.nodes.forEach((n, i) => {
-      for (const v of n.inputs) if (v) touch(v, i);
-      for (const v of n.outputs) touch(v, i);
-    });
-    for (const v of graph.outputs) touch(v, graph.nodes.length);
-    if (options.keepAll) for (const t of lifetimes.values()) t.last = graph.nodes.length;
-    const items: Lifetime[] = [...lifetimes].map(([key, t]) => ({ key, ...t }));
-    lowered.forEach((l, i) => {
-      l.scratch.forEach((bytes, j) => {
-        items.push({ key: `#${i}.${j}`, bytes: Math.max(4, bytes), first: i, last: i });
-      });
-    });
+    // Activations: one plan of reusable exact-size buffers for every value and scratch of the pass.
+    const { items, rootOf } = passLifetimes(graph, lowered, !!options.keepAll);
     const plan = planBuffers(items);
     const buffers = plan.slots.map((bytes, s) => runner.allocate(Math.max(4, bytes), `activations ${s}`, false, true));
     const bufferOf = new Map([...plan.slotOf].map(([k, s]) => [k, buffers[s]]));
@@ -262,30 +165,28 @@ export class GraphModel {
 
     const steps: Step[] = [];
     const spans: [number, number][] = [];
-    for (let i = 0; i < graph.nodes.length; i++) {
-      const n = graph.nodes[i];
+    for (const [i, n] of graph.nodes.entries()) {
       const io = {
         inputs: n.inputs.map(buf),
         outputs: n.outputs.map((v) => buf(v)!),
-        scratch: lowered[i].scratch.map((_b, j) => bufferOf.get(`#${i}.${j}`)!),
+        scratch: lowered[i].scratch.map((_b, j) => bufferOf.get(scratchKey(i, j))!),
       };
       const start = steps.length;
       steps.push(...(await lowered[i].build(io)));
       spans.push([start, steps.length]);
     }
-    for (const b of uploads) owned.push({ destroy: () => runner.release(b) });
     const report: ModelReport = {
       layers: layers.map((l) => ({
         ...l,
-        weightBytes: stored.get(l.name)?.bytes ?? 0,
-        weightNmse: stored.get(l.name)?.nmse ?? 0,
+        weightBytes: store.layers.get(l.name)?.bytes ?? 0,
+        weightNmse: store.layers.get(l.name)?.nmse ?? 0,
       })),
       nodes: graph.nodes.length,
       folded: graph.folded,
       batchNormsFolded: fusion.batchNorms,
       fused: fusion.fused,
-      weightBytes,
-      constantBytes,
+      weightBytes: store.weightBytes,
+      constantBytes: store.constantBytes,
       activationBytes: plan.peakBytes,
       activationBytesUnshared: plan.unsharedBytes,
       dispatches: steps.length,
@@ -294,7 +195,7 @@ export class GraphModel {
     const exposed = options.keepAll ? [...graph.values.values()] : [...graph.inputs, ...graph.outputs];
     for (const v of exposed)
       if (!v.constant && bufferOf.has(rootOf(v.name))) byName.set(v.name, bufferOf.get(rootOf(v.name))!);
-    return new GraphModel(engine, graph, steps, buffers, byName, owned, report, spans, stored);
+    return new GraphModel(engine, graph, steps, buffers, byName, store, report, spans);
   }
 
   /** Runs the model on `inputs` (f32 values by input name, shapes as loaded); returns every graph output. */
@@ -325,7 +226,7 @@ export class GraphModel {
    * or what the stored codes decode to (times the column scales of a WaterSIC operand).
    */
   async layerWeight(name: string): Promise<Matrix> {
-    const lw = this.weights.get(name);
+    const lw = this.store.layers.get(name);
     if (!lw) throw new ShapeError(`the model has no linear layer ${JSON.stringify(name)}`);
     const { rows, cols } = lw.layer;
     if (lw.operand instanceof GpuMatrix) return { rows, cols, data: await this.engine.read(lw.operand) };
@@ -343,7 +244,7 @@ export class GraphModel {
    */
   async decodedInitializers(): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
-    for (const [name, lw] of this.weights) {
+    for (const [name, lw] of this.store.layers) {
       const w = await this.layerWeight(name);
       const { op, rows, cols } = lw.layer;
       let v = w.data;
@@ -411,7 +312,7 @@ export class GraphModel {
 
   /** Frees the weights, constants and activation buffers. */
   destroy(): void {
-    for (const o of this.owned) o.destroy();
+    this.store.destroy();
     for (const b of this.buffers) this.engine.runner.release(b);
   }
 }
