@@ -93,6 +93,21 @@ describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
     for (let i = 0; i < a * n; i++) expect(z[i] * op.columnScales[i % n]).toBe(r.What[i]);
   });
 
+  test("short columns: tables 'smaller' shares one rANS table, costs fewer bits and decodes the same", () => {
+    const rng = seededRng();
+    const n = 64;
+    const a = 48; // 48-row columns: each column's own table costs more than its codes save
+    const S = syntheticSigma(rng, n, true);
+    const W = Float64Array.from({ length: a * n }, () => rng.normal() * 0.1);
+    const perColumn = quantizeWeightOnly(W, a, n, S, 2.5, 'watersic');
+    const smaller = quantizeWeightOnly(W, a, n, S, 2.5, 'watersic', { tables: 'smaller' });
+    expect(new Set(perColumn.tables).size).toBe(n);
+    expect(new Set(smaller.tables).size).toBe(1);
+    expect(smaller.totalBits).toBeLessThan(perColumn.totalBits - 0.5);
+    expect(smaller.Z).toEqual(perColumn.Z);
+    expect(decodeWeightOnly(smaller)).toEqual(smaller.What);
+  });
+
   test('dead inputs and a singular Σ_X: no NaN, dead columns are zero and cost 16 bits each', () => {
     const rng = seededRng();
     const n = 24;

@@ -102,7 +102,9 @@ function codeColumns(
     return col.slice();
   });
   const perColumn = columns.map((c) => buildTable(c));
-  const candidates = mode === 'column' ? [perColumn] : [perColumn, columns.map(() => buildTable(Z))];
+  // One table object shared by every column: side bits count distinct tables.
+  const shared = mode === 'column' ? undefined : buildTable(Z);
+  const candidates = shared ? [perColumn, columns.map(() => shared)] : [perColumn];
   const options = candidates.map((tables) => {
     const coded = columns.map((c, j) => ransEncode(c, tables[j]));
     const sideBits = 16 * m + [...new Set(tables)].reduce((s, t) => s + tableBits(t), 0);
