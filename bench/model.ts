@@ -10,7 +10,8 @@ import { createEngine, type Engine } from '../src/engine.js';
 import { GraphModel } from '../src/graph/model.js';
 import { patchOnnxFloats, readOnnxWeights } from '../src/io/onnx.js';
 import { toMatMulNBits } from '../src/io/onnx-nbits.js';
-import { OCR_HEIGHT, ocrInput } from '../src/model/ocr.js';
+import { renderLine } from '../demo/render-text.js';
+import { OCR_HEIGHT, ocrInput } from '../src/model/ocr/recognise.js';
 
 interface ModelBenchConfig {
   /** runner: weights/activations formats; ORT: 'f32' or 'nbits' (MatMuls as MatMulNBits 4-bit block 32). */
@@ -49,17 +50,7 @@ declare global {
 const TEXT = 'Quantize 4-bit weights 2024';
 
 function lineInput(width: number): Float32Array {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = OCR_HEIGHT;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, OCR_HEIGHT);
-  ctx.fillStyle = '#000';
-  ctx.font = '30px sans-serif';
-  ctx.textBaseline = 'middle';
-  ctx.fillText(TEXT, 8, OCR_HEIGHT / 2);
-  return ocrInput(ctx.getImageData(0, 0, width, OCR_HEIGHT).data, width);
+  return ocrInput(renderLine(TEXT, { width }).data, width);
 }
 
 async function modelBytes(): Promise<Uint8Array> {

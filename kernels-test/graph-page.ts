@@ -5,6 +5,8 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { ort } from '../demo/ocr-runner.js';
+import { renderPage } from '../demo/render-text.js';
+import { detectorInput } from '../src/model/ocr/detect.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import { GraphModel, type LoadOptions, type ModelReport } from '../src/graph/model.js';
 import { runReference } from '../src/graph/reference.js';
@@ -46,24 +48,11 @@ export interface ModelCase {
   readonly input?: 'noise' | 'text';
 }
 
-/** An NCHW image of `dims` holding dark text on white, normalised to [−1, 1]. */
+/** An NCHW image of `dims`: two lines of dark text on white, as the detector's input (src/model/ocr/detect.ts). */
 function textImage(dims: number[]): Float32Array {
   const [, , h, w] = dims;
-  const canvas = document.createElement('canvas');
-  canvas.width = w;
-  canvas.height = h;
-  const g = canvas.getContext('2d', { willReadFrequently: true })!;
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, w, h);
-  g.fillStyle = '#111';
-  g.font = `${Math.round(h / 3)}px sans-serif`;
-  g.textBaseline = 'middle';
-  g.fillText('Graph runner 2026', 6, h / 3);
-  g.fillText('PP-OCRv4 det', 6, (2 * h) / 3);
-  const rgba = g.getImageData(0, 0, w, h).data;
-  const out = new Float32Array(3 * h * w);
-  for (let c = 0; c < 3; c++) for (let p = 0; p < h * w; p++) out[c * h * w + p] = rgba[4 * p + c] / 127.5 - 1;
-  return out;
+  const page = renderPage([['Graph runner 2026', 'PP-OCRv4 det']], { size: Math.round(h / 3), margin: 6 });
+  return detectorInput(page, w, h);
 }
 
 /**

@@ -2,17 +2,27 @@
  * OCR experiments on the graph runner: the PP-OCRv4 recogniser reads rendered lines on the GPU with its
  * linear weights (and optionally its activations) quantized by the engine, and — for weight-only
  * configurations — onnxruntime-web (wasm) reads the same lines with the runner's decoded weights swapped
- * into the model file, so every figure can be checked against the path the project used before. One
- * engine and one model for all configurations; calibration runs the f32 model on the runner.
+ * into the model file, so every figure can be checked against the path the project used before. A
+ * configuration can also read a generated page end to end (detector + recogniser, src/model/ocr/), both
+ * networks in its formats. One engine for all configurations; calibration runs the f32 models on the runner.
  */
-import { loadOcrAssets, recogniser, type OcrAssets, type RenderedLine } from '../demo/ocr-runner.js';
+import { loadOcrAssets, recogniser, type OcrAssets } from '../demo/ocr-runner.js';
+import { showPageResult } from '../demo/ocr-view.js';
+import { renderLine, renderPage, textWidth, type RenderedPage } from '../demo/render-text.js';
 import { createEngine, type Engine } from '../src/engine.js';
-import { calibratedWeights, layerCovariances, type CalibratedMethod } from '../src/graph/calibrate.js';
-import { GraphModel, type ModelReport } from '../src/graph/model.js';
+import {
+  calibratedWeights,
+  layerCovariances,
+  type CalibratedMethod,
+  type CalibratedWeights,
+} from '../src/graph/calibrate.js';
+import type { GraphModel, ModelReport } from '../src/graph/model.js';
 import { patchOnnxFloats, readOnnxWeights } from '../src/io/onnx.js';
-import { ctcGreedy, OCR_HEIGHT, ocrInput } from '../src/model/ocr.js';
+import { detectorInput, detectorSize } from '../src/model/ocr/detect.js';
+import { OcrPipeline, type OcrResult, type OcrTimings } from '../src/model/ocr/pipeline.js';
+import { ctcGreedy, OCR_HEIGHT, ocrInput } from '../src/model/ocr/recognise.js';
 import type { CovarianceAccumulator } from '../src/weightonly/calibration.js';
-import { CALIBRATION_LINES, EXPERIMENTS, OCR_LINES } from './ocr-experiments.js';
+import { CALIBRATION_LINES, CALIBRATION_PAGE, EXPERIMENTS, OCR_LINES, OCR_PAGE } from './ocr-experiments.js';
 
 export interface LineReading {
   text: string;
@@ -27,6 +37,27 @@ export interface OcrConfig {
   readonly calibrated?: CalibratedMethod;
   /** Also read the lines with onnxruntime-web on the runner's decoded weights. */
   readonly ort?: boolean;
+  /** Read the 20 lines (default true; false: the page only). */
+  readonly lines?: boolean;
+  /** Also read the generated page end to end, the detector in the same formats (calibrated: on its own Σ_X). */
+  readonly page?: boolean;
+}
+
+/** What one network holds: GPU bytes of its linear weights, mean bits per weight in a file and on the GPU. */
+export interface NetworkWeights {
+  readonly weightBytes: number;
+  readonly fileBits: number;
+  readonly gpuBits: number;
+  readonly params: number;
+}
+
+/** The generated page read end to end. */
+export interface PageReading {
+  readonly lines: { text: string; confidence: number; box: { x: number; y: number; w: number; h: number } }[];
+  readonly timings: OcrTimings;
+  readonly detectorSize: { width: number; height: number };
+  readonly detector: NetworkWeights;
+  readonly recogniser: NetworkWeights;
 }
 
 export interface OcrConfigResult {
@@ -39,6 +70,7 @@ export interface OcrConfigResult {
   readonly gpuBits: number;
   readonly weightBytes: number;
   readonly activationBytes: number;
+  readonly page: PageReading | null;
   readonly ms: number;
 }
 
@@ -49,14 +81,20 @@ export interface OcrSetup {
   readonly runnerF32: LineReading[] | null;
   readonly ortF32: LineReading[];
   readonly calibrationRows: number;
+  /** The page's lines as drawn, and its f32 reading (when a page is read). */
+  readonly pageTruth: string[];
+  readonly pageF32: PageReading | null;
+  readonly pageSize: { width: number; height: number };
   readonly ms: number;
 }
 
 declare global {
   interface Window {
     ocrSuite: {
-      setup(req: { lines: string[]; calibLines: string[]; runnerF32?: boolean }): Promise<OcrSetup>;
+      setup(req: { lines: string[]; calibLines: string[]; page?: boolean; runnerF32?: boolean }): Promise<OcrSetup>;
       config(c: OcrConfig): Promise<OcrConfigResult>;
+      /** Shows a page reading beside the f32 one (demo/ocr-view.ts), for the screenshot. */
+      show(label: string, reading: PageReading): void;
       teardown(): Promise<void>;
     };
     /** npm run bench:ocr: setup, every experiment (or those named), teardown. */
@@ -66,42 +104,29 @@ declare global {
   }
 }
 
-/** Black text on white, 30 px sans-serif at x = 8, on a canvas `width` wide (every line the same width). */
-function renderPadded(text: string, width: number): RenderedLine {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = OCR_HEIGHT;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, OCR_HEIGHT);
-  ctx.fillStyle = '#000';
-  ctx.font = '30px sans-serif';
-  ctx.textBaseline = 'middle';
-  ctx.fillText(text, 8, OCR_HEIGHT / 2);
-  return { rgba: ctx.getImageData(0, 0, width, OCR_HEIGHT).data, width, canvas };
-}
-
-function textWidth(text: string): number {
-  const ctx = document.createElement('canvas').getContext('2d')!;
-  ctx.font = '30px sans-serif';
-  return Math.ceil(ctx.measureText(text).width) + 16;
-}
+const LINE_FONT = '30px sans-serif';
 
 interface State {
   engine: Engine;
   assets: OcrAssets;
   width: number;
-  rendered: RenderedLine[];
   inputs: Float32Array[];
-  f32: GraphModel;
+  /** The f32 pipeline: its recogniser calibrates and reads; its detector (once the page is read) calibrates. */
+  f32: OcrPipeline;
   sigmas: Map<string, CovarianceAccumulator>;
+  page: RenderedPage | null;
+  pageF32: PageReading | null;
+  detSigmas: Map<string, CovarianceAccumulator> | null;
 }
 let state: State | null = null;
 
+const models = (a: OcrAssets) => ({ detector: a.detector, recogniser: a.model, labels: a.labels });
+
 async function readWithRunner(net: GraphModel, s: State): Promise<LineReading[]> {
   const out: LineReading[] = [];
+  const input = net.graph.inputs[0].name;
   for (const x of s.inputs) {
-    const y = Object.values(await net.run({ x }))[0];
+    const y = Object.values(await net.run({ [input]: x }))[0];
     const [, steps, classes] = y.dims;
     out.push(ctcGreedy(y.data, steps, classes, s.assets.labels));
   }
@@ -111,39 +136,91 @@ async function readWithRunner(net: GraphModel, s: State): Promise<LineReading[]>
 async function readWithOrt(modelBytes: Uint8Array, s: State): Promise<LineReading[]> {
   const r = await recogniser(modelBytes, s.assets.labels);
   const out: LineReading[] = [];
-  for (const line of s.rendered) out.push(await r.read(line));
+  for (const x of s.inputs) out.push(await r.read(x, s.width));
   await r.release();
   return out;
 }
 
+/** Weight-count-weighted means over a network's layers: bits in a file (calibrated: coded) and on the GPU. */
+function networkWeights(report: ModelReport, pre?: Map<string, CalibratedWeights>): NetworkWeights {
+  const params = report.layers.reduce((a, l) => a + l.rows * l.cols, 0);
+  const mean = (f: (l: ModelReport['layers'][number]) => number) =>
+    report.layers.reduce((a, l) => a + f(l) * l.rows * l.cols, 0) / params;
+  return {
+    weightBytes: report.weightBytes,
+    fileBits: mean((l) => pre?.get(l.name)?.fileBits ?? l.bitsPerEntry),
+    gpuBits: mean((l) => (8 * l.weightBytes) / (l.rows * l.cols)),
+    params,
+  };
+}
+
+function pageReading(
+  r: OcrResult,
+  p: OcrPipeline,
+  pre: { det?: Map<string, CalibratedWeights>; rec?: Map<string, CalibratedWeights> },
+): PageReading {
+  const rep = p.report();
+  return {
+    lines: r.lines.map((l) => ({
+      text: l.text,
+      confidence: l.confidence,
+      box: { x: l.box.x, y: l.box.y, w: l.box.w, h: l.box.h },
+    })),
+    timings: r.timings,
+    detectorSize: r.detectorSize,
+    detector: networkWeights(rep.detector!, pre.det),
+    recogniser: networkWeights(rep.recogniser, pre.rec),
+  };
+}
+
 window.ocrSuite = {
-  async setup({ lines, calibLines, runnerF32 }) {
+  async setup({ lines, calibLines, page, runnerF32 }) {
     const t0 = performance.now();
     const engine = await createEngine();
     const assets = await loadOcrAssets();
     // One width for the lines read (the runner is resolved for one input shape): the widest, to a multiple of 8.
-    const widthOf = (l: string) => Math.ceil(textWidth(l) / 8) * 8;
+    const widthOf = (l: string) => Math.ceil((textWidth(l, LINE_FONT) + 16) / 8) * 8;
     const width = Math.max(...lines.map(widthOf));
-    const rendered = lines.map((l) => renderPadded(l, width));
-    const inputs = rendered.map((r) => ocrInput(r.rgba, width));
-    const shape = (w: number) => ({ x: [1, 3, OCR_HEIGHT, w] });
+    const inputs = lines.map((l) => ocrInput(renderLine(l, { width, font: LINE_FONT }).data, width));
+    const f32 = await OcrPipeline.create(engine, models(assets), { lineWidth: width });
+    const rec = f32.networks().recogniser;
     // Σ_X from each calibration line at its own width (padding would fill Σ_X with blank background).
     const sigmas = new Map<string, CovarianceAccumulator>();
     for (const l of calibLines) {
       const w = widthOf(l);
-      const net = await GraphModel.load(engine, assets.model, { inputs: shape(w), keepAll: true });
-      await layerCovariances(net, [{ x: ocrInput(renderPadded(l, w).rgba, w) }], sigmas);
+      const net = await engine.loadOnnx(assets.model, {
+        inputs: { [rec.graph.inputs[0].name]: [1, 3, OCR_HEIGHT, w] },
+        keepAll: true,
+      });
+      await layerCovariances(net, [{ x: ocrInput(renderLine(l, { width: w, font: LINE_FONT }).data, w) }], sigmas);
       net.destroy();
     }
-    const f32 = await GraphModel.load(engine, assets.model, { inputs: shape(width) });
-    state = { engine, assets, width, rendered, inputs, f32, sigmas };
+    state = { engine, assets, width, inputs, f32, sigmas, page: null, pageF32: null, detSigmas: null };
+    let pageSize = { width: 0, height: 0 };
+    if (page) {
+      state.page = renderPage(OCR_PAGE);
+      pageSize = { width: state.page.width, height: state.page.height };
+      state.pageF32 = pageReading(await f32.read(state.page), f32, {});
+      // The detector's Σ_X from a calibration page with other text, at its own size.
+      const calib = renderPage(CALIBRATION_PAGE);
+      const size = detectorSize(calib.width, calib.height);
+      const net = await engine.loadOnnx(assets.detector, {
+        inputs: { x: [1, 3, size.height, size.width] },
+        keepAll: true,
+      });
+      state.detSigmas = await layerCovariances(net, [{ x: detectorInput(calib, size.width, size.height) }]);
+      net.destroy();
+    }
     const info = engine.adapterInfo;
     return {
       adapter: info?.architecture || info?.vendor || 'unknown',
       width,
-      runnerF32: runnerF32 ? await readWithRunner(f32, state) : null,
+      runnerF32: runnerF32 ? await readWithRunner(rec, state) : null,
       ortF32: await readWithOrt(assets.model, state),
       calibrationRows: Math.min(...[...sigmas.values()].map((a) => a.count)),
+      pageTruth: state.page?.lines.map((l) => l.text) ?? [],
+      pageF32: state.pageF32,
+      pageSize,
       ms: performance.now() - t0,
     };
   },
@@ -151,38 +228,63 @@ window.ocrSuite = {
   async config(c) {
     const s = state!;
     const t0 = performance.now();
-    const pre = c.calibrated ? await calibratedWeights(s.f32, s.sigmas, c.calibrated) : undefined;
-    const net = await GraphModel.load(s.engine, s.assets.model, {
-      inputs: { x: [1, 3, OCR_HEIGHT, s.width] },
+    const f32 = s.f32.networks();
+    const preRec = c.calibrated ? await calibratedWeights(f32.recogniser, s.sigmas, c.calibrated) : undefined;
+    const preDet =
+      c.calibrated && c.page && s.detSigmas
+        ? await calibratedWeights(f32.detector!, s.detSigmas, c.calibrated)
+        : undefined;
+    const p = await OcrPipeline.create(s.engine, models(s.assets), {
+      lineWidth: s.width,
       weights: c.weights ?? null,
       activations: c.activations ?? null,
-      quantized: pre,
+      recogniser: { quantized: preRec },
+      detector: { quantized: preDet },
     });
     try {
-      const runner = await readWithRunner(net, s);
+      const net = p.networks().recogniser;
+      const runner = c.lines === false ? [] : await readWithRunner(net, s);
       let ort: LineReading[] | null = null;
-      if (c.ort) {
+      if (c.ort && c.lines !== false) {
         const decoded = await net.decodedInitializers();
         ort = await readWithOrt(patchOnnxFloats(s.assets.model, readOnnxWeights(s.assets.model), decoded), s);
       }
       const report = net.report();
-      const entries = report.layers.reduce((a, l) => a + l.rows * l.cols, 0);
-      const mean = (f: (l: ModelReport['layers'][number]) => number) =>
-        report.layers.reduce((a, l) => a + f(l) * l.rows * l.cols, 0) / entries;
+      const rec = networkWeights(report, preRec);
+      const page = c.page && s.page ? pageReading(await p.read(s.page), p, { det: preDet, rec: preRec }) : null;
       return {
         config: c,
         runner,
         ort,
         layers: report.layers,
-        fileBits: mean((l) => pre?.get(l.name)?.fileBits ?? l.bitsPerEntry),
-        gpuBits: mean((l) => (8 * l.weightBytes) / (l.rows * l.cols)),
+        fileBits: rec.fileBits,
+        gpuBits: rec.gpuBits,
         weightBytes: report.weightBytes,
         activationBytes: report.activationBytes,
+        page,
         ms: performance.now() - t0,
       };
     } finally {
-      net.destroy();
+      p.destroy();
     }
+  },
+
+  show(label, reading) {
+    const s = state!;
+    showPageResult(document.body, s.page!, [
+      {
+        label: 'f32',
+        lines: s.pageF32!.lines,
+        timings: s.pageF32!.timings,
+        weightBytes: s.pageF32!.detector.weightBytes + s.pageF32!.recogniser.weightBytes,
+      },
+      {
+        label,
+        lines: reading.lines,
+        timings: reading.timings,
+        weightBytes: reading.detector.weightBytes + reading.recogniser.weightBytes,
+      },
+    ]);
   },
 
   async teardown() {
@@ -193,8 +295,13 @@ window.ocrSuite = {
 };
 window.ocrSweep = async ({ only }) => {
   const progress = (m: string) => window.__benchProgress?.(m);
-  progress(`setup: ${OCR_LINES.length} lines, calibration on ${CALIBRATION_LINES.length}`);
-  const setup = await window.ocrSuite.setup({ lines: OCR_LINES, calibLines: CALIBRATION_LINES, runnerF32: true });
+  progress(`setup: ${OCR_LINES.length} lines, calibration on ${CALIBRATION_LINES.length}, the page`);
+  const setup = await window.ocrSuite.setup({
+    lines: OCR_LINES,
+    calibLines: CALIBRATION_LINES,
+    page: true,
+    runnerF32: true,
+  });
   const results: OcrConfigResult[] = [];
   for (const e of EXPERIMENTS) {
     if (only?.length && !only.some((o) => e.label.includes(o))) continue;

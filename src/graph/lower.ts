@@ -519,28 +519,9 @@ function lowerAvgPool(ctx: LowerContext, n: RuntimeNode): LoweredNode {
     scratch: [],
     async build(io) {
       const k = await kernel(ctx, 'graph/conv.wgsl', 'avg_pool');
-      const params = {
-        in_base: 0,
-        out_base: 0,
-        channels: c,
-        h,
-        w,
-        oc: c,
-        oh: dims[2],
-        ow: dims[3],
-        kh: g.kh,
-        kw: g.kw,
-        sh: g.sh,
-        sw: g.sw,
-        pt: g.pt,
-        pl: g.pl,
-        dh: 1,
-        dw: 1,
-        group: 1,
-        count_pad: countPad ? 1 : 0,
-        pb: g.pb,
-        pr: g.pr,
-      };
+      const params = windowParams({ inBase: 0, outBase: 0 }, { c, h, w }, { oc: c, oh: dims[2], ow: dims[3] }, g, {
+        countPad,
+      });
       return [elementStep(ctx.runner, k, numel(dims), { src: io.inputs[0]!, out: io.outputs[0] }, 'cv', params)];
     },
   };
@@ -775,6 +756,45 @@ function lowerMatMul(ctx: LowerContext, n: RuntimeNode): LoweredNode {
   };
 }
 
+type WindowGeometry = Omit<ReturnType<typeof convShape>['g'], 'dh' | 'dw'> & { dh?: number; dw?: number };
+
+/** A sliding window's kernel size, strides, leading pads and dilations, in the uniforms' field order. */
+const taps = (g: WindowGeometry) => ({
+  kh: g.kh,
+  kw: g.kw,
+  sh: g.sh,
+  sw: g.sw,
+  pt: g.pt,
+  pl: g.pl,
+  dh: g.dh ?? 1,
+  dw: g.dw ?? 1,
+});
+
+/** The `cv` uniform of conv.wgsl / conv_direct.wgsl: one sliding window over an NCHW image. */
+function windowParams(
+  at: { inBase: number; outBase: number },
+  x: { c: number; h: number; w: number },
+  out: { oc: number; oh: number; ow: number },
+  g: WindowGeometry,
+  extra: { group?: number; countPad?: boolean } = {},
+) {
+  return {
+    in_base: at.inBase,
+    out_base: at.outBase,
+    channels: x.c,
+    h: x.h,
+    w: x.w,
+    oc: out.oc,
+    oh: out.oh,
+    ow: out.ow,
+    ...taps(g),
+    group: extra.group ?? 1,
+    count_pad: extra.countPad ? 1 : 0,
+    pb: g.pb,
+    pr: g.pr,
+  };
+}
+
 function im2colParams(
   c: number,
   h: number,
@@ -789,14 +809,7 @@ function im2colParams(
     h,
     w,
     ow,
-    kh: g.kh,
-    kw: g.kw,
-    sh: g.sh,
-    sw: g.sw,
-    pt: g.pt,
-    pl: g.pl,
-    dh: g.dh,
-    dw: g.dw,
+    ...taps(g),
     cols: c * g.kh * g.kw,
   };
 }
@@ -818,28 +831,15 @@ function lowerConv(ctx: LowerContext, n: RuntimeNode): LoweredNode {
         const b = ctx.floats(bias, `${name(n)} bias`);
         const steps: Step[] = [];
         for (let bi = 0; bi < batches; bi++) {
-          const params = {
-            in_base: bi * c * h * w,
-            out_base: bi * o * oh * ow,
-            channels: c,
-            h,
-            w,
-            oc: o,
-            oh,
-            ow,
-            kh: g.kh,
-            kw: g.kw,
-            sh: g.sh,
-            sw: g.sw,
-            pt: g.pt,
-            pl: g.pl,
-            dh: g.dh,
-            dw: g.dw,
-            group,
-            count_pad: 0,
-            pb: g.pb,
-            pr: g.pr,
-          };
+          const params = windowParams(
+            { inBase: bi * c * h * w, outBase: bi * o * oh * ow },
+            { c, h, w },
+            { oc: o, oh, ow },
+            g,
+            {
+              group,
+            },
+          );
           const storage = { src: io.inputs[0]!, weight, bias: b, out: io.outputs[0] };
           steps.push({
             kernel: k,
@@ -942,28 +942,7 @@ function lowerConvTranspose(ctx: LowerContext, n: RuntimeNode): LoweredNode {
           ),
         );
         steps.push(...(await prod.build(io, 2, xt, cols)));
-        const params = {
-          in_base: 0,
-          out_base: bi * o * oh * ow,
-          channels: c,
-          h,
-          w,
-          oc: o,
-          oh,
-          ow,
-          kh: g.kh,
-          kw: g.kw,
-          sh: g.sh,
-          sw: g.sw,
-          pt: g.pt,
-          pl: g.pl,
-          dh: g.dh,
-          dw: g.dw,
-          group: 1,
-          count_pad: 0,
-          pb: g.pb,
-          pr: g.pr,
-        };
+        const params = windowParams({ inBase: 0, outBase: bi * o * oh * ow }, { c, h, w }, { oc: o, oh, ow }, g);
         steps.push(
           elementStep(
             ctx.runner,

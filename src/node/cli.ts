@@ -4,6 +4,8 @@
  *   wqe quantize <model.onnx|.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors>
  *   wqe report   <model.onnx|.safetensors> --format <scheme|format id> [--rate R]
  *   wqe inspect  <container.safetensors>
+ *   wqe run      <model.onnx> --input x.npy …   (cli-graph.ts: the graph runner on WebGPU)
+ *   wqe ocr      <image.png> [--format F]        (cli-graph.ts: PP-OCRv4 detector + recogniser on WebGPU)
  *
  * Every output goes through a temporary file and a rename (file-io.ts), and an output path that is the
  * input or another output of the same run is refused before anything is opened. Errors are one line;
@@ -19,16 +21,22 @@ import { ContainerReader } from '../io/container.js';
 import { quantizeModel, type LayerReport, type ModelReport, type QuantizeProgress } from '../model/quantize-model.js';
 import { onnxWeightSource, safetensorsWeightSource, type WeightSource } from '../model/weights.js';
 import { atomicFileSink, fileError, fileIdentity, fileSource, writeFileAtomic, type AtomicSink } from './file-io.js';
+import { EXIT_NO_GPU, type GraphArgs, GraphCliError, runModel, runOcr } from './cli-graph.js';
 import { nodeEngine } from './gpu.js';
 
-/** Exit codes: 0 success, 1 internal error (a bug: please report it), 2 usage, 3 bad input, 4 output failure. */
-export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4 } as const;
+/**
+ * Exit codes: 0 success, 1 internal error (a bug: please report it), 2 usage, 3 bad input, 4 output failure,
+ * 5 no WebGPU adapter (run, ocr).
+ */
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4, noGpu: EXIT_NO_GPU } as const;
 
 /** The `wqe --help` text. */
 export const USAGE = `usage:
   wqe quantize <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors> [options]
   wqe report   <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] [options]
   wqe inspect  <quantized.safetensors>
+  wqe run      <model.onnx> --input [name=]x.npy [--input …] [--format …] [--activations id] [--profile]
+  wqe ocr      <image.png> [--format <scheme|format id> [--rate R]] [--det d.onnx --rec r.onnx --dict keys.txt]
 
 schemes (with --rate): ${Object.entries(SCHEMES)
   .map(([k, s]) => `${k} (${Object.keys(s.rates).join('/')})`)
@@ -43,7 +51,16 @@ options:
   --chunk-mib <n>  MiB of f32 rows read per chunk (default 8): bounds memory on big tensors
   --debug          print the stack trace of an error
 
-exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 cannot write an output
+run / ocr (on WebGPU only; --format absent keeps f32):
+  --input <[name=]file>  a model input: .npy (f4/f8/i4/i8/u1), or raw little-endian f32 .bin with --shape
+  --shape <d0,d1,…>      the shape of a .bin input
+  --activations <id>     quantize each linear layer's input in this format first (W+A)
+  --profile              time every layer (the report's ms column)
+  --max-side <px>        ocr: the page's longer side is scaled to at most this for the detector (960)
+  --line-width <px>      ocr: recogniser input width (480)
+  --json <file>          save outputs' statistics and the report (run), or the lines and timings (ocr)
+
+exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 cannot write an output, 5 no WebGPU adapter
 `;
 
 class UsageError extends Error {}
@@ -60,6 +77,7 @@ class CliError extends Error {
 
 interface Args {
   command: string;
+  graph?: GraphArgs;
   input: string;
   format?: QuantFormat;
   out?: string;
@@ -80,6 +98,15 @@ const OPTIONS = {
   swiftshader: { type: 'boolean' }, // handled by bin/wqe.mjs (Vulkan settings need a fresh process)
   only: { type: 'string' },
   'chunk-mib': { type: 'string' },
+  input: { type: 'string', multiple: true },
+  shape: { type: 'string' },
+  activations: { type: 'string' },
+  profile: { type: 'boolean' },
+  det: { type: 'string' },
+  rec: { type: 'string' },
+  dict: { type: 'string' },
+  'max-side': { type: 'string' },
+  'line-width': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,8 +123,12 @@ function parseArgs(argv: string[]): Args {
   const { values: v, positionals } = parsed;
   const [command, ...files] = positionals;
   if (!command || v.help) throw new UsageError('');
-  if (!['quantize', 'report', 'inspect'].includes(command)) throw new UsageError(`unknown command '${command}'`);
+  if (!['quantize', 'report', 'inspect', 'run', 'ocr'].includes(command))
+    throw new UsageError(`unknown command '${command}'`);
   if (files.length > 1) throw new UsageError(`unexpected argument ${files[1]}`);
+  if (command === 'run' || command === 'ocr') return graphArgs(command, files[0], v);
+  for (const o of GRAPH_ONLY)
+    if (v[o] !== undefined) throw new UsageError(`--${o} is an option of run and ocr, not of ${command}`);
   const a: Args = {
     command,
     input: files[0] ?? '',
@@ -143,6 +174,90 @@ function parseArgs(argv: string[]): Args {
     throw e;
   }
   return a;
+}
+
+const GRAPH_ONLY = [
+  'input',
+  'shape',
+  'activations',
+  'profile',
+  'det',
+  'rec',
+  'dict',
+  'max-side',
+  'line-width',
+] as const;
+
+/** A format option (scheme with --rate, or a format id); absent: null (f32). */
+function formatOption(flag: string, value: string | undefined, rate?: string): QuantFormat | null {
+  if (value === undefined) {
+    if (rate !== undefined) throw new UsageError('--rate needs --format');
+    return null;
+  }
+  let r: number | undefined;
+  if (rate !== undefined) {
+    r = Number(rate);
+    if (!Number.isFinite(r) || rate.trim() === '') throw new UsageError(`--rate must be a number, got '${rate}'`);
+  }
+  try {
+    return formatForScheme(value, r);
+  } catch (e) {
+    if (e instanceof QuantEngineError) throw new UsageError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
+  return n;
+}
+
+function graphArgs(
+  command: 'run' | 'ocr',
+  input: string | undefined,
+  v: ReturnType<
+    typeof parseArgv<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
+  >['values'],
+): Args {
+  if (!input) throw new UsageError(`${command} needs a file`);
+  if (v.out !== undefined) throw new UsageError(`${command} writes no model (-o); --json saves its report`);
+  const only = [
+    'cpu', // nothing runs on the CPU instead
+    'only',
+    'chunk-mib',
+    ...(command === 'run' ? ['det', 'rec', 'dict', 'max-side', 'line-width'] : ['input', 'shape', 'profile']),
+  ];
+  for (const o of only)
+    if (v[o as keyof typeof v] !== undefined) throw new UsageError(`--${o} is not an option of ${command}`);
+  const tensors = (v.input ?? []).map((s) => {
+    const eq = s.indexOf('=');
+    return eq > 0 ? { name: s.slice(0, eq), path: s.slice(eq + 1) } : { path: s };
+  });
+  if (command === 'run' && !tensors.length) throw new UsageError("run needs --input <file> for the model's input");
+  let shape: number[] | undefined;
+  if (v.shape !== undefined) {
+    shape = v.shape.split(',').map(Number);
+    if (!shape.every((d) => Number.isInteger(d) && d >= 1))
+      throw new UsageError(`--shape must be positive whole numbers separated by commas, got '${v.shape}'`);
+  }
+  const graph: GraphArgs = {
+    command,
+    input,
+    format: formatOption('--format', v.format, v.rate),
+    activations: formatOption('--activations', v.activations),
+    tensors,
+    shape,
+    profile: !!v.profile,
+    json: v.json,
+    det: v.det,
+    rec: v.rec,
+    dict: v.dict,
+    maxSide: positiveInteger('--max-side', v['max-side']),
+    lineWidth: positiveInteger('--line-width', v['line-width']),
+  };
+  return { command, input, graph, cpu: false, debug: !!v.debug, chunkMiB: 8, json: v.json };
 }
 
 /** Refuses, before anything is opened, an output that is the input or another output of the run. */
@@ -323,7 +438,7 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
 
 /** The exit code and one-line message for an error. */
 function classify(e: unknown): { code: number; message: string } {
-  if (e instanceof CliError) return { code: e.exitCode, message: e.message };
+  if (e instanceof CliError || e instanceof GraphCliError) return { code: e.exitCode, message: e.message };
   if (e instanceof UsageError) return { code: EXIT.usage, message: e.message };
   if (e instanceof FileError) return { code: e.role === 'output' ? EXIT.output : EXIT.input, message: e.message };
   if (e instanceof QuantEngineError) return { code: EXIT.input, message: e.message };
@@ -353,6 +468,11 @@ export async function main(
   }
   try {
     if (args.command === 'inspect') return await inspect(args, out);
+    if (args.graph) {
+      const g = args.graph;
+      if (g.json) await checkOutputPaths(args.input, [{ flag: '--json', path: g.json }]);
+      return await (g.command === 'run' ? runModel(g, out, err) : runOcr(g, out, err));
+    }
     return await quantizeOrReport(args, out, err);
   } catch (e) {
     const { code, message } = classify(e);

@@ -34,3 +34,5 @@ export {
   type QuantizeProgress,
 } from '../model/quantize-model.js';
 export { onnxWeightSource, safetensorsWeightSource, type ModelTensor, type WeightSource } from '../model/weights.js';
+export { decodePng } from './png.js';
+export { type HostTensor, readNpy, readRawF32 } from './tensor-file.js';

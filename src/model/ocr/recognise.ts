@@ -4,10 +4,11 @@
  * (MatMul and 1×1 convolutions) swapped for what a format decodes them to. The runner (onnxruntime-web)
  * is the caller's; nothing here needs a DOM.
  */
-import { ShapeError } from '../errors.js';
-import type { QuantFormat } from '../formats/format.js';
-import { fromWeightMatrix, patchOnnxFloats, readOnnxWeights, weightMatrix, type OnnxTensor } from '../io/onnx.js';
-import type { Matrix } from '../matrix.js';
+import { ShapeError } from '../../errors.js';
+import type { QuantFormat } from '../../formats/format.js';
+import { fromWeightMatrix, patchOnnxFloats, readOnnxWeights, weightMatrix, type OnnxTensor } from '../../io/onnx.js';
+import type { Matrix } from '../../matrix.js';
+import { type Box, checkImage, type RgbaImage, resizeRegion } from './image.js';
 
 /** Input height the recogniser expects. */
 export const OCR_HEIGHT = 48;
@@ -101,4 +102,21 @@ export async function quantizeOcrModel(
     });
   }
   return { bytes: patchOnnxFloats(bytes, tensors, values), layers };
+}
+
+/**
+ * The recogniser's input [1, 3, 48, width] for the text in `box` of a page: the crop resized to height 48
+ * at its aspect ratio (squeezed to `width` when longer), in the planes ocrInput makes; columns to the right
+ * of the text stay 0, the mid-grey PP-OCR pads with.
+ */
+export function recogniserInput(img: RgbaImage, box: Box, width: number): Float32Array {
+  checkImage(img, 'recogniser input');
+  if (!(box.w > 0 && box.h > 0)) throw new ShapeError(`recogniser input: empty box ${box.w}×${box.h}`);
+  const w = Math.max(1, Math.min(width, Math.ceil((OCR_HEIGHT * box.w) / box.h)));
+  const line = ocrInput(resizeRegion(img, box, w, OCR_HEIGHT).data, w);
+  const out = new Float32Array(3 * OCR_HEIGHT * width);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < OCR_HEIGHT; y++)
+      out.set(line.subarray((c * OCR_HEIGHT + y) * w, (c * OCR_HEIGHT + y + 1) * w), (c * OCR_HEIGHT + y) * width);
+  return out;
 }
