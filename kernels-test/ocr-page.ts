@@ -22,7 +22,14 @@ import { detectorInput, detectorSize } from '../src/model/ocr/detect.js';
 import { OcrPipeline, type OcrResult, type OcrTimings } from '../src/model/ocr/pipeline.js';
 import { ctcGreedy, OCR_HEIGHT, ocrInput } from '../src/model/ocr/recognise.js';
 import type { CovarianceAccumulator } from '../src/weightonly/calibration.js';
-import { CALIBRATION_LINES, CALIBRATION_PAGE, EXPERIMENTS, OCR_LINES, OCR_PAGE } from './ocr-experiments.js';
+import {
+  CALIBRATION_LINES,
+  CALIBRATION_PAGE,
+  EXPERIMENTS,
+  OCR_LINES,
+  OCR_PAGE,
+  PAGE_FONT_SIZE,
+} from './ocr-experiments.js';
 
 export interface LineReading {
   text: string;
@@ -35,6 +42,8 @@ export interface OcrConfig {
   readonly weights?: string;
   readonly activations?: string;
   readonly calibrated?: CalibratedMethod;
+  /** The detector's calibrated method when it differs from `calibrated` (page reads only). */
+  readonly detectorCalibrated?: CalibratedMethod;
   /** Also read the lines with onnxruntime-web on the runner's decoded weights. */
   readonly ort?: boolean;
   /** Read the 20 lines (default true; false: the page only). */
@@ -198,11 +207,11 @@ window.ocrSuite = {
     state = { engine, assets, width, inputs, f32, sigmas, page: null, pageF32: null, detSigmas: null };
     let pageSize = { width: 0, height: 0 };
     if (page) {
-      state.page = renderPage(OCR_PAGE);
+      state.page = renderPage(OCR_PAGE, { size: PAGE_FONT_SIZE });
       pageSize = { width: state.page.width, height: state.page.height };
       state.pageF32 = pageReading(await f32.read(state.page), f32, {});
       // The detector's Σ_X from a calibration page with other text, at its own size.
-      const calib = renderPage(CALIBRATION_PAGE);
+      const calib = renderPage(CALIBRATION_PAGE, { size: PAGE_FONT_SIZE });
       const size = detectorSize(calib.width, calib.height);
       const net = await engine.loadOnnx(assets.detector, {
         inputs: { x: [1, 3, size.height, size.width] },

@@ -93,6 +93,21 @@ describe('WaterSIC and GPTQ (SIC) on synthetic W and Σ_X', () => {
     for (let i = 0; i < a * n; i++) expect(z[i] * op.columnScales[i % n]).toBe(r.What[i]);
   });
 
+  test('a rate the columns cannot hold (1 and 4 rows at 2.55 bits): it stops, keeps the error finite and small', () => {
+    const rng = seededRng();
+    const n = 24;
+    const S = syntheticSigma(rng, n, true);
+    for (const a of [1, 4]) {
+      const W = Float64Array.from({ length: a * n }, () => rng.normal() * 0.1);
+      const r = quantizeWeightOnly(W, a, n, S, 2.55, 'watersic', { maxAbs: 127, tables: 'smaller' });
+      expect(r.What.every(Number.isFinite)).toBe(true);
+      // at most log2(a) bits of entropy per column (0 for one row); steps of a ~2.55-bit quantizer or finer
+      expect(r.entropyBits).toBeLessThanOrEqual(Math.log2(a) + 1e-9);
+      const energy = W.reduce((s, v) => s + v * v, 0) / W.length;
+      expect(r.wmse / energy).toBeLessThan(0.05);
+    }
+  });
+
   test("short columns: tables 'smaller' shares one rANS table, costs fewer bits and decodes the same", () => {
     const rng = seededRng();
     const n = 64;

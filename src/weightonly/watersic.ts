@@ -175,14 +175,25 @@ export function quantizeWeightOnly(
   const run = (x: number) => sic(Wl, a, m, L, stepFor(x), shrink, options.maxAbs);
   let lo = lnc - 1;
   let hi = lnc + 1;
-  while (entropyAt(lo) < rate) lo -= 1;
-  while (entropyAt(hi) > rate) hi += 1;
-  for (let it = 0; it < 30 && hi - lo > 1e-4; it++) {
+  // Finer steps raise the entropy until it saturates: a column of a rows holds at most log2(a) bits, and
+  // maxAbs caps it too (a detector's 1-row output layer: 0 bits at any step). Then the target is out of
+  // reach and the coarsest step of the saturated entropy is kept (same bits, least clamping).
+  let reachable = true;
+  for (let prev = -1, h = entropyAt(lo); h < rate; prev = h, h = entropyAt(lo)) {
+    if (h <= prev + 1e-9) {
+      reachable = false;
+      lo += 1;
+      break;
+    }
+    lo -= 1;
+  }
+  while (reachable && entropyAt(hi) > rate) hi += 1;
+  for (let it = 0; reachable && it < 30 && hi - lo > 1e-4; it++) {
     const mid = (lo + hi) / 2;
     if (entropyAt(mid) > rate) lo = mid;
     else hi = mid;
   }
-  const x = (lo + hi) / 2;
+  const x = reachable ? (lo + hi) / 2 : lo;
   const res = run(x);
   const What = new Float64Array(a * n);
   for (let r = 0; r < a; r++) for (let c = 0; c < m; c++) What[r * n + hess.live[c]] = res.What[r * m + c];
