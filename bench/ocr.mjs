@@ -58,7 +58,7 @@ else {
       `Page: ${setup.pageTruth.length} lines (${setup.pageSize.width}×${setup.pageSize.height}), f32 reads ` +
       `${setup.pageTruth.filter((t, i) => pageF32[i] === t).length} as drawn in ${Math.round(setup.pageF32.timings.total)} ms ` +
       `(detect ${Math.round(setup.pageF32.timings.detect)}, recognise ${Math.round(setup.pageF32.timings.recognise)}); ` +
-      'page rows: detector and recogniser both in the row\'s formats.\n\n',
+      "page rows: detector and recogniser both in the row's formats.\n\n",
   );
   process.stdout.write(
     `${renderTable(rows, [
@@ -73,7 +73,13 @@ else {
       ['mean char prob', (r) => fmt(r.meanProb)],
       ['line 4 reads', (r) => JSON.stringify(r.example)],
       ['page as f32', (r) => (r.pageSame === null ? '—' : `${r.pageSame}/${pageF32.length}`)],
-      ['page ms (det + rec)', (r) => (r.pageTotalMs === null ? '—' : `${Math.round(r.pageTotalMs)} (${Math.round(r.pageDetectMs)} + ${Math.round(r.pageRecogniseMs)})`)],
+      [
+        'page ms (det + rec)',
+        (r) =>
+          r.pageTotalMs === null
+            ? '—'
+            : `${Math.round(r.pageTotalMs)} (${Math.round(r.pageDetectMs)} + ${Math.round(r.pageRecogniseMs)})`,
+      ],
       ['det bits (file)', (r) => (r.detFileBits === null ? '—' : fmt(r.detFileBits))],
     ])}\n`,
   );
