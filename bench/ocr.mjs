@@ -47,6 +47,8 @@ const rows = results.map((r) => {
     device: setup.adapter,
   };
 });
+const pageTimes = setup.pageF32.timings;
+const ms = (v) => Math.round(v);
 if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 else {
   process.stdout.write(
@@ -56,8 +58,8 @@ else {
       `${setup.ortF32.filter((l, i) => l.text.trim() === truth[i]).length}/${truth.length}). ` +
       "Holds: ≥ 95% of lines read as f32 reads them. ORT: onnxruntime-web (wasm) on the runner's decoded weights.\n" +
       `Page: ${setup.pageTruth.length} lines (${setup.pageSize.width}×${setup.pageSize.height}), f32 reads ` +
-      `${setup.pageTruth.filter((t, i) => pageF32[i] === t).length} as drawn in ${Math.round(setup.pageF32.timings.total)} ms ` +
-      `(detect ${Math.round(setup.pageF32.timings.detect)}, recognise ${Math.round(setup.pageF32.timings.recognise)}); ` +
+      `${setup.pageTruth.filter((t, i) => pageF32[i] === t).length} as drawn in ${ms(pageTimes.total)} ms ` +
+      `(detect ${ms(pageTimes.detect)}, recognise ${ms(pageTimes.recognise)}); ` +
       "page rows: detector and recogniser both in the row's formats.\n\n",
   );
   process.stdout.write(
