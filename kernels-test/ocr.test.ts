@@ -20,6 +20,8 @@ let browser: Browser;
 let page: Page;
 let setup: OcrSetup;
 const results: OcrConfigResult[] = [];
+// Setup loads both models, calibrates both networks and reads the f32 page: ~90 s alone, 3–4× that beside the
+// other browser tests on two cores.
 beforeAll(async () => {
   browser = await puppeteer.connect({ browserWSEndpoint: inject('wsEndpoint'), protocolTimeout: 30 * 60 * 1000 });
   page = await openPage(browser, inject('baseUrl'), '/kernels-test/ocr.html', (line) => {
@@ -38,7 +40,7 @@ beforeAll(async () => {
   console.log(
     `[ocr] page ${setup.pageSize.width}×${setup.pageSize.height}: ${pageLine(setup.pageF32!, setup.pageTruth)}`,
   );
-});
+}, 900_000);
 afterAll(async () => {
   await page?.evaluate(() => window.ocrSuite.teardown()).catch(() => {});
   await page?.close().catch(() => {});
