@@ -43,16 +43,17 @@ export const CALIBRATION_LINES = [
 
 /**
  * The generated page read end to end (detector + recogniser): paragraphs drawn in sans-serif and serif in
- * turn at 28 px (demo/render-text.ts), 10 lines. (At 24 px the f32 recogniser drops the spaces of one line.)
+ * turn at 28 px (demo/render-text.ts), 12 lines. (At 24 px the f32 recogniser drops the spaces of one line; a
+ * full stop after "closer" in the serif font it misses.)
  */
 export const OCR_PAGE = [
   ['Weights in four bits or less', 'still read this page of text', 'on the GPU of a browser.'],
-  ['Lattice codes pack eight values', 'into one point of E8, closer.'],
+  ['Lattice codes pack eight values', 'into one point of E8, closer', 'to the Gaussian limit.'],
   ['Invoice 2026-117: total 48.90', 'Due Friday, 11 December', 'Call 555-0142 with questions.'],
-  ['The detector finds each line;', 'greedy CTC spells it out.'],
+  ['The detector finds each line;', 'the recogniser reads it', 'and greedy CTC spells it out.'],
 ];
 
-/** Font size of the generated pages (the detector's input is then 512×544). */
+/** Font size of the generated pages (the detector's input is then 512×640). */
 export const PAGE_FONT_SIZE = 28;
 
 /** The page whose detector inputs calibrate the detector (none of its lines is on OCR_PAGE). */
@@ -95,8 +96,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     label: 'WaterSIC 2.55 bits entropy',
     calibrated: { method: 'watersic', rate: 2.55 },
-    // The detector's layers have 6–384 rows: its 16-bit column scales and tables cost ~0.7 bit per weight
-    // (0.4 in the recogniser), so 2.2 bits of entropy there keep it under 3 bits in a file too.
+    // The detector's layers have 6–384 rows: per weight its 16-bit column scales alone cost up to 2.7 bits
+    // in the smallest, so 2.2 bits of entropy there keep it under 3 bits in a file too.
     detectorCalibrated: { method: 'watersic', rate: 2.2 },
     ort: true,
     test: true,

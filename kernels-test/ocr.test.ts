@@ -143,7 +143,7 @@ describe('PP-OCRv4 recogniser on the graph runner, 20 rendered lines', () => {
   });
 });
 
-describe('a generated page of 10 lines end to end: PP-OCRv4 detector + recogniser on the runner', () => {
+describe('a generated page of 12 lines end to end: PP-OCRv4 detector + recogniser on the runner', () => {
   const f32Lines = () => setup.pageF32!.lines.map((l) => l.text);
   const holds = (r: PageReading) => pageSame(r, f32Lines()) / setup.pageTruth.length;
 

@@ -66,7 +66,7 @@ export interface WeightOnlyResult {
   Z: Int32Array;
   scales: Float64Array;
   live: number[];
-  /** Coded bytes per live column (rANS) and their tables. */
+  /** Coded bytes per live column (rANS) and their tables, or one stream and table for the whole layer. */
   coded: Uint8Array[];
   tables: RansTable[];
   /** Mean per-column empirical entropy of the codes, bits per entry of W. */
@@ -87,8 +87,11 @@ export interface WeightOnlyResult {
 
 /**
  * rANS streams of Z's columns with one table per column (each column's own statistics), or with
- * `smaller` whichever of that and one table for the layer takes fewer bits in all (short columns: a
- * table can cost more than the codes it saves); side bits count the tables and a 16-bit scale per column.
+ * `smaller` whichever takes fewer bits in all of that, one table for the layer with a stream per column,
+ * and one table and one stream for the whole layer (columns back to back): short columns pay for a table
+ * and for a stream's 4-byte final state more than they save (a 24-row column: 1.3 bits per entry).
+ * Side bits count the tables and a 16-bit scale per column. A single stream is returned as `coded` of
+ * length 1 (decodeWeightOnly splits it).
  */
 function codeColumns(
   Z: Int32Array,
@@ -101,15 +104,30 @@ function codeColumns(
     for (let r = 0; r < a; r++) col[r] = Z[r * m + j];
     return col.slice();
   });
-  const perColumn = columns.map((c) => buildTable(c));
-  // One table object shared by every column: side bits count distinct tables.
-  const shared = mode === 'column' ? undefined : buildTable(Z);
-  const candidates = shared ? [perColumn, columns.map(() => shared)] : [perColumn];
-  const options = candidates.map((tables) => {
-    const coded = columns.map((c, j) => ransEncode(c, tables[j]));
+  const option = (coded: Uint8Array[], tables: RansTable[]) => {
     const sideBits = 16 * m + [...new Set(tables)].reduce((s, t) => s + tableBits(t), 0);
     return { coded, tables, sideBits, total: sideBits + 8 * coded.reduce((s, c) => s + c.length, 0) };
-  });
+  };
+  const perColumn = columns.map((c) => buildTable(c));
+  const options = [
+    option(
+      columns.map((c, j) => ransEncode(c, perColumn[j])),
+      perColumn,
+    ),
+  ];
+  if (mode === 'smaller') {
+    // One table object shared by every column: side bits count distinct tables.
+    const shared = buildTable(Z);
+    options.push(
+      option(
+        columns.map((c) => ransEncode(c, shared)),
+        columns.map(() => shared),
+      ),
+    );
+    const all = new Int32Array(a * m);
+    columns.forEach((c, j) => all.set(c, j * a));
+    options.push(option([ransEncode(all, shared)], [shared]));
+  }
   const best = options.reduce((x, y) => (y.total < x.total ? y : x));
   return { coded: best.coded, tables: best.tables, sideBits: best.sideBits };
 }
@@ -235,8 +253,14 @@ export function decodeWeightOnly(
 ): Float64Array {
   const { rows: a, cols: n } = stored;
   const W = new Float64Array(a * n);
+  const m = stored.live.length;
+  // One stream for the layer (codeColumns' `smaller`): the live columns back to back.
+  const whole =
+    stored.coded.length === 1 && m > 1 ? ransDecode(stored.coded[0], a * m, stored.tables[0], 'layer') : null;
   stored.live.forEach((i, j) => {
-    const z = ransDecode(stored.coded[j], a, stored.tables[j], `column ${i}`);
+    const z = whole
+      ? whole.subarray(j * a, (j + 1) * a)
+      : ransDecode(stored.coded[j], a, stored.tables[j], `column ${i}`);
     for (let r = 0; r < a; r++) W[r * n + i] = stored.scales[j] * z[r];
   });
   return W;
