@@ -125,7 +125,7 @@ function codeColumns(
       ),
     );
     const all = new Int32Array(a * m);
-    columns.forEach((c, j) => all.set(c, j * a));
+    for (let j = 0; j < m; j++) all.set(columns[j], j * a);
     options.push(option([ransEncode(all, shared)], [shared]));
   }
   const best = options.reduce((x, y) => (y.total < x.total ? y : x));
