@@ -239,10 +239,9 @@ window.ocrSuite = {
     const t0 = performance.now();
     const f32 = s.f32.networks();
     const preRec = c.calibrated ? await calibratedWeights(f32.recogniser, s.sigmas, c.calibrated) : undefined;
+    const detMethod = c.detectorCalibrated ?? c.calibrated;
     const preDet =
-      c.calibrated && c.page && s.detSigmas
-        ? await calibratedWeights(f32.detector!, s.detSigmas, c.calibrated)
-        : undefined;
+      detMethod && c.page && s.detSigmas ? await calibratedWeights(f32.detector!, s.detSigmas, detMethod) : undefined;
     const p = await OcrPipeline.create(s.engine, models(s.assets), {
       lineWidth: s.width,
       weights: c.weights ?? null,
