@@ -61,7 +61,7 @@ function pageLine(r: PageReading, base: readonly string[], against = 'as drawn')
     `${pageSame(r, base)}/${base.length} lines ${against}; ${r.lines.length} boxes; detector ` +
     `${r.detectorSize.width}×${r.detectorSize.height}; ms: detect ${Math.round(t.detect)}, ` +
     `boxes ${Math.round(t.boxes)}, recognise ${Math.round(t.recognise)} (${r.lines.length} lines), ` +
-    `total ${Math.round(t.total)} (+ load ${Math.round(t.load)}); ` +
+    `total ${Math.round(t.total - t.load)} (+ loading the detector ${Math.round(t.load)}); ` +
     `weights det ${kib(r.detector.weightBytes)} (${r.detector.fileBits.toFixed(3)} bits in a file), ` +
     `rec ${kib(r.recogniser.weightBytes)} (${r.recogniser.fileBits.toFixed(3)} bits)`
   );

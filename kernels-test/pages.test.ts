@@ -18,108 +18,107 @@ afterAll(async () => {
 });
 
 describe('demo page (built with vite, served as static files)', () => {
-  test(
-    'live runs pass the GPU-vs-CPU check for two formats, ' + 'the rate–distortion and density plots are drawn',
-    async () => {
-      const root = resolve(fileURLToPath(import.meta.url), '../..');
-      const outDir = await mkdtemp(join(tmpdir(), 'demo-build-'));
-      await build({
-        configFile: resolve(root, 'vite.config.ts'),
-        logLevel: 'warn',
-        build: { outDir, emptyOutDir: true, rollupOptions: { input: { demo: resolve(root, 'index.html') } } },
-      });
-      const site = await serveStatic(outDir);
-      try {
-        const page = await openPage(browser, site.url, '/index.html');
-        await page.setViewport({ width: 1280, height: 800 });
-        expect(await page.$eval('#device', (el) => el.textContent ?? '')).toMatch(/subgroups (yes|no)/);
-        // live run panel, two formats: a scalar format with both operands coded on Gaussian data, and E8 on
-        // the real OCR layer (W only; K becomes the layer's 480)
-        for (const [format, operands, dist, shape] of [
-          ['int3-asym-g64', 'both', 'gaussian', '64×200×256'],
-          ['e8-q14-k4', 'w', 'ocr', '64×480×256'],
-        ]) {
-          await page.select('#controls select[name=format]', format);
-          await page.select('#controls select[name=operands]', operands);
-          await page.select('#controls select[name=dist]', dist);
-          await page.$eval('#controls input[name=K]', (el) => ((el as HTMLInputElement).value = '200'));
-          await page.$eval('#result', (el) => (el.innerHTML = ''));
-          await page.click('#controls button[type=submit]');
-          await page.waitForSelector('#badge', { timeout: 120000 });
-          const text = await page.$eval('#result', (el) => el.textContent ?? '');
-          expect(text).toContain(format);
-          expect(text).toContain(shape);
-          expect(text).toMatch(/codes bit-identical/);
-          expect(await page.$eval('#badge', (el) => el.textContent)).toBe('PASS');
-        }
-        // first load: the rate–distortion panel's small measurement (every family on the GPU, one point per
-        // scheme) and the OCR panel's read of a generated page, both started by the page itself
-        const first = await page.evaluate(() => window.demo!.firstLoad);
-        expect(await page.$eval('#rd-controls input[name=K]', (el) => (el as HTMLInputElement).value)).toBe('256');
-        const schemes = await page.$$eval('#rd-rows tr', (trs) =>
-          trs.slice(1).map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
-        );
-        const plotted = await page.evaluate(() => window.demo!.rdPointsPlotted());
-        expect(plotted).toBe(schemes.length);
-        expect(schemes.length).toBeGreaterThanOrEqual(20);
-        for (const [id, , bits, nmse, gamma, dr] of schemes) {
-          expect(Number(nmse), id).toBeGreaterThan(Number(gamma)); // nothing beats Γ(R)
-          expect(Number(dr), id).toBeGreaterThan(0);
-          expect(Number(bits), id).toBeGreaterThan(1);
-        }
-        expect(await page.$$eval('#rd-plot canvas', (c) => c.length)).toBeGreaterThan(0);
-        // density panel: bimodal past 1/√3, the exact E[D²] approaches the K⁻² prediction as K grows
-        await page.$eval('#density-controls input[name=rho]', (el) => {
-          (el as HTMLInputElement).value = '0.9';
-          el.dispatchEvent(new Event('input', { bubbles: true }));
-        });
-        expect(await page.$eval('#density-note', (el) => el.textContent ?? '')).toContain(
-          `bimodal, peaks at u = ±${Math.sqrt(3 - 1 / 0.81).toFixed(3)}`,
-        );
-        const ratios = await page.$$eval('#density-table tr', (trs) =>
-          trs.slice(1).map((tr) => Number(tr.querySelectorAll('td')[3].textContent)),
-        );
-        expect(ratios).toHaveLength(4);
-        expect(Math.abs(ratios[3] - 1)).toBeLessThan(Math.abs(ratios[0] - 1));
-        expect(Math.abs(ratios[3] - 1)).toBeLessThan(0.1);
-        // OCR panel: both PP-OCRv4 networks on the runner read the generated page; f32 reads every line as drawn,
-        // int8 weights read it as f32 does; boxes drawn, weight bytes int8 < f32 / 3
-        expect(first.rd.length).toBe(schemes.length);
-        const ocr = first.ocr;
-        expect(ocr.format).toBe('int8-g32');
-        expect(ocr.drawn).toHaveLength(4);
-        expect(ocr.f32).toEqual(ocr.drawn);
-        expect(ocr.quantized).toEqual(ocr.f32);
-        expect(ocr.same).toBe(4);
-        expect(ocr.weightBytes.quantized).toBeLessThan(ocr.weightBytes.f32 / 3);
-        expect(await page.$$eval('#ocr-panel canvas.ocr-page', (c) => c.length)).toBe(1);
-        expect(await page.$$eval('#ocr-panel .ocr-lines tr', (r) => r.length)).toBe(5);
-        await mkdir(resolve(root, 'test-artifacts'), { recursive: true });
-        await page.screenshot({ path: resolve(root, 'test-artifacts/demo.png') as `${string}.png`, fullPage: true });
-        // phone width: nothing may overflow the page horizontally (plots resize on redraw)
-        await page.setViewport({ width: 390, height: 844 });
-        await page.$eval('#density-controls input[name=rho]', (el) =>
-          el.dispatchEvent(new Event('input', { bubbles: true })),
-        );
-        const overflow = await page.evaluate(() => ({
-          width: document.documentElement.scrollWidth,
-          culprits: Array.from(document.querySelectorAll('body *'))
-            .filter((el) => el.getBoundingClientRect().right > 391)
-            .slice(0, 5)
-            .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`),
-        }));
-        expect(overflow.width, overflow.culprits.join(', ')).toBeLessThanOrEqual(390);
-        await page.screenshot({
-          path: resolve(root, 'test-artifacts/demo-phone.png') as `${string}.png`,
-          fullPage: true,
-        });
-        await page.close();
-      } finally {
-        await site.close();
-        await rm(outDir, { recursive: true, force: true });
+  test('live runs pass the GPU-vs-CPU check for two formats, ' +
+    'the rate–distortion and density plots are drawn', async () => {
+    const root = resolve(fileURLToPath(import.meta.url), '../..');
+    const outDir = await mkdtemp(join(tmpdir(), 'demo-build-'));
+    await build({
+      configFile: resolve(root, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, rollupOptions: { input: { demo: resolve(root, 'index.html') } } },
+    });
+    const site = await serveStatic(outDir);
+    try {
+      const page = await openPage(browser, site.url, '/index.html');
+      await page.setViewport({ width: 1280, height: 800 });
+      expect(await page.$eval('#device', (el) => el.textContent ?? '')).toMatch(/subgroups (yes|no)/);
+      // live run panel, two formats: a scalar format with both operands coded on Gaussian data, and E8 on
+      // the real OCR layer (W only; K becomes the layer's 480)
+      for (const [format, operands, dist, shape] of [
+        ['int3-asym-g64', 'both', 'gaussian', '64×200×256'],
+        ['e8-q14-k4', 'w', 'ocr', '64×480×256'],
+      ]) {
+        await page.select('#controls select[name=format]', format);
+        await page.select('#controls select[name=operands]', operands);
+        await page.select('#controls select[name=dist]', dist);
+        await page.$eval('#controls input[name=K]', (el) => ((el as HTMLInputElement).value = '200'));
+        await page.$eval('#result', (el) => (el.innerHTML = ''));
+        await page.click('#controls button[type=submit]');
+        await page.waitForSelector('#badge', { timeout: 120000 });
+        const text = await page.$eval('#result', (el) => el.textContent ?? '');
+        expect(text).toContain(format);
+        expect(text).toContain(shape);
+        expect(text).toMatch(/codes bit-identical/);
+        expect(await page.$eval('#badge', (el) => el.textContent)).toBe('PASS');
       }
-    },
-  );
+      // first load: the rate–distortion panel's small measurement (every family on the GPU, one point per
+      // scheme) and the OCR panel's read of a generated page, both started by the page itself
+      const first = await page.evaluate(() => window.demo!.firstLoad);
+      expect(await page.$eval('#rd-controls input[name=K]', (el) => (el as HTMLInputElement).value)).toBe('256');
+      const schemes = await page.$$eval('#rd-rows tr', (trs) =>
+        trs.slice(1).map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+      );
+      const plotted = await page.evaluate(() => window.demo!.rdPointsPlotted());
+      expect(plotted).toBe(schemes.length);
+      expect(schemes.length).toBeGreaterThanOrEqual(20);
+      for (const [id, , bits, nmse, gamma, dr] of schemes) {
+        expect(Number(nmse), id).toBeGreaterThan(Number(gamma)); // nothing beats Γ(R)
+        expect(Number(dr), id).toBeGreaterThan(0);
+        expect(Number(bits), id).toBeGreaterThan(1);
+      }
+      expect(await page.$$eval('#rd-plot canvas', (c) => c.length)).toBeGreaterThan(0);
+      // density panel: bimodal past 1/√3, the exact E[D²] approaches the K⁻² prediction as K grows
+      await page.$eval('#density-controls input[name=rho]', (el) => {
+        (el as HTMLInputElement).value = '0.9';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      expect(await page.$eval('#density-note', (el) => el.textContent ?? '')).toContain(
+        `bimodal, peaks at u = ±${Math.sqrt(3 - 1 / 0.81).toFixed(3)}`,
+      );
+      const ratios = await page.$$eval('#density-table tr', (trs) =>
+        trs.slice(1).map((tr) => Number(tr.querySelectorAll('td')[3].textContent)),
+      );
+      expect(ratios).toHaveLength(4);
+      expect(Math.abs(ratios[3] - 1)).toBeLessThan(Math.abs(ratios[0] - 1));
+      expect(Math.abs(ratios[3] - 1)).toBeLessThan(0.1);
+      // OCR panel: both PP-OCRv4 networks on the runner read the generated page; f32 reads every line as drawn,
+      // int8 weights read it as f32 does; boxes drawn, weight bytes int8 < f32 / 3
+      expect(first.rd.length).toBe(schemes.length);
+      const ocr = first.ocr;
+      expect(ocr.format).toBe('int8-g32');
+      expect(ocr.drawn).toHaveLength(4);
+      expect(ocr.f32).toEqual(ocr.drawn);
+      expect(ocr.quantized).toEqual(ocr.f32);
+      expect(ocr.same).toBe(4);
+      expect(ocr.weightBytes.quantized).toBeLessThan(ocr.weightBytes.f32 / 3);
+      expect(await page.$$eval('#ocr-panel canvas.ocr-page', (c) => c.length)).toBe(1);
+      expect(await page.$$eval('#ocr-panel .ocr-lines tr', (r) => r.length)).toBe(5);
+      await mkdir(resolve(root, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: resolve(root, 'test-artifacts/demo.png') as `${string}.png`, fullPage: true });
+      // phone width: nothing may overflow the page horizontally (plots resize on redraw)
+      await page.setViewport({ width: 390, height: 844 });
+      await page.$eval('#density-controls input[name=rho]', (el) =>
+        el.dispatchEvent(new Event('input', { bubbles: true })),
+      );
+      const overflow = await page.evaluate(() => ({
+        width: document.documentElement.scrollWidth,
+        culprits: Array.from(document.querySelectorAll('body *'))
+          .filter((el) => el.getBoundingClientRect().right > 391)
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`),
+      }));
+      expect(overflow.width, overflow.culprits.join(', ')).toBeLessThanOrEqual(390);
+      await page.screenshot({
+        path: resolve(root, 'test-artifacts/demo-phone.png') as `${string}.png`,
+        fullPage: true,
+      });
+      await page.close();
+    } finally {
+      await site.close();
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, // ~200 s alone; the first-load OCR read (two PP-OCRv4 pipelines) makes it slow beside the other browser tests
+  900_000);
 });
 
 describe('benchmark page', () => {
