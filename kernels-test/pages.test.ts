@@ -18,6 +18,7 @@ afterAll(async () => {
 });
 
 describe('demo page (built with vite, served as static files)', () => {
+  // ~200 s alone; the first-load OCR read (two PP-OCRv4 pipelines) makes it slower beside the other browser tests.
   test('live runs pass the GPU-vs-CPU check for two formats, ' +
     'the rate–distortion and density plots are drawn', async () => {
     const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -117,8 +118,7 @@ describe('demo page (built with vite, served as static files)', () => {
       await site.close();
       await rm(outDir, { recursive: true, force: true });
     }
-  }, // ~200 s alone; the first-load OCR read (two PP-OCRv4 pipelines) makes it slow beside the other browser tests
-  900_000);
+  }, 900_000);
 });
 
 describe('benchmark page', () => {
