@@ -60,7 +60,8 @@ export async function launchChromium() {
     executablePath: findChromium(),
     headless: true,
     args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`],
-    protocolTimeout: 30 * 60 * 1000,
+    // A bench sweep is one page call (bench:ocr runs ~35 min on SwiftShader): allow 3 hours.
+    protocolTimeout: 3 * 60 * 60 * 1000,
   });
   const close = async () => {
     await browser.close().catch(() => {});

@@ -64,6 +64,7 @@ export interface OcrTimings {
   /** Probability map → boxes in reading order. */
   readonly boxes: number;
   readonly recognise: number;
+  /** The whole read, loading the detector included. */
   readonly total: number;
 }
 
