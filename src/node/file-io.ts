@@ -6,7 +6,7 @@
  * writers one whole file wins. File-system failures become a one-line FileError naming the path.
  */
 import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { FileError } from '../errors.js';
 import type { ByteSink, ByteSource } from '../io/byte-source.js';
@@ -142,6 +142,14 @@ export async function atomicFileSink(file: string): Promise<AtomicSink> {
     },
     abort: discard,
   };
+}
+
+/** A whole input file's bytes; a missing or unreadable file is a FileError naming it. */
+export async function readInputFile(file: string): Promise<Uint8Array> {
+  const b = await readFile(file).catch((e) => {
+    throw fileError(e, 'input', 'read', file);
+  });
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Writes `data` to `file` through a temporary file and a rename (see atomicFileSink). */
