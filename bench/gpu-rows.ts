@@ -32,6 +32,12 @@ export interface GpuBenchRow {
   vsF32: number;
   /** Peer name → peer ms / this ms (> 1: we are faster). */
   vsPeers: Record<string, number>;
+  /** The faster correct onnxruntime-web build at this shape (`ort-jsep` or `ort-webgpu`), null if neither was. */
+  fasterOrt?: string | null;
+  /** That build's ms / this ms. */
+  vsFasterOrt?: number;
+  /** A peer whose output failed the check at this shape: why (the row is not timed). */
+  wrong?: string;
   /** Relative Frobenius error of the checked rows of Y against the f64 CPU reference of the decoded operands. */
   relErr: number;
   /** Adapter architecture (e.g. `swiftshader`). */
@@ -52,7 +58,7 @@ export interface GpuBenchOptions {
   pairs?: [string, string][];
   shapes?: GpuBenchShape[];
   reps?: number;
-  /** Measure the peers (tfjs-webgpu tf.matMul, onnxruntime-web MatMulNBits); default true. */
+  /** Measure the peers (tfjs-webgpu tf.matMul, both onnxruntime-web WebGPU builds' MatMulNBits); default true. */
   peers?: boolean;
   /**
    * Measure the naive one-thread-per-output kernel (f32 and int4-g32) at shapes of at most NAIVE_MAX_FLOPS; default

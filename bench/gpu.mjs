@@ -66,9 +66,22 @@ else {
         ['roofline', (r) => num(r.roofline, 3)],
         ['vs f32', (r) => num(r.vsF32, 3)],
         ...peerNames.map((p) => [`vs ${p}`, (r) => num(r.vsPeers[p], 3)]),
+        ['vs faster ORT', (r) => num(r.vsFasterOrt, 3)],
         ['rel. err', (r) => num(r.relErr, 2)],
+        ['wrong', (r) => r.wrong ?? ''],
       ],
       2,
     )}\n`,
   );
+  // Per shape: which correct ORT build was faster, and any peer reported wrong there.
+  const shapes = [
+    ...new Set(rows.filter((r) => r.kernel !== 'copy' && r.kernel !== 'fma').map((r) => `${r.M}×${r.K}×${r.N}`)),
+  ];
+  for (const s of shapes) {
+    const at = rows.filter((r) => `${r.M}×${r.K}×${r.N}` === s);
+    const ort = at.filter((r) => r.format.startsWith('ort-'));
+    const faster = at.find((r) => r.fasterOrt)?.fasterOrt;
+    const times = ort.map((r) => (r.wrong ? `${r.format} wrong (${r.wrong})` : `${r.format} ${num(r.ms, 4)} ms`));
+    process.stdout.write(`${s}: faster correct ORT build: ${faster ?? 'none'} (${times.join(', ')})\n`);
+  }
 }

@@ -184,10 +184,35 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     if ((opts.naive ?? true) && flops <= NAIVE_MAX_FLOPS) {
       for (const f of ['f32', 'int4-g32']) await ours('f32', f, { kernel: 'naive' }, 'naive');
     }
+    const wrongPeers: GpuBenchRow[] = [];
     for (const p of peers) {
       progress(`${p.name} ${M}×${K}×${N} (check)`);
       const r = await p.prepare(X, W, checkM);
       const weightBytes = (r.bitsPerEntry * N * K) / 8;
+      const row: GpuBenchRow = {
+        ...base,
+        vsPeers: {},
+        format: p.name,
+        x: 'f32',
+        kernel: shape.kernel,
+        path: p.op,
+        M,
+        K,
+        N,
+        ms: NaN,
+        gflops: NaN,
+        weightGBps: NaN,
+        bitsPerEntry: r.bitsPerEntry,
+        roofline: NaN,
+        relErr: r.relErr,
+      };
+      if (r.wrong) {
+        // reported at this shape with its error, never timed
+        progress(`${p.name} ${M}×${K}×${N}: wrong output (${r.wrong}); not timed`);
+        wrongPeers.push({ ...row, wrong: r.wrong });
+        await r.release();
+        continue;
+      }
       candidates.push({
         row: {
           ...base,
@@ -261,12 +286,15 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     });
     const shapeRows = candidates.map((c) => c.row);
     const peerRows = shapeRows.filter((r) => peers.some((p) => p.name === r.format));
+    const fastest = peerRows.filter((p) => p.format.startsWith('ort-')).sort((a, b) => a.ms - b.ms)[0];
     const f32ms = shapeRows.find((r) => r.format === 'f32' && r.x === 'f32' && r.kernel === shape.kernel)?.ms ?? NaN;
     for (const r of shapeRows) {
       r.vsF32 = f32ms / r.ms;
       for (const p of peerRows) if (p !== r) r.vsPeers[p.format] = p.ms / r.ms;
+      if (fastest && fastest !== r) r.vsFasterOrt = fastest.ms / r.ms;
+      r.fasterOrt = fastest?.format ?? null;
     }
-    rows.push(...shapeRows);
+    rows.push(...shapeRows, ...wrongPeers);
     for (const c of candidates) await c.release();
   }
   ceilings.destroy();
