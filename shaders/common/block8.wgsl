@@ -13,15 +13,6 @@ struct Int8x8 {
   factor: f32,
 }
 
-// The same eight entries as raw codes (as f32) with one scale and offset: value_i = scale·(c_i − offset)
-// in the reals. A dot product with x is then scale·(x·c − offset·Σx), the scale and offset paid once
-// per 8 entries instead of once per entry (formats whose grid is affine offer it: INT).
-struct Affine8 {
-  c: Vals8,
-  scale: f32,
-  offset: f32,
-}
-
 fn vals8(v: array<f32, 8>) -> Vals8 {
   return Vals8(vec4<f32>(v[0], v[1], v[2], v[3]), vec4<f32>(v[4], v[5], v[6], v[7]));
 }

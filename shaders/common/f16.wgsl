@@ -25,13 +25,13 @@ fn f32_to_f16_bits(x: f32) -> u32 {
   return sign | r;
 }
 
-// Finite binary16 bits -> f32 (exact; f16 subnormals are f32 normals).
+// Finite binary16 bits -> f32 (exact; f16 subnormals are f32 normals). Branch-free: on CPU-backed
+// adapters a branch inside a loop costs more than computing both cases and selecting.
 fn f16_bits_to_f32(h: u32) -> f32 {
   let ex = (h >> 10u) & 0x1fu;
   let man = h & 0x3ffu;
-  if (ex == 0u) {
-    let v = ldexp(f32(man), -24);
-    return select(v, -v, (h & 0x8000u) != 0u);
-  }
-  return bitcast<f32>(((h & 0x8000u) << 16u) | ((ex + 112u) << 23u) | (man << 13u));
+  let sign = (h & 0x8000u) << 16u;
+  let normal = bitcast<f32>(sign | ((ex + 112u) << 23u) | (man << 13u));
+  let subnormal = bitcast<f32>(sign | bitcast<u32>(f32(i32(man)) * 5.9604644775390625e-8)); // man·2^-24
+  return select(normal, subnormal, ex == 0u);
 }

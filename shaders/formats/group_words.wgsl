@@ -22,7 +22,7 @@ fn FMT_encode_codes_word(row: u32, word: u32) -> u32 {
   var cached = 0xffffffffu;
   var group: FMT_GroupCode;
   for (var k = k_first; k < k_end; k++) {
-    let g = k / FMT_meta.group_size;
+    let g = FMT_group_of(k);
     if (g != cached) {
       cached = g;
       group = FMT_group_code(row, g);

@@ -15,7 +15,7 @@ fn FMT_zero(row: u32, g: u32) -> u32 {
 
 // Value of entry (row, k): s * (code - offset) with offset 2^(b-1) (symmetric) or the zero point.
 fn FMT_decode(row: u32, k: u32) -> f32 {
-  let g = k / FMT_meta.group_size;
+  let g = FMT_group_of(k);
   let c = i32(FMT_code(row, k));
   var offset: i32;
   if (FMT_SYMMETRIC) { offset = i32(1u << (FMT_BITS - 1u)); } else { offset = i32(FMT_zero(row, g)); }
@@ -31,7 +31,7 @@ fn FMT_offset(row: u32, g: u32) -> i32 {
 fn FMT_decode8(row: u32, k: u32) -> Vals8 {
   if ((FMT_BITS == 2u || FMT_BITS == 4u || FMT_BITS == 8u) && FMT_one_group8()) {
     // Widths that divide 32: the 8 codes sit in one or two aligned words; unpack them as vectors.
-    let g = k / FMT_meta.group_size;
+    let g = FMT_group_of(k);
     let s = FMT_scale(row, g);
     let off = vec4<i32>(FMT_offset(row, g));
     let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + (k * FMT_BITS) / 32u;
@@ -47,43 +47,74 @@ fn FMT_decode8(row: u32, k: u32) -> Vals8 {
   let c = FMT_codes8(row, k);
   var v: array<f32, 8>;
   if (FMT_one_group8()) {
-    let g = k / FMT_meta.group_size;
+    let g = FMT_group_of(k);
     let s = FMT_scale(row, g);
     let off = FMT_offset(row, g);
     for (var i = 0u; i < 8u; i++) { v[i] = ftz(s * f32(i32(c[i]) - off)); }
   } else {
     for (var i = 0u; i < 8u; i++) {
-      let g = (k + i) / FMT_meta.group_size;
+      let g = FMT_group_of(k + i);
       v[i] = ftz(FMT_scale(row, g) * f32(i32(c[i]) - FMT_offset(row, g)));
     }
   }
   return vals8(v);
 }
 
-// Entries k..k+7 as raw codes, the group scale and the offset (2^(b−1) or the zero point). Offered
-// (WgslSpec.affineBlocks) when the 8 entries share a group.
-fn FMT_affine8(row: u32, k: u32) -> Affine8 {
-  let g = k / FMT_meta.group_size;
-  let s = FMT_scale(row, g);
-  let off = f32(FMT_offset(row, g));
-  if (FMT_BITS == 2u || FMT_BITS == 4u || FMT_BITS == 8u) {
-    let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + (k * FMT_BITS) / 32u;
-    let m = vec4<u32>(bits_mask(FMT_BITS));
-    let sh = vec4<u32>(0u, 1u, 2u, 3u) * FMT_BITS;
-    let a = FMT_codes[w] >> ((k * FMT_BITS) & 31u);
-    let lo = (vec4<u32>(a) >> sh) & m;
-    var hi: vec4<u32>;
-    if (FMT_BITS == 8u) { hi = (vec4<u32>(FMT_codes[w + 1u]) >> sh) & m; } else { hi = (vec4<u32>(a) >> (sh + vec4<u32>(4u * FMT_BITS))) & m; }
-    return Affine8(Vals8(vec4<f32>(lo), vec4<f32>(hi)), s, off);
+// The affine-block contract (WgslSpec.affineBlocks; matmul/gemv_affine.wgsl): entries k..k+7 are
+// scale·(code_i − offset), the scale and offset shared by the group of entry k.
+// FMT_affine_codes8 gives the codes in place: c_i = code_i · 2^{e_i}, exactly, the powers of two in
+// FMT_affine_units (code_i = c_i · unit_i). Reading a field where it sits in its word is one AND per
+// entry; shifting it down first would be two operations, and on CPU-backed adapters, which run every
+// operation of every lane, that difference is a quarter of the int4 GEMV (docs/kernels.md §6). The
+// top field of a word is shifted once so no value reaches 2^31 (signed conversion, which x86 has;
+// unsigned costs several instructions).
+fn FMT_affine_units() -> Vals8 {
+  if (FMT_BITS == 4u) {
+    return Vals8(vec4<f32>(1.0, 0.0625, 0.00390625, 0.000244140625), vec4<f32>(1.52587890625e-5, 9.5367431640625e-07, 5.9604644775390625e-8, 5.9604644775390625e-8));
   }
-  let c = FMT_codes8(row, k);
-  return Affine8(Vals8(vec4<f32>(f32(c[0]), f32(c[1]), f32(c[2]), f32(c[3])), vec4<f32>(f32(c[4]), f32(c[5]), f32(c[6]), f32(c[7]))), s, off);
+  if (FMT_BITS == 8u) { return Vals8(vec4<f32>(1.0, 0.00390625, 1.52587890625e-5, 1.52587890625e-5), vec4<f32>(1.0, 0.00390625, 1.52587890625e-5, 1.52587890625e-5)); }
+  if (FMT_BITS == 2u) {
+    return Vals8(vec4<f32>(1.0, 0.25, 0.0625, 0.015625), vec4<f32>(0.00390625, 0.0009765625, 0.000244140625, 6.103515625e-5));
+  }
+  return Vals8(vec4<f32>(1.0), vec4<f32>(1.0));
+}
+
+fn FMT_affine_codes8(row: u32, k: u32) -> Vals8 {
+  let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + (k * FMT_BITS) / 32u;
+  var lo: vec4<u32>;
+  var hi: vec4<u32>;
+  if (FMT_BITS == 4u) {
+    let a = FMT_codes[w];
+    lo = vec4<u32>(a) & vec4<u32>(0xfu, 0xf0u, 0xf00u, 0xf000u);
+    hi = vec4<u32>(a, a, a, a >> 4u) & vec4<u32>(0xf0000u, 0xf00000u, 0xf000000u, 0xf000000u);
+  } else if (FMT_BITS == 8u) {
+    let a = FMT_codes[w];
+    let b = FMT_codes[w + 1u];
+    let m = vec4<u32>(0xffu, 0xff00u, 0xff0000u, 0xff0000u);
+    lo = vec4<u32>(a, a, a, a >> 8u) & m;
+    hi = vec4<u32>(b, b, b, b >> 8u) & m;
+  } else if (FMT_BITS == 2u) {
+    let a = FMT_codes[w] >> ((k * 2u) & 31u); // 16 bits, at bit 0 or 16
+    lo = vec4<u32>(a) & vec4<u32>(0x3u, 0xcu, 0x30u, 0xc0u);
+    hi = vec4<u32>(a) & vec4<u32>(0x300u, 0xc00u, 0x3000u, 0xc000u);
+  } else {
+    let c = FMT_codes8(row, k);
+    lo = vec4<u32>(c[0], c[1], c[2], c[3]);
+    hi = vec4<u32>(c[4], c[5], c[6], c[7]);
+  }
+  return Vals8(vec4<f32>(bitcast<vec4<i32>>(lo)), vec4<f32>(bitcast<vec4<i32>>(hi)));
+}
+
+// (scale, offset) of the group holding entry k.
+fn FMT_affine_group(row: u32, k: u32) -> vec2<f32> {
+  let g = FMT_group_of(k);
+  return vec2<f32>(FMT_scale(row, g), f32(FMT_offset(row, g)));
 }
 
 // Codes minus their offset (2^(b−1), or the group's zero point) as signed bytes, and the group scale.
 // Offered (WgslSpec.intBlocks) when entries k..k+7 share a group and code − offset fits a byte.
 fn FMT_int8x8(row: u32, k: u32) -> Int8x8 {
-  let g = k / FMT_meta.group_size;
+  let g = FMT_group_of(k);
   let s = FMT_scale(row, g);
   let bit = k * FMT_BITS;
   let w = FMT_meta.codes_base + row * FMT_meta.codes_stride + bit_word(bit);

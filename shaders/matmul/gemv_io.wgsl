@@ -1,9 +1,10 @@
 // Loop and output of the GEMV templates (M ≤ 4), shared by the float, affine and integer bodies, which
-// define the block types GemvX and GemvW, gemv_x(m, k, k_end) / gemv_w(n, k, k_end) (entries k..k+8 of a
-// row of X or W; entries at or past k_end must contribute nothing), a partial-sum type GemvPartial with
-// gemv_fma(p, x, w) = p + x·w and gemv_total(p) = the sum p stands for. Host constants: GEMV_M (rows
-// of X, fixed per pipeline) and RPT (rows of W per thread: each X block is decoded once and used RPT
-// times — on a CPU-backed adapter, reading X once per row costs as much as reading W).
+// define the block types GemvX and GemvW, gemv_x(m, k, k_end) / gemv_w(n, k, k_end) (entries
+// k..k+GEMV_STEP of a row of X or W, one step; entries at or past k_end must contribute nothing), a
+// partial-sum type GemvPartial with gemv_fma(p, x, w) = p + x·w and gemv_total(p) = the sum p stands
+// for. Host constants: GEMV_M (rows of X, fixed per pipeline), GEMV_CHUNKS (8-blocks per step: 1, more
+// for the affine body) and RPT (rows of W per thread: each X block is decoded once and used RPT times —
+// on a CPU-backed adapter, reading X once per row costs as much as reading W).
 #include "matmul/io.wgsl"
 
 // Thread t of workgroup g takes rows (g·ROWS·RPT + t / LANES) + r·ROWS, r < RPT (neighbouring threads
@@ -39,7 +40,7 @@ fn gemv_sums_{r}(acc: GemvAcc) -> vec4<f32> {
 }
 #end
 
-// acc + X[·, k..k+8)·W[rows, k..k+8)ᵀ, entries at or past k_end masked (2^32 − 1: a full chunk).
+// acc + X[·, k..k+GEMV_STEP)·W[rows, k..k+GEMV_STEP)ᵀ, entries at or past k_end masked (2^32 − 1: a full chunk).
 fn gemv_step(acc: GemvAcc, wg: u32, tid: u32, k: u32, k_end: u32) -> GemvAcc {
 #unroll m GEMV_M
   let x{m} = gemv_x({m}u, k, k_end);
@@ -57,19 +58,20 @@ fn gemv_step(acc: GemvAcc, wg: u32, tid: u32, k: u32, k_end: u32) -> GemvAcc {
   return a;
 }
 
-// Lane `lane` of its rows takes the 8-entry chunks lane, lane + LANES, … (neighbouring lanes read
-// neighbouring words of W); only the last chunk, when K is not a multiple of 8, is masked.
+// Lane `lane` of its rows takes the steps (GEMV_STEP entries) lane, lane + LANES, … (neighbouring lanes
+// read neighbouring words of W); only the last step, when K is not a multiple of GEMV_STEP, is masked.
+const GEMV_STEP = 8u * GEMV_CHUNKS;
 fn gemv_partial(wg: u32, tid: u32) -> GemvAcc {
   var acc: GemvAcc;
   let lane = tid % LANES;
-  let full = params.k / 8u;
+  let full = params.k / GEMV_STEP;
   var c = lane;
-  // two chunks per trip: CPU-backed adapters pay per loop trip (measured: 2 beats 1 and 4)
+  // two steps per trip: CPU-backed adapters pay per loop trip (measured: 2 beats 1 and 4)
   for (; c + LANES < full; c += 2u * LANES) {
-    acc = gemv_step(acc, wg, tid, c * 8u, 0xffffffffu);
-    acc = gemv_step(acc, wg, tid, (c + LANES) * 8u, 0xffffffffu);
+    acc = gemv_step(acc, wg, tid, c * GEMV_STEP, 0xffffffffu);
+    acc = gemv_step(acc, wg, tid, (c + LANES) * GEMV_STEP, 0xffffffffu);
   }
-  if (c < full) { acc = gemv_step(acc, wg, tid, c * 8u, 0xffffffffu); }
-  if (params.k % 8u != 0u && full % LANES == lane) { acc = gemv_step(acc, wg, tid, full * 8u, params.k); }
+  if (c < full) { acc = gemv_step(acc, wg, tid, c * GEMV_STEP, 0xffffffffu); }
+  if (params.k % GEMV_STEP != 0u && full % LANES == lane) { acc = gemv_step(acc, wg, tid, full * GEMV_STEP, params.k); }
   return acc;
 }

@@ -82,9 +82,10 @@ export interface WgslSpec {
    */
   readonly intBlocks?: boolean;
   /**
-   * The snippet defines FMT_affine8 (8 raw codes as f32 with one scale and one offset:
-   * value_i = scale·(code_i − offset), common/block8.wgsl), so the weight-only GEMV folds the scale
-   * and offset into the dot product (matmul/gemv_affine.wgsl) instead of decoding every entry.
+   * The snippet defines FMT_affine_codes8 (8 codes as f32, each times a power of two: read where they sit
+   * in their word), FMT_affine_units (those powers' inverses) and FMT_affine_group (the group's scale and
+   * offset: value_i = scale·(code_i − offset)), so the weight-only GEMV folds the scale and offset into
+   * the dot product once per group (matmul/gemv_affine.wgsl) instead of decoding every entry.
    */
   readonly affineBlocks?: boolean;
   /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */

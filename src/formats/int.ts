@@ -83,7 +83,7 @@ export class IntFormat implements QuantFormat {
     this.qmax = symmetric ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
     this.invQmax = Math.fround(1 / this.qmax);
     this.wgsl = {
-      parts: ['formats/streams.wgsl'],
+      parts: ['formats/streams.wgsl', 'formats/groups.wgsl'],
       snippet: 'formats/int.wgsl',
       encodeSnippet: 'formats/int_encode.wgsl',
       encodeParts: ['formats/group_words.wgsl'],
@@ -92,6 +92,7 @@ export class IntFormat implements QuantFormat {
       affineBlocks: group === 'row' || group % 8 === 0,
       constants: {
         BITS: bits,
+        GROUP: group === 'row' ? 0 : group,
         SYMMETRIC: symmetric,
         SCALE_F16: scale === 'f16',
         SCALE_BITS: scale === 'f16' ? 16 : 32,

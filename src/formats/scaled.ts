@@ -81,12 +81,14 @@ export class ScaledFormat implements QuantFormat {
       parts: nv
         ? [
             'formats/streams.wgsl',
+            'formats/groups.wgsl',
             codec.wgslSnippet,
             { snippet: E4M3.wgslSnippet, as: 'sc', constants: { ...E4M3.wgslConstants, BITS: E4M3.bits } },
             'formats/scale_nvfp4.wgsl',
           ]
         : [
             'formats/streams.wgsl',
+            'formats/groups.wgsl',
             codec.wgslSnippet,
             scaleRule === 'rms' ? 'formats/scale_rms.wgsl' : 'formats/scale_absmax.wgsl',
           ],
@@ -103,6 +105,7 @@ export class ScaledFormat implements QuantFormat {
       constants: {
         ...codec.wgslConstants,
         BITS: codec.bits,
+        GROUP: group === 'row' ? 0 : group,
         SCALE_KIND: SCALE_KIND[scaleRule],
         SCALE_BITS: SCALE_BITS[scaleRule],
         INV_VMAX: { f32: this.invVmax },

@@ -4,7 +4,8 @@
  * matmul template the planner picks: float and integer GEMM, the float, affine and integer GEMV bodies,
  * with and without subgroups), each module is reflected, and what the templates call must be there:
  *  - `decode8` always (and `decode` for single entries);
- *  - `int8x8` whenever the format claims `intBlocks`, `affine8` whenever it claims `affineBlocks` (a snippet
+ *  - `int8x8` whenever the format claims `intBlocks`, `affine_codes8`, `affine_group` and `affine_units`
+ *    whenever it claims `affineBlocks` (a snippet
  *    may define them for members that do not claim them: the planner then never calls them);
  *  - the three `encode_*_word` builders when it has a GPU encoder;
  *  - every function a module calls with an operand prefix (`x_`, `w_`, `q_`) defined, every entry point
@@ -66,11 +67,12 @@ function modulesFor(format: QuantFormat): Built[] {
       needs: ['q_encode_scales_word', 'q_encode_aux_word', 'q_encode_codes_word'],
     });
   }
+  const AFFINE_NEEDS = ['w_affine_codes8', 'w_affine_group', 'w_affine_units'];
   const plans: [string, GpuMatrix | GpuQuantizedMatrix, number, MatmulOptions, string[]][] = [
     ['GEMM, weight-only', f, 64, {}, ['w_decode8']],
     ['GEMM, both operands, float path', q, 64, { integer: false }, ['x_decode8', 'w_decode8']],
-    ['GEMV, weight-only, subgroups', f, 1, { subgroups: true }, [affineBlocks ? 'w_affine8' : 'w_decode8']],
-    ['GEMV, weight-only, workgroup memory', f, 3, { subgroups: false }, [affineBlocks ? 'w_affine8' : 'w_decode8']],
+    ['GEMV, weight-only, subgroups', f, 1, { subgroups: true }, affineBlocks ? AFFINE_NEEDS : ['w_decode8']],
+    ['GEMV, weight-only, workgroup memory', f, 3, { subgroups: false }, affineBlocks ? AFFINE_NEEDS : ['w_decode8']],
     ['GEMV, both operands, float path', q, 2, { integer: false }, ['x_decode8', 'w_decode8']],
     ['naive', f, 8, { kernel: 'naive' }, ['w_decode']],
   ];
@@ -134,7 +136,9 @@ export function formatContractProblems(format: QuantFormat, source?: SourceLooku
       if (!defined.has(c) && !structs.has(c)) problems.push(`${where}: ${c}(…) is called but never defined`);
     for (const [fn, flag, claimed] of [
       ['int8x8', 'intBlocks', !!format.wgsl.intBlocks],
-      ['affine8', 'affineBlocks', !!format.wgsl.affineBlocks],
+      ['affine_codes8', 'affineBlocks', !!format.wgsl.affineBlocks],
+      ['affine_group', 'affineBlocks', !!format.wgsl.affineBlocks],
+      ['affine_units', 'affineBlocks', !!format.wgsl.affineBlocks],
     ] as const) {
       for (const p of ['x', 'w', 'q']) {
         if (!Object.hasOwn(b.request.operands, p) || b.request.operands[p].wgsl !== format.wgsl) continue;

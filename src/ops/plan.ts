@@ -5,7 +5,7 @@
  * templates and why the tiles are what they are.
  */
 import { OptionsError } from '../errors.js';
-import type { QuantFormat } from '../formats/format.js';
+import type { Layout, QuantFormat } from '../formats/format.js';
 import { resolveFormat } from '../formats/registry.js';
 import type { ComposeRequest } from '../gpu/compose.js';
 import type { DeviceFeatures } from '../gpu/device.js';
@@ -174,6 +174,16 @@ function checkGemmTile(t: GemmTile, integer: boolean, limits: GPUSupportedLimits
     );
 }
 
+/**
+ * 8-blocks per step of the affine GEMV body: as many as one scale group holds (up to 4), so the group's
+ * scale and offset are read once per step (matmul/gemv_affine.wgsl).
+ */
+function affineChunks(layout: Layout): number {
+  if (layout.groups === 1) return 4;
+  for (const c of [4, 2]) if (layout.groupSize % (8 * c) === 0) return c;
+  return 1;
+}
+
 /** Which template, specialisation and tile a product of these operands runs with (docs/kernels.md). */
 export function planMatmul(
   ctx: PlanContext,
@@ -238,7 +248,14 @@ export function planMatmul(
       request: {
         template: sg ? 'matmul/gemv_sg.wgsl' : 'matmul/gemv.wgsl',
         operands,
-        constants: { ROWS: t.rows, LANES: t.lanes, GEMV_THREADS: t.rows * t.lanes, RPT: t.rowsPerThread, GEMV_M: M },
+        constants: {
+          ROWS: t.rows,
+          LANES: t.lanes,
+          GEMV_THREADS: t.rows * t.lanes,
+          RPT: t.rowsPerThread,
+          GEMV_M: M,
+          GEMV_CHUNKS: affine && ws instanceof GpuQuantizedMatrix ? affineChunks(ws.layout) : 1,
+        },
         enables: sg ? ['subgroups'] : [],
         includes: integer
           ? [dot, 'matmul/gemv_int.wgsl']
