@@ -427,7 +427,7 @@ function writeValue(w: HeaderWriter, type: GgufType, v: GgufScalar | GgufArray, 
         bad('{ itemType, values }');
       w.u32(TYPE_IDS.indexOf(a.itemType));
       w.u64(a.values.length);
-      a.values.forEach((item, i) => writeValue(w, a.itemType, item, `${field}[${i}]`));
+      for (const [i, item] of a.values.entries()) writeValue(w, a.itemType, item, `${field}[${i}]`);
       return;
     }
   }
