@@ -1,7 +1,7 @@
 /**
  * ggml's block quantization types, byte for byte (docs/interop.md): the dequantization of every type in
- * the golden set and ggml's reference quantizer for the types whose quantizer is ported, in float32
- * arithmetic exactly as ggml's C does it (every + − × ÷ rounded to f32, no fused multiply-add), so the
+ * the golden set and the quantizer llama-quantize runs for it without an importance matrix (the
+ * `_ref` quantizers; IQ4_NL's search variant), in float32 arithmetic exactly as ggml's C does it (every + − × ÷ rounded to f32, no fused multiply-add), so the
  * bytes and the values match ggml's bit for bit. One row per type (BLOCK_CODECS); a block is `bytes`
  * bytes holding `block` elements, and a row of K elements is K / block consecutive blocks.
  *
@@ -9,6 +9,7 @@
  * reference the engine's GGML format and its WGSL decode (shaders/formats/ggml.wgsl) are checked against.
  */
 import { f16BitsToF32, f32ToF16Bits } from '../f16.js';
+import { encodeIq4, encodeQ2K, encodeQ3K, encodeQ4K, encodeQ5K, encodeQ6K } from './k-quants.js';
 
 const f = Math.fround;
 
@@ -25,7 +26,7 @@ export interface BlockCodec {
   readonly block: number;
   readonly bytes: number;
   readonly decode: DecodeBlock;
-  /** ggml's reference quantizer (`quantize_row_<type>_ref`), where ported. */
+  /** ggml's quantizer without an importance matrix (what `ggml_quantize_chunk` runs). */
   readonly encode?: EncodeBlock;
 }
 
@@ -175,6 +176,7 @@ const q8_0: BlockCodec = {
 const q2_K: BlockCodec = {
   name: 'q2_K',
   block: 256,
+  encode: encodeQ2K,
   bytes: 84,
   decode(b, at, out, o) {
     const d = h(b, at + 80);
@@ -199,6 +201,7 @@ const q2_K: BlockCodec = {
 const q3_K: BlockCodec = {
   name: 'q3_K',
   block: 256,
+  encode: encodeQ3K,
   bytes: 110,
   decode(b, at, out, o) {
     const d = h(b, at + 108);
@@ -239,6 +242,7 @@ function scaleMinK4(b: Uint8Array, s: number, j: number): [number, number] {
 const q4_K: BlockCodec = {
   name: 'q4_K',
   block: 256,
+  encode: encodeQ4K,
   bytes: 144,
   decode(b, at, out, o) {
     const d = h(b, at);
@@ -262,6 +266,7 @@ const q4_K: BlockCodec = {
 const q5_K: BlockCodec = {
   name: 'q5_K',
   block: 256,
+  encode: encodeQ5K,
   bytes: 176,
   decode(b, at, out, o) {
     const d = h(b, at);
@@ -287,6 +292,7 @@ const q5_K: BlockCodec = {
 const q6_K: BlockCodec = {
   name: 'q6_K',
   block: 256,
+  encode: encodeQ6K,
   bytes: 210,
   decode(b, at, out, o) {
     const d = h(b, at + 208);
@@ -316,6 +322,7 @@ const iq4_nl: BlockCodec = {
   name: 'iq4_nl',
   block: 32,
   bytes: 18,
+  encode: (x, o, b, at) => encodeIq4(IQ4_LEVELS, 32, x, o, b, at),
   decode(b, at, out, o) {
     const d = h(b, at);
     for (let j = 0; j < 16; j++) {
@@ -332,6 +339,7 @@ const iq4_xs: BlockCodec = {
   name: 'iq4_xs',
   block: 256,
   bytes: 136,
+  encode: (x, o, b, at) => encodeIq4(IQ4_LEVELS, 256, x, o, b, at),
   decode(b, at, out, o) {
     const d = h(b, at);
     const sh = b[at + 2] | (b[at + 3] << 8);
