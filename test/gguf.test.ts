@@ -17,7 +17,8 @@ function asJson(kv: GgufKv): unknown {
 }
 
 describe('GGUF v3', () => {
-  test('tiny.gguf (written by ggml) reads back exactly as its JSON describes: every key, value, tensor and offset', async () => {
+  const TINY = 'tiny.gguf (written by ggml) reads back exactly as its JSON describes: every key, value, tensor, offset';
+  test(TINY, async () => {
     const src = memorySource(tinyBytes, 'tiny.gguf');
     const f = await readGguf(src);
     expect([f.version, f.alignment, f.dataStart]).toEqual([
@@ -69,7 +70,10 @@ describe('GGUF v3', () => {
     expect(sink.bytes()).toEqual(tinyBytes);
   });
 
-  test('every truncation and 3000 random mutations: a typed error naming a field and offset, or a file whose tensors lie inside it', async () => {
+  const FUZZ =
+    'every truncation and 3000 random mutations: a typed error naming a field and offset, or a file whose ' +
+    'tensors lie inside it';
+  test(FUZZ, async () => {
     const rng = seededRng();
     for (let cut = 0; cut < tinyBytes.length; cut += cut < 1200 ? 1 : 97) {
       const err = await readGguf(memorySource(tinyBytes.subarray(0, cut), 'cut')).catch((e) => e);

@@ -101,7 +101,7 @@ export interface GgufFile {
   readonly dataStart: number;
 }
 
-export const GGUF_DEFAULT_ALIGNMENT = 32;
+const GGUF_DEFAULT_ALIGNMENT = 32;
 const MAX_DIMS = 4; // ggml's GGML_MAX_DIMS
 const MAX_NESTING = 8;
 const MAGIC = 0x46554747; // "GGUF" read as a little-endian u32

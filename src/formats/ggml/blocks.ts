@@ -1,8 +1,9 @@
 /**
  * ggml's block quantization types, byte for byte (docs/interop.md): the dequantization of every type in
  * the golden set and the quantizer llama-quantize runs for it without an importance matrix (the
- * `_ref` quantizers; IQ4_NL's search variant), in float32 arithmetic exactly as ggml's C does it (every + − × ÷ rounded to f32, no fused multiply-add), so the
- * bytes and the values match ggml's bit for bit. One row per type (BLOCK_CODECS); a block is `bytes`
+ * `_ref` quantizers; IQ4_NL's search variant), in float32 arithmetic exactly as ggml's C does it
+ * (every + − × ÷ rounded to f32, no fused multiply-add), so the bytes and the values match ggml's bit
+ * for bit. One row per type (BLOCK_CODECS); a block is `bytes`
  * bytes holding `block` elements, and a row of K elements is K / block consecutive blocks.
  *
  * The value of each element is the type's formula in the comments below. These functions are the plain
@@ -14,7 +15,7 @@ import { encodeIq4, encodeQ2K, encodeQ3K, encodeQ4K, encodeQ5K, encodeQ6K } from
 const f = Math.fround;
 
 /** The 16 non-uniform levels of IQ4_NL and IQ4_XS (ggml's kvalues_iq4nl). */
-export const IQ4_LEVELS: readonly number[] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+const IQ4_LEVELS: readonly number[] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
 
 /** Decodes one block starting at byte `at` of `b` into out[o … o + block). */
 type DecodeBlock = (b: Uint8Array, at: number, out: Float32Array, o: number) => void;

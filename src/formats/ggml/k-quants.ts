@@ -42,7 +42,7 @@ function symmetricScale(x: Float32Array, o: number, n: number, nmax: number, L: 
     L.fill(0, lo, lo + n);
     return 0;
   }
-  const fit = (iscale: number) => {
+  const leastSquares = (iscale: number) => {
     let sumlx = 0;
     let suml2 = 0;
     for (let i = 0; i < n; i++) {
@@ -59,13 +59,13 @@ function symmetricScale(x: Float32Array, o: number, n: number, nmax: number, L: 
   };
   let iscale = f(-nmax / max);
   assign(iscale);
-  let { sumlx, suml2 } = fit(iscale);
+  let { sumlx, suml2 } = leastSquares(iscale);
   let scale = f(sumlx / suml2);
   let best = f(scale * sumlx);
   for (let is = -9; is <= 9; is++) {
     if (is === 0) continue;
     iscale = f(-f(nmax + f(F01 * is)) / max);
-    ({ sumlx, suml2 } = fit(iscale));
+    ({ sumlx, suml2 } = leastSquares(iscale));
     if (suml2 > 0 && f(sumlx * sumlx) > f(best * suml2)) {
       assign(iscale);
       scale = f(sumlx / suml2);
@@ -477,7 +477,7 @@ export function encodeIq4(
   const scales = new Float32Array(nb);
   let maxScale = 0;
   let amaxScale = 0;
-  const fit = (xb: number, id: number, keep: boolean) => {
+  const leastSquares = (xb: number, id: number, keep: boolean) => {
     let sumqx = 0;
     let sumq2 = 0;
     for (let j = 0; j < 32; j++) {
@@ -507,11 +507,11 @@ export function encodeIq4(
       continue;
     }
     let d = f(-max / levels[0]);
-    let [sumqx, sumq2] = fit(xb, f(1 / d), true);
+    let [sumqx, sumq2] = leastSquares(xb, f(1 / d), true);
     d = f(sumqx / sumq2);
     let best = f(d * sumqx);
     for (let itry = -ntry; itry <= ntry; itry++) {
-      [sumqx, sumq2] = fit(xb, f((itry + levels[0]) / max), false);
+      [sumqx, sumq2] = leastSquares(xb, f((itry + levels[0]) / max), false);
       if (sumq2 > 0 && f(sumqx * sumqx) > f(best * sumq2)) {
         d = f(sumqx / sumq2);
         best = f(d * sumqx);
