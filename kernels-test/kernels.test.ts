@@ -295,6 +295,18 @@ describe(
   },
 );
 
+describe("ggml's block types through the GEMM and GEMV templates (weight-only), against the f64 reference", () => {
+  // K = 1003: rows zero-padded to whole blocks (32 or 256), the padding never read
+  test.each(FORMAT_FAMILIES.find((f) => f.name === 'ggml')!.examples)('W %s', async (w) => {
+    await runCase(
+      'gemm',
+      { M: 41, K: 1003, N: 23, x: 'f32', w, expect: { kernel: 'gemm', integer: false } },
+      '41x1003x23',
+    );
+    await runCase('gemm', { M: 1, K: 1003, N: 70, x: 'f32', w, expect: { kernel: 'gemv' } }, '1x1003x70');
+  });
+});
+
 describe('work split past device limits gives identical results', () => {
   test('64 KiB bindings, ≤ 4 workgroups per dimension', async () => {
     await runCase(

@@ -124,11 +124,20 @@ export class Engine {
 
   /**
    * Quantizes a matrix on the GPU. A CPU matrix is validated (shape, NaN/Inf, representable scales) and
-   * uploaded first; a GpuMatrix is used as is.
+   * uploaded first; a GpuMatrix is used as is. A format without a GPU encoder (ggml's types) is encoded
+   * on the CPU and its codes uploaded.
    */
   async quantize(input: Matrix | GpuMatrix, format: QuantFormat | string): Promise<GpuQuantizedMatrix> {
     const fmt = resolveFormat(format);
     this.runner.assertAlive();
+    if (!fmt.wgsl.encodeSnippet) {
+      // No GPU encoder (ggml's types: their quantizers are searches): encode on the CPU, upload the codes.
+      const m =
+        input instanceof GpuMatrix ? { rows: input.rows, cols: input.cols, data: await this.read(input) } : input;
+      validateMatrix(m, 'quantize input');
+      fmt.checkRepresentable(m, 'quantize input');
+      return this.uploadQuantized(fmt.encode(m));
+    }
     if (input instanceof GpuMatrix) return quantizeRows(this.runner, input, fmt);
     validateMatrix(input, 'quantize input');
     fmt.checkRepresentable(input, 'quantize input');

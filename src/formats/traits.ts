@@ -23,6 +23,7 @@ import { densityFormat, densityFormatId, marginalMse, type DensityMethod } from 
 import { E2M1, E2M3, E3M2, E4M3, E5M2, MINIFLOATS, MXINT8, NF4, type ElementCodec } from './elements.js';
 import type { QuantFormat } from './format.js';
 import { GROUP_SIZES, INT_BITS, IntFormat, intFormatId, type IntBits } from './int.js';
+import { GGML_FORMAT_IDS, GgmlFormat, ggmlBoundaryInput, ggmlFormatName } from './ggml/format.js';
 import { ScaledFormat } from './scaled.js';
 
 /** A nominal-rate scheme: what `--format <name> --rate R` means (rate → format id). */
@@ -290,7 +291,30 @@ const lattice: FormatFamily<NestedLatticeFormat> = {
 };
 
 /** Every format family, in the order lists are shown (bench rows, schemes, demo series). */
-export const FORMAT_FAMILIES: readonly FormatFamily[] = [int, fp, mx, nvfp4, nf4, sq, lattice];
+const ggml: FormatFamily<GgmlFormat> = {
+  name: 'ggml',
+  title: "ggml's block types (llama.cpp / GGUF), bit-exact with ggml's quantizers and dequantizers",
+  grammar: GGML_FORMAT_IDS.join(' | '),
+  parse(id) {
+    const name = ggmlFormatName(id);
+    return name ? new GgmlFormat(name) : null;
+  },
+  examples: GGML_FORMAT_IDS,
+  benchIds: GGML_FORMAT_IDS,
+  gpuBenchIds: [],
+  rdSeries: { 'ggml K': ['q2_K', 'q3_K', 'q4_K', 'q5_K', 'q6_K'], 'ggml IQ4': ['iq4_nl', 'iq4_xs'] },
+  schemes: {
+    'ggml-k': {
+      what: "ggml's K-quants (super-blocks of 256, as llama-quantize writes them without an importance matrix)",
+      rates: { 2: 'q2_K', 3: 'q3_K', 4: 'q4_K', 5: 'q5_K', 6: 'q6_K' },
+    },
+    ggml: { what: "ggml's 32-element types", rates: { 4: 'q4_0', 5: 'q5_0', 8: 'q8_0' } },
+  },
+  boundaryInput: ggmlBoundaryInput,
+  predictedMse: () => null,
+};
+
+export const FORMAT_FAMILIES: readonly FormatFamily[] = [int, fp, mx, nvfp4, nf4, sq, lattice, ggml];
 
 /** The registration of a format's family. */
 export function familyOf(format: QuantFormat): FormatFamily {
