@@ -128,7 +128,7 @@ describe('wqe command line', () => {
         "wqe: --format: scheme 'mx' has no rate 3; it has 4, 6, 8 bits",
       ]);
       const noOut = await run('quantize', model, '--format', 'int4-g32');
-      expect([noOut.code, noOut.err.split('\n')[0]]).toEqual([2, 'wqe: quantize needs -o <out.safetensors>']);
+      expect([noOut.code, noOut.err.split('\n')[0]]).toEqual([2, 'wqe: quantize needs -o <out.safetensors|out.gguf>']);
       expect(existsSync(path.join(dir, 'never.safetensors'))).toBe(false);
     },
   );

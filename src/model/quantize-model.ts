@@ -45,7 +45,7 @@ export interface KeptTensor {
   /** The source's type name (F32, I64, ONNX INT64…). */
   type: string;
   shape: number[];
-  reason: 'not a linear weight' | 'not selected (--only)';
+  reason: 'not a linear weight' | 'not selected (--only)' | 'K not whole blocks';
 }
 
 /** What quantizeModel did: the quantized layers and every tensor it kept as it was. */

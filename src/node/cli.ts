@@ -1,9 +1,10 @@
 /**
  * The `wqe` command line:
  *
- *   wqe quantize <model.onnx|.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors>
+ *   wqe quantize <model.onnx|.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors|out.gguf>
  *   wqe report   <model.onnx|.safetensors> --format <scheme|format id> [--rate R]
- *   wqe inspect  <container.safetensors>
+ *   wqe report   <model.gguf> [--against <original.onnx|.safetensors>]   (cli-gguf.ts)
+ *   wqe inspect  <container.safetensors|model.gguf>
  *   wqe run      <model.onnx> --input x.npy …   (cli-graph.ts: the graph runner on WebGPU)
  *   wqe ocr      <image.png> [--format F]        (cli-graph.ts: PP-OCRv4 detector + recogniser on WebGPU)
  *
@@ -17,6 +18,8 @@ import { FileError, QuantEngineError } from '../errors.js';
 import type { QuantFormat } from '../formats/format.js';
 import { formatForScheme, SCHEMES } from '../formats/schemes.js';
 import { ContainerReader } from '../io/container.js';
+import { GgmlFormat } from '../formats/ggml/format.js';
+import { exportGguf } from '../model/gguf-export.js';
 import { quantizeModel, type LayerReport, type ModelReport, type QuantizeProgress } from '../model/quantize-model.js';
 import { onnxWeightSource, safetensorsWeightSource, type WeightSource } from '../model/weights.js';
 import {
@@ -28,6 +31,7 @@ import {
   type AtomicSink,
 } from './file-io.js';
 import { CliError, EXIT, markdownTable } from './cli-common.js';
+import { inspectGguf, reportGguf } from './cli-gguf.js';
 import { type GraphArgs, runModel, runOcr } from './cli-graph.js';
 import { nodeEngine } from './gpu.js';
 
@@ -36,15 +40,18 @@ export { EXIT };
 /** The `wqe --help` text. */
 export const USAGE = `usage:
   wqe quantize <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors> [options]
+  wqe quantize <model.onnx|model.safetensors> --format <ggml type> -o <out.gguf> [--only regex]
   wqe report   <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] [options]
-  wqe inspect  <quantized.safetensors>
+  wqe report   <model.gguf> [--against <original.onnx|original.safetensors>]
+  wqe inspect  <quantized.safetensors|model.gguf>
   wqe run      <model.onnx> --input [name=]x.npy [--input …] [--format …] [--activations id] [--profile]
   wqe ocr      <image.png> [--format <scheme|format id> [--rate R]] [--det d.onnx --rec r.onnx --dict keys.txt]
 
 schemes (with --rate): ${Object.entries(SCHEMES)
   .map(([k, s]) => `${k} (${Object.keys(s.rates).join('/')})`)
   .join(', ')}
-or a format id without --rate, e.g. int4-g32, e8-q14-k4, nvfp4, sq16-lm.
+or a format id without --rate, e.g. int4-g32, e8-q14-k4, nvfp4, sq16-lm, q4_K (a ggml type; .gguf output
+takes ggml types: q4_0 q4_1 q5_0 q8_0 q2_K q3_K q4_K q5_K q6_K iq4_nl iq4_xs).
 
 options:
   --cpu            quantize on the CPU reference even when a WebGPU adapter exists
@@ -52,6 +59,7 @@ options:
   --only <regex>   quantize only the linear tensors whose name matches (the others are copied unchanged)
   --json <file>    where to save the report (quantize: <out>.report.json by default)
   --chunk-mib <n>  MiB of f32 rows read per chunk (default 8): bounds memory on big tensors
+  --against <file> report of a .gguf: the original model, to measure each tensor's error against
   --debug          print the stack trace of an error
 
 run / ocr (on WebGPU only; --format absent keeps f32):
@@ -79,6 +87,8 @@ interface Args {
   debug: boolean;
   only?: RegExp;
   chunkMiB: number;
+  /** report of a .gguf: the original model. */
+  against?: string;
 }
 
 const OPTIONS = {
@@ -90,6 +100,7 @@ const OPTIONS = {
   debug: { type: 'boolean' },
   swiftshader: { type: 'boolean' }, // handled by bin/wqe.mjs (Vulkan settings need a fresh process)
   only: { type: 'string' },
+  against: { type: 'string' },
   'chunk-mib': { type: 'string' },
   input: { type: 'string', multiple: true },
   shape: { type: 'string' },
@@ -151,11 +162,25 @@ function parseArgs(argv: string[]): Args {
     if (v.format !== undefined || a.out !== undefined) throw new UsageError('inspect takes only a file');
     return a;
   }
+  const gguf = a.input.endsWith('.gguf');
+  if (v.against !== undefined && !(command === 'report' && gguf))
+    throw new UsageError('--against is an option of report on a .gguf file');
+  if (command === 'report' && gguf) {
+    if (v.format !== undefined || a.out !== undefined)
+      throw new UsageError('report of a .gguf reads the types it holds: no --format or -o');
+    a.against = v.against;
+    return a;
+  }
   const rate = parseRate(v.rate);
   if (v.format === undefined) throw new UsageError(`${command} needs --format`);
-  if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors>');
+  if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors|out.gguf>');
   if (command === 'report' && a.out) throw new UsageError('report writes no model; use quantize for -o');
   a.format = schemeFormat('--format', v.format, rate);
+  if (a.out?.endsWith('.gguf') && !(a.format instanceof GgmlFormat))
+    throw new UsageError(
+      `-o ${a.out}: a GGUF file holds ggml's types (q4_0 q4_1 q5_0 q8_0 q2_K q3_K q4_K q5_K q6_K iq4_nl iq4_xs); ` +
+        `${a.format.id} is not one (write .safetensors for it)`,
+    );
   return a;
 }
 
@@ -330,6 +355,7 @@ function progressPrinter(err: NodeJS.WriteStream) {
 }
 
 async function inspect(args: Args, out: NodeJS.WritableStream): Promise<number> {
+  if (args.input.endsWith('.gguf')) return inspectGguf(args.input, out);
   const f = await fileSource(args.input);
   try {
     const c = await ContainerReader.open(f);
@@ -372,7 +398,9 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
           '(2-D MatMul/safetensors weights and convolution kernels; depthwise kernels stay f32)';
       throw new CliError(`nothing to quantize in ${args.input}: ${why}; nothing was written`, EXIT.input);
     }
-    if (!args.cpu) {
+    const toGguf = !!args.out?.endsWith('.gguf');
+    if (toGguf) err.write("backend: CPU (ggml's quantizers, bit-exact with ggml's)\n");
+    else if (!args.cpu) {
       const g = await nodeEngine();
       if (g.engine) {
         engine = g.engine;
@@ -380,14 +408,25 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
       } else err.write(`backend: CPU reference (${g.reason})\n`);
     } else err.write('backend: CPU reference (--cpu)\n');
     if (args.out) sink = await atomicFileSink(args.out);
-    report = await quantizeModel(model.src, {
-      format,
-      engine,
-      sink,
-      select: (t) => !args.only || args.only.test(t.name),
-      chunkBytes: args.chunkMiB * (1 << 20),
-      onProgress: progressPrinter(err),
-    });
+    if (toGguf) {
+      // ggml's quantizers run on the CPU (bit-exact with ggml's); the file is written in one pass
+      report = await exportGguf(model.src, {
+        format,
+        sink,
+        name: args.input,
+        select: (t) => !args.only || args.only.test(t.name),
+      });
+      await sink?.close();
+      sink = undefined;
+    } else
+      report = await quantizeModel(model.src, {
+        format,
+        engine,
+        sink,
+        select: (t) => !args.only || args.only.test(t.name),
+        chunkBytes: args.chunkMiB * (1 << 20),
+        onProgress: progressPrinter(err),
+      });
   } catch (e) {
     await sink?.abort();
     throw e;
@@ -447,6 +486,14 @@ export async function main(
   }
   try {
     if (args.command === 'inspect') return await inspect(args, out);
+    if (args.command === 'report' && args.input.endsWith('.gguf')) {
+      const original = args.against ? await openModel(args.against) : null;
+      try {
+        return await reportGguf(args.input, original?.src ?? null, out);
+      } finally {
+        await original?.close();
+      }
+    }
     if (args.graph) {
       const g = args.graph;
       if (g.json) await checkOutputPaths(args.input, [{ flag: '--json', path: g.json }]);
