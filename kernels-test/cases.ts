@@ -9,6 +9,9 @@ import { DeviceLostError, FormatError, NonFiniteError, ShapeError } from '../src
 import type { QuantFormat } from '../src/formats/format.js';
 import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
+import { memorySource } from '../src/io/byte-source.js';
+import { readGguf } from '../src/io/gguf.js';
+import { ggufMatrix } from '../src/model/gguf-import.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { relativeFrobeniusError } from '../src/reference/metrics.js';
 import { gaussianMatrix, type Rng } from '../src/reference/random.js';
@@ -332,10 +335,46 @@ async function waterSicCase(engine: Engine, rng: Rng, p: Params): Promise<CaseRe
   return result(c, { format: op.w.format.id });
 }
 
+/**
+ * Every block-type tensor of ggml's tiny.gguf loaded into the engine as it is (no re-quantizing) and
+ * multiplied (GEMM and GEMV) against the f64 product with ggml's own dequantized values.
+ */
+async function ggufCase(engine: Engine, rng: Rng): Promise<CaseResult> {
+  const c = new Checker();
+  const bytes = new Uint8Array(await (await fetch('/test/fixtures/ggml/tiny.gguf')).arrayBuffer());
+  const src = memorySource(bytes, 'tiny.gguf');
+  const file = await readGguf(src);
+  let worst = 0;
+  for (const t of file.tensors) {
+    if (t.type.block === 1) continue; // f32 / f16: plain tensors
+    const golden = await (await fetch(`/test/fixtures/ggml/${t.type.name}.dequant.f32`)).arrayBuffer();
+    const w = { rows: t.ne[1], cols: t.ne[0], data: new Float32Array(golden) };
+    const gw = engine.uploadQuantized(await ggufMatrix(src, t));
+    for (const M of [1, 9]) {
+      const x = gaussianMatrix(M, w.cols, rng);
+      // small tiles: the decode is what is tested, and small unrolled tiles compile fast on CPU adapters
+      const options: MatmulOptions =
+        M === 1
+          ? { gemvTile: { rows: 16, lanes: 1, rowsPerThread: 1 } }
+          : { tile: { wgX: 4, wgY: 4, rqM: 1, rqN: 1, tileK: 32 } };
+      const y = await engine.matmul(engine.upload(x), gw, options);
+      const got = await engine.read(y);
+      y.destroy();
+      const err = relativeFrobeniusError(got, matmulF64(x, w));
+      c.floatsCompared += got.length;
+      c.below(`${t.name} M=${M}: relative Frobenius error of Y`, err, 1e-5);
+      worst = Math.max(worst, err);
+    }
+    gw.destroy();
+  }
+  return result(c, { relErr: worst });
+}
+
 export const CASES: Record<string, Case> = {
   watersic: waterSicCase,
   calibration: calibrationCase,
   quantize: quantizeCase,
+  gguf: ggufCase,
   gemm: gemmCase,
   split: splitCase,
   errors: errorsCase,

@@ -296,14 +296,29 @@ describe(
 );
 
 describe("ggml's block types through the GEMM and GEMV templates (weight-only), against the f64 reference", () => {
-  // K = 1003: rows zero-padded to whole blocks (32 or 256), the padding never read
-  test.each(FORMAT_FAMILIES.find((f) => f.name === 'ggml')!.examples)('W %s', async (w) => {
-    await runCase(
-      'gemm',
-      { M: 41, K: 1003, N: 23, x: 'f32', w, expect: { kernel: 'gemm', integer: false } },
-      '41x1003x23',
-    );
-    await runCase('gemm', { M: 1, K: 1003, N: 70, x: 'f32', w, expect: { kernel: 'gemv' } }, '1x1003x70');
+  test("ggml's own tiny.gguf: every block tensor loaded as it is, multiplied (M = 1 and 9)", async () => {
+    await runCase('gguf', {});
+  });
+  // K = 1003: rows zero-padded to whole blocks (32 or 256), the padding never read. Small tiles (the
+  // decode is under test; the CPU-class tiles take seconds each to compile), and the default tiles once.
+  test('every type at K = 1003 (GEMM and GEMV), q4_K with the default tiles too', async () => {
+    const small = {
+      tile: { wgX: 4, wgY: 4, rqM: 1, rqN: 1, tileK: 32 },
+      gemvTile: { rows: 16, lanes: 1, rowsPerThread: 1 },
+    };
+    for (const w of FORMAT_FAMILIES.find((f) => f.name === 'ggml')!.examples) {
+      await runCase(
+        'gemm',
+        { M: 41, K: 1003, N: 23, x: 'f32', w, options: small, expect: { kernel: 'gemm' } },
+        '41x1003x23',
+      );
+      await runCase(
+        'gemm',
+        { M: 2, K: 1003, N: 23, x: 'f32', w, options: small, expect: { kernel: 'gemv' } },
+        '2x1003x23',
+      );
+    }
+    await runCase('gemm', { M: 41, K: 1003, N: 23, x: 'f32', w: 'q4_K', expect: { kernel: 'gemm' } }, '41x1003x23');
   });
 });
 

@@ -183,3 +183,24 @@ describe('GGUF v3', () => {
     expect(await readGgufTensorBytes(src, f.tensors[0])).toEqual(bytes);
   });
 });
+
+describe('GGUF tensors into the engine as they are', () => {
+  test('every block-type tensor of tiny.gguf becomes an engine matrix whose decode is ggml’s, bit for bit', async () => {
+    const { ggufMatrix } = await import('../src/model/gguf-import.js');
+    const src = memorySource(tinyBytes, 'tiny.gguf');
+    const f = await readGguf(src);
+    let n = 0;
+    for (const t of f.tensors) {
+      if (t.type.name === 'f32' || t.type.name === 'f16') {
+        await expect(ggufMatrix(src, t)).rejects.toThrow(/does not run as a quantized matrix/);
+        continue;
+      }
+      const q = await ggufMatrix(src, t);
+      expect([q.format.id, q.rows, q.cols]).toEqual([t.type.name, 8, 512]);
+      const want = new Uint8Array(readFileSync(`${DIR}/${t.type.name}.dequant.f32`));
+      expect(new Uint8Array(q.format.decode(q).data.buffer)).toEqual(want);
+      n++;
+    }
+    expect(n).toBe(11);
+  });
+});

@@ -51,16 +51,16 @@ export class GgmlFormat implements QuantFormat {
 
   constructor(name: string) {
     const codec = BLOCK_CODECS.get(name);
-    const type = GGML_TYPES_BY_NAME.get(name);
-    if (!codec?.encode || !type) throw new FormatError(`not a ggml type the engine runs: ${name}`);
+    if (!codec?.encode || !GGML_TYPES_BY_NAME.has(name))
+      throw new FormatError(`not a ggml type the engine runs: ${name}`);
     this.codec = codec;
     this.id = name;
     this.params = { kind: 'ggml', type: name, block: codec.block, bytes: codec.bytes };
     this.wgsl = {
-      parts: ['formats/streams.wgsl'],
+      parts: ['formats/streams.wgsl', `formats/ggml/${name}.wgsl`],
       snippet: 'formats/ggml.wgsl',
       // BITS: the streams' field readers (unused here) need a width; the codes are read as bytes
-      constants: { TYPE: type.id, BLOCK: codec.block, BLOCK_BYTES: codec.bytes, BITS: 8 },
+      constants: { BLOCK: codec.block, BLOCK_BYTES: codec.bytes, BITS: 8 },
     };
   }
 

@@ -1,0 +1,4 @@
+// iq4_nl: d f16, qs[16] (4-bit indices into the IQ4 levels); value d·level.
+fn FMT_block_value(bb: u32, j: u32) -> f32 {
+  return FMT_half(bb) * FMT_iq4_level(FMT_nibble32(bb + 2u, j));
+}

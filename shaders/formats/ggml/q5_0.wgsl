@@ -1,0 +1,6 @@
+// q5_0: d f16, qh u32 (bit j: the fifth bit of element j), qs[16]; value (q − 16)·d.
+fn FMT_block_value(bb: u32, j: u32) -> f32 {
+  let qh = FMT_u16(bb + 2u) | (FMT_u16(bb + 4u) << 16u);
+  let q = FMT_nibble32(bb + 6u, j) | (((qh >> j) & 1u) << 4u);
+  return f32(i32(q) - 16) * FMT_half(bb);
+}

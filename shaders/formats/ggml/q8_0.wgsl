@@ -1,0 +1,4 @@
+// q8_0: d f16, qs int8[32]; value q·d.
+fn FMT_block_value(bb: u32, j: u32) -> f32 {
+  return f32(FMT_i8(bb + 2u + j)) * FMT_half(bb);
+}
