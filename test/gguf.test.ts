@@ -185,7 +185,8 @@ describe('GGUF v3', () => {
 });
 
 describe('GGUF tensors into the engine as they are', () => {
-  test('every block-type tensor of tiny.gguf becomes an engine matrix decoding to ggml’s values, bit for bit', async () => {
+  const AS_IS = 'every block-type tensor of tiny.gguf becomes an engine matrix decoding to ggml’s values, bit for bit';
+  test(AS_IS, async () => {
     const { ggufMatrix } = await import('../src/model/gguf-import.js');
     const src = memorySource(tinyBytes, 'tiny.gguf');
     const f = await readGguf(src);
