@@ -130,6 +130,21 @@ export {
 export { readOnnxGraph, type OnnxGraph, type GraphNode, type GraphTensor } from './io/onnx-graph.js';
 export { toMatMulNBits, type NBitsLayer } from './io/onnx-nbits.js';
 export {
+  readGguf,
+  readGgufTensorBytes,
+  writeGguf,
+  type GgufArray,
+  type GgufFile,
+  type GgufKv,
+  type GgufScalar,
+  type GgufTensorInfo,
+  type GgufTensorSpec,
+  type GgufType,
+} from './io/gguf.js';
+export { GGML_TYPES, type GgmlType } from './io/ggml-types.js';
+export { GgmlFormat, GGML_FORMAT_IDS } from './formats/ggml/format.js';
+export { ggufMatrix } from './model/gguf-import.js';
+export {
   OcrPipeline,
   type NetworkFormats,
   type OcrLine,

@@ -290,7 +290,7 @@ const lattice: FormatFamily<NestedLatticeFormat> = {
   predictedMse: () => null,
 };
 
-/** Every format family, in the order lists are shown (bench rows, schemes, demo series). */
+/** ggml's block types, stored as ggml stores them (docs/interop.md). */
 const ggml: FormatFamily<GgmlFormat> = {
   name: 'ggml',
   title: "ggml's block types (llama.cpp / GGUF), bit-exact with ggml's quantizers and dequantizers",
@@ -314,6 +314,7 @@ const ggml: FormatFamily<GgmlFormat> = {
   predictedMse: () => null,
 };
 
+/** Every format family, in the order lists are shown (bench rows, schemes, demo series). */
 export const FORMAT_FAMILIES: readonly FormatFamily[] = [int, fp, mx, nvfp4, nf4, sq, lattice, ggml];
 
 /** The registration of a format's family. */

@@ -92,6 +92,7 @@ export interface GgufTensorInfo {
   readonly nbytes: number;
 }
 
+/** A GGUF file's header, metadata and tensor infos as read (tensor data is read on demand). */
 export interface GgufFile {
   readonly version: number;
   readonly alignment: number;

@@ -41,6 +41,13 @@ export function ggmlFormatName(id: string): string | null {
   return GGML_FORMAT_IDS.find((n) => n.toLowerCase() === lower) ?? null;
 }
 
+/**
+ * One ggml block type as an engine format: rows stored as ggml's bytes, encoded with ggml's quantizer.
+ *
+ * @example
+ * const q4k = parseFormat('q4_K') as GgmlFormat;
+ * const bytes = q4k.toGgmlBytes(q4k.encode(w)); // what llama-quantize would write for w
+ */
 export class GgmlFormat implements QuantFormat {
   readonly id: string;
   readonly family = 'ggml';
