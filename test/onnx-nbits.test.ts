@@ -50,4 +50,58 @@ describe('MatMul → com.microsoft.MatMulNBits (src/io/onnx-nbits.ts)', () => {
     }
     expect(Math.sqrt(e / r)).toBeLessThan(1e-5);
   });
+
+  test(
+    'int8 asymmetric (zero points), int2 in blocks of 16, calibrated codes, accuracy_level: onnxruntime computes ' +
+      'with exactly the decoded weights; a format MatMulNBits cannot hold is refused',
+    async () => {
+      const ort = await import('onnxruntime-web');
+      ort.env.wasm.numThreads = 1;
+      const rng = seededRng();
+      const tensors = readOnnxWeights(REC);
+      const dims = [1, 3, 48, 64];
+      const x = Float32Array.from({ length: 3 * 48 * 64 }, () => rng.uniform() * 2 - 1);
+      const run = async (model: Uint8Array) => {
+        const sess = await ort.InferenceSession.create(model);
+        const y = (await sess.run({ x: new ort.Tensor('float32', x, dims) }))[sess.outputNames[0]].data as Float32Array;
+        await sess.release();
+        return y;
+      };
+      // calibrated codes stand-in: the codes of 0.9·W, not W's own (so the export must take them as given)
+      const shrunk = (w: { rows: number; cols: number; data: Float32Array }) => ({
+        ...w,
+        data: w.data.map((v) => 0.9 * v),
+      });
+      for (const [id, calibrated, level] of [
+        ['int8-asym-g64', false, 4],
+        ['int2-g16', false, undefined],
+        ['int4-asym-g32', true, 1],
+      ] as const) {
+        const f = parseFormat(id);
+        const quantize = calibrated ? (w: ReturnType<typeof weightMatrix>) => f.encode(shrunk(w)) : undefined;
+        const { bytes, layers } = toMatMulNBits(REC, 'rec', { format: id, accuracyLevel: level, quantize });
+        const node = readOnnxGraph(bytes).nodes.find((n) => n.op === 'MatMulNBits')!;
+        expect(node.inputs.length, id).toBe(f.params && (f.params as { symmetric: boolean }).symmetric ? 3 : 4);
+        const decoded = new Map(
+          layers.map((l) => {
+            const t = tensors.find((u) => u.name === l.weight)!;
+            const w = weightMatrix(t);
+            return [l.weight, fromWeightMatrix(t, f.decode(f.encode(calibrated ? shrunk(w) : w)))] as const;
+          }),
+        );
+        const [got, want] = [await run(bytes), await run(patchOnnxFloats(REC, tensors, decoded))];
+        let e = 0;
+        let r = 0;
+        for (let i = 0; i < want.length; i++) {
+          e += (got[i] - want[i]) ** 2;
+          r += want[i] ** 2;
+        }
+        expect(Math.sqrt(e / r), id).toBeLessThan(1e-4);
+      }
+      expect(() => toMatMulNBits(REC, 'rec', { format: 'int3-g32' })).toThrow(/2, 4 or 8 bits/);
+      expect(() => toMatMulNBits(REC, 'rec', { format: 'int4-g48' })).toThrow(/power of two/);
+      expect(() => toMatMulNBits(REC, 'rec', { format: 'nf4-g64' })).toThrow(/holds INT codes/);
+      expect(() => toMatMulNBits(REC, 'rec', { accuracyLevel: 7 })).toThrow(/accuracy_level/);
+    },
+  );
 });

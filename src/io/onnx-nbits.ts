@@ -1,18 +1,23 @@
 /**
- * An ONNX model's MatMuls as onnxruntime's `com.microsoft.MatMulNBits` (4-bit, blocks of 32 along K):
- * every MatMul whose second input is a 2-D f32 initializer [K, N] becomes a MatMulNBits node whose
- * weights are the engine's int4-g32 codes and f16 scales (symmetric: value (q − 8)·scale, the op's
- * default zero point), so onnxruntime computes with exactly the weights int4-g32 decodes to. The rest
- * of the file is copied field by field. docs/graph.md, *MatMulNBits*.
+ * An ONNX model's MatMuls as onnxruntime's `com.microsoft.MatMulNBits`: every MatMul whose second input
+ * is a 2-D f32 initializer [K, N] becomes a MatMulNBits node whose weights are the codes and scales of an
+ * engine INT format — 2, 4 or 8 bits, groups of a power of two ≥ 16 along K (the op's block_size),
+ * symmetric (the op's default zero point 2^(bits−1)) or asymmetric (zero points written) — so onnxruntime
+ * computes with exactly the weights the format decodes to. The codes may come from a calibrated method
+ * (GPTQ, WaterSIC's INT codes) through `quantize`. The rest of the file is copied field by field.
+ * docs/graph.md, *MatMulNBits*; docs/interop.md.
  */
-import { f16BitsToF32 } from '../formats/f16.js';
-import { parseFormat } from '../formats/registry.js';
+import { FormatError } from '../errors.js';
+import { unpackCode } from '../formats/bitpack.js';
+import type { QuantFormat, QuantizedMatrix } from '../formats/format.js';
+import { IntFormat } from '../formats/int.js';
+import { resolveFormat } from '../formats/registry.js';
+import type { Matrix } from '../matrix.js';
 import { readOnnxGraph } from './onnx-graph.js';
 import { readOnnxWeights, weightMatrix } from './onnx.js';
 import { WIRE_LEN, ProtoReader } from './protobuf.js';
 import { intAttribute, ONNX_FLOAT, ONNX_UINT8, ProtoWriter, tensorProto } from './proto-writer.js';
 
-const BLOCK = 32;
 const MS_DOMAIN = 'com.microsoft';
 
 /** One converted layer: the MatMul node's name and its weight initializer. */
@@ -23,34 +28,77 @@ export interface NBitsLayer {
   readonly N: number;
 }
 
-/** MatMulNBits' B [N, ⌈K/32⌉, 16] and scales [N·⌈K/32⌉] for W (N×K) as int4-g32 codes it. */
-function nbitsWeights(w: { rows: number; cols: number; data: Float32Array }): { b: Uint8Array; scales: Float32Array } {
-  const format = parseFormat('int4-g32');
-  const q = format.encode(w);
-  const { rows: N, cols: K } = w;
-  const blocks = Math.ceil(K / BLOCK);
-  const b = new Uint8Array(N * blocks * 16).fill(0x88); // padding past K: code 8, value 0
+/** Options of toMatMulNBits. */
+export interface NBitsOptions {
+  /** An INT format of 2, 4 or 8 bits with groups of a power of two ≥ 16 (default `int4-g32`). */
+  format?: QuantFormat | string;
+  /** MatMulNBits' `accuracy_level` (0–4: the precision ORT may compute in), written when given. */
+  accuracyLevel?: number;
+  /** The codes of each layer's W (N×K) in `format` (e.g. GPTQ-calibrated); default `format.encode(W)`. */
+  quantize?: (w: Matrix, layer: NBitsLayer) => QuantizedMatrix;
+}
+
+/** The INT format MatMulNBits can hold (its bits and block), or a FormatError saying why not. */
+export function nbitsFormat(f: QuantFormat | string): { format: IntFormat; bits: number; block: number } {
+  const format = resolveFormat(f);
+  if (!(format instanceof IntFormat))
+    throw new FormatError(`MatMulNBits holds INT codes (int2/int4/int8, groups of 16, 32, 64…); got ${format.id}`);
+  const { bits, group } = format.params;
+  if (bits !== 2 && bits !== 4 && bits !== 8)
+    throw new FormatError(`MatMulNBits takes 2, 4 or 8 bits; ${format.id} has ${bits}`);
+  if (group === 'row' || group < 16 || (group & (group - 1)) !== 0)
+    throw new FormatError(`MatMulNBits' block_size is a power of two ≥ 16; ${format.id} has groups of ${group}`);
+  return { format, bits, block: group };
+}
+
+/**
+ * MatMulNBits' B [N, blocks, block·bits/8] (fields low bits first, as the engine packs them), scales
+ * [N·blocks] and, for an asymmetric format, zero points [N, ⌈blocks·bits/8⌉]. Entries past K take the
+ * code whose value is 0 (the last group's zero point).
+ */
+function nbitsWeights(q: QuantizedMatrix, f: IntFormat, bits: number, block: number) {
+  const { rows: N, cols: K } = q;
+  const blocks = Math.ceil(K / block);
+  const blob = (block * bits) / 8;
+  const b = new Uint8Array(N * blocks * blob);
   const scales = new Float32Array(N * blocks);
-  const { codes: cw, scales: sw } = q.layout.wordsPerRow;
-  const codeBytes = new Uint8Array(q.codes.buffer, q.codes.byteOffset, q.codes.byteLength);
+  const zpBytes = Math.ceil((blocks * bits) / 8);
+  const zeroPoints = f.params.symmetric ? null : new Uint8Array(N * zpBytes);
+  const { codes: cw, aux: aw } = q.layout.wordsPerRow;
+  const perByte = 8 / bits;
   for (let n = 0; n < N; n++) {
-    // Nibbles low-first in little-endian words: the row's bytes are MatMulNBits' blob, K/2 of them.
-    b.set(codeBytes.subarray(4 * n * cw, 4 * n * cw + Math.ceil(K / 2)), n * blocks * 16);
-    if (K % 2) b[n * blocks * 16 + (K >> 1)] = (b[n * blocks * 16 + (K >> 1)] & 0x0f) | 0x80;
-    for (let g = 0; g < blocks; g++)
-      scales[n * blocks + g] = f16BitsToF32((q.scales[n * sw + (g >> 1)] >>> (16 * (g & 1))) & 0xffff);
+    const zOf = (g: number) => (zeroPoints ? unpackCode(q.aux, n * aw, g, bits) : 2 ** (bits - 1));
+    for (let k = 0; k < blocks * block; k++) {
+      const code = k < K ? unpackCode(q.codes, n * cw, k, bits) : zOf(blocks - 1);
+      b[n * blocks * blob + Math.floor(k / perByte)] |= code << (bits * (k % perByte));
+    }
+    for (let g = 0; g < blocks; g++) {
+      scales[n * blocks + g] = f.scaleOf(q, n, g);
+      if (zeroPoints) zeroPoints[n * zpBytes + Math.floor(g / perByte)] |= zOf(g) << (bits * (g % perByte));
+    }
   }
-  return { b, scales };
+  return { b, blob, scales, zeroPoints, zpBytes };
 }
 
 const text = (r: ProtoReader, start: number, end: number) => new TextDecoder().decode(r.bytes.subarray(start, end));
 
 /**
- * A copy of `bytes` with every MatMul on a 2-D f32 initializer as MatMulNBits (bits 4, block_size 32),
- * its weights int4-g32's; the old weights (initializers or Constant nodes) are dropped when nothing else
+ * A copy of `bytes` with every MatMul on a 2-D f32 initializer as MatMulNBits in `options.format`
+ * (default int4-g32); the old weights (initializers or Constant nodes) are dropped when nothing else
  * reads them.
+ *
+ * @example
+ * const { bytes: q4 } = toMatMulNBits(model, 'model.onnx', { format: 'int4-g32', accuracyLevel: 4 });
  */
-export function toMatMulNBits(bytes: Uint8Array, what = 'ONNX model'): { bytes: Uint8Array; layers: NBitsLayer[] } {
+export function toMatMulNBits(
+  bytes: Uint8Array,
+  what = 'ONNX model',
+  options: NBitsOptions = {},
+): { bytes: Uint8Array; layers: NBitsLayer[] } {
+  const { format, bits, block } = nbitsFormat(options.format ?? 'int4-g32');
+  const level = options.accuracyLevel;
+  if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 4))
+    throw new FormatError(`accuracy_level must be 0, 1, 2, 3 or 4; got ${level}`);
   const graph = readOnnxGraph(bytes, what);
   const weights = new Map(readOnnxWeights(bytes, what).map((t) => [t.name, t]));
   const uses = new Map<string, number>();
@@ -87,7 +135,11 @@ export function toMatMulNBits(bytes: Uint8Array, what = 'ONNX model'): { bytes: 
         const layer = targets.get(nodeIndex++);
         // A Constant node that only fed a converted MatMul goes with it (paddle2onnx stores weights so).
         if (node.op === 'Constant' && node.outputs.every((o) => dropped.has(o))) continue;
-        g.raw(layer ? nbitsNode(node, layer).finishAsField(1) : verbatim);
+        g.raw(
+          layer
+            ? nbitsNode(node, layer, { bits, block, zeroPoints: !format.params.symmetric, level }).finishAsField(1)
+            : verbatim,
+        );
       } else if (h.no === 5 && h.wire === WIRE_LEN) {
         let name = '';
         for (const t of r.fields(h.start, h.end, 'TensorProto'))
@@ -96,10 +148,16 @@ export function toMatMulNBits(bytes: Uint8Array, what = 'ONNX model'): { bytes: 
       } else g.raw(verbatim);
     }
     for (const layer of targets.values()) {
-      const t = weights.get(layer.weight)!;
-      const { b, scales } = nbitsWeights(weightMatrix(t));
-      const blocks = Math.ceil(layer.K / BLOCK);
-      g.raw(tensorProto(`${layer.weight}#nbits`, [layer.N, blocks, 16], ONNX_UINT8, b).finishAsField(5));
+      const w = weightMatrix(weights.get(layer.weight)!);
+      const q = options.quantize ? options.quantize(w, layer) : format.encode(w);
+      if (q.format.id !== format.id || q.rows !== layer.N || q.cols !== layer.K)
+        throw new FormatError(
+          `${layer.weight}: quantize gave ${q.format.id} ${q.rows}×${q.cols}, expected ` +
+            `${format.id} ${layer.N}×${layer.K}`,
+        );
+      const { b, blob, scales, zeroPoints, zpBytes } = nbitsWeights(q, format, bits, block);
+      const blocks = Math.ceil(layer.K / block);
+      g.raw(tensorProto(`${layer.weight}#nbits`, [layer.N, blocks, blob], ONNX_UINT8, b).finishAsField(5));
       g.raw(
         tensorProto(
           `${layer.weight}#scales`,
@@ -108,6 +166,8 @@ export function toMatMulNBits(bytes: Uint8Array, what = 'ONNX model'): { bytes: 
           new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength),
         ).finishAsField(5),
       );
+      if (zeroPoints)
+        g.raw(tensorProto(`${layer.weight}#zp`, [layer.N * zpBytes], ONNX_UINT8, zeroPoints).finishAsField(5));
     }
     model.raw(new ProtoWriter().bytes(7, g.finish()).finish());
     keyStart = f.end;
@@ -117,17 +177,24 @@ export function toMatMulNBits(bytes: Uint8Array, what = 'ONNX model'): { bytes: 
   return { bytes: model.finish(), layers: [...targets.values()] };
 }
 
-function nbitsNode(n: { name: string; inputs: readonly string[]; outputs: readonly string[] }, l: NBitsLayer) {
+function nbitsNode(
+  n: { name: string; inputs: readonly string[]; outputs: readonly string[] },
+  l: NBitsLayer,
+  o: { bits: number; block: number; zeroPoints: boolean; level?: number },
+) {
   const node = new ProtoWriter().string(1, n.inputs[0]).string(1, `${l.weight}#nbits`).string(1, `${l.weight}#scales`);
-  for (const o of n.outputs) node.string(2, o);
-  return node
+  if (o.zeroPoints) node.string(1, `${l.weight}#zp`);
+  for (const out of n.outputs) node.string(2, out);
+  node
     .string(3, n.name || `${n.outputs[0]}#nbits`)
     .string(4, 'MatMulNBits')
     .string(7, MS_DOMAIN)
     .message(5, intAttribute('K', l.K))
     .message(5, intAttribute('N', l.N))
-    .message(5, intAttribute('bits', 4))
-    .message(5, intAttribute('block_size', BLOCK));
+    .message(5, intAttribute('bits', o.bits))
+    .message(5, intAttribute('block_size', o.block));
+  if (o.level !== undefined) node.message(5, intAttribute('accuracy_level', o.level));
+  return node;
 }
 
 /** Concatenated raw byte runs (fields copied verbatim or written elsewhere). */

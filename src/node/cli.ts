@@ -14,7 +14,8 @@
  */
 import { parseArgs as parseArgv } from 'node:util';
 import type { Engine } from '../engine.js';
-import { FileError, QuantEngineError } from '../errors.js';
+import { FileError, FormatError, QuantEngineError } from '../errors.js';
+import { nbitsFormat, toMatMulNBits } from '../io/onnx-nbits.js';
 import type { QuantFormat } from '../formats/format.js';
 import { formatForScheme, SCHEMES } from '../formats/schemes.js';
 import { ContainerReader } from '../io/container.js';
@@ -41,6 +42,7 @@ export { EXIT };
 export const USAGE = `usage:
   wqe quantize <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] -o <out.safetensors> [options]
   wqe quantize <model.onnx|model.safetensors> --format <ggml type> -o <out.gguf> [--only regex]
+  wqe quantize <model.onnx> --format <int2|int4|int8[-asym]-g<16|32|…>> -o <out.onnx> [--accuracy-level 0-4]
   wqe report   <model.onnx|model.safetensors> --format <scheme|format id> [--rate R] [options]
   wqe report   <model.gguf> [--against <original.onnx|original.safetensors>]
   wqe inspect  <quantized.safetensors|model.gguf>
@@ -60,6 +62,7 @@ options:
   --json <file>    where to save the report (quantize: <out>.report.json by default)
   --chunk-mib <n>  MiB of f32 rows read per chunk (default 8): bounds memory on big tensors
   --against <file> report of a .gguf: the original model, to measure each tensor's error against
+  --accuracy-level <0-4>  .onnx output: MatMulNBits' accuracy_level (the precision ORT may compute in)
   --debug          print the stack trace of an error
 
 run / ocr (on WebGPU only; --format absent keeps f32):
@@ -89,6 +92,8 @@ interface Args {
   chunkMiB: number;
   /** report of a .gguf: the original model. */
   against?: string;
+  /** .onnx output: MatMulNBits' accuracy_level. */
+  accuracyLevel?: number;
 }
 
 const OPTIONS = {
@@ -101,6 +106,7 @@ const OPTIONS = {
   swiftshader: { type: 'boolean' }, // handled by bin/wqe.mjs (Vulkan settings need a fresh process)
   only: { type: 'string' },
   against: { type: 'string' },
+  'accuracy-level': { type: 'string' },
   'chunk-mib': { type: 'string' },
   input: { type: 'string', multiple: true },
   shape: { type: 'string' },
@@ -176,6 +182,21 @@ function parseArgs(argv: string[]): Args {
   if (command === 'quantize' && !a.out) throw new UsageError('quantize needs -o <out.safetensors|out.gguf>');
   if (command === 'report' && a.out) throw new UsageError('report writes no model; use quantize for -o');
   a.format = schemeFormat('--format', v.format, rate);
+  if (v['accuracy-level'] !== undefined) {
+    if (!a.out?.endsWith('.onnx')) throw new UsageError('--accuracy-level is an option of quantize -o <out.onnx>');
+    a.accuracyLevel = Number(v['accuracy-level']);
+    if (!(Number.isInteger(a.accuracyLevel) && a.accuracyLevel >= 0 && a.accuracyLevel <= 4))
+      throw new UsageError(`--accuracy-level must be 0, 1, 2, 3 or 4, got '${v['accuracy-level']}'`);
+  }
+  if (a.out?.endsWith('.onnx')) {
+    if (!a.input.endsWith('.onnx')) throw new UsageError(`-o ${a.out}: an ONNX output needs an ONNX input`);
+    try {
+      nbitsFormat(a.format);
+    } catch (e) {
+      if (e instanceof FormatError) throw new UsageError(`-o ${a.out}: ${e.message}`);
+      throw e;
+    }
+  }
   if (a.out?.endsWith('.gguf') && !(a.format instanceof GgmlFormat))
     throw new UsageError(
       `-o ${a.out}: a GGUF file holds ggml's types (q4_0 q4_1 q5_0 q8_0 q2_K q3_K q4_K q5_K q6_K iq4_nl iq4_xs); ` +
@@ -381,6 +402,7 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
     ...(args.out ? [{ flag: '-o', path: args.out }] : []),
     ...(jsonPath ? [{ flag: args.json ? '--json' : 'the report (<out>.report.json)', path: jsonPath }] : []),
   ]);
+  if (args.out?.endsWith('.onnx')) return exportOnnx(args, out, err, jsonPath);
   const model = await openModel(args.input);
   let sink: AtomicSink | undefined;
   let engine: Engine | null = null;
@@ -451,6 +473,43 @@ async function quantizeOrReport(args: Args, out: NodeJS.WritableStream, err: Nod
   err.write(
     `${args.out ? `wrote ${args.out}; ` : ''}${jsonPath ? `report ${jsonPath}; ` : ''}peak RSS ${rss.toFixed(0)} MiB\n`,
   );
+  return EXIT.ok;
+}
+
+/**
+ * quantize -o model.onnx: every MatMul on a constant weight as com.microsoft.MatMulNBits in the INT
+ * format (src/io/onnx-nbits.ts), the rest of the model unchanged; reports the layers and the sizes.
+ */
+async function exportOnnx(
+  args: Args,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WriteStream,
+  jsonPath: string | undefined,
+): Promise<number> {
+  const format = args.format!;
+  const input = await readInputFile(args.input);
+  const { bytes, layers } = toMatMulNBits(input, args.input, { format, accuracyLevel: args.accuracyLevel });
+  if (!layers.length)
+    throw new CliError(
+      `nothing to convert in ${args.input}: no MatMul on a 2-D f32 weight; nothing was written`,
+      EXIT.input,
+    );
+  await writeFileAtomic(args.out!, bytes);
+  const { bits, block } = nbitsFormat(format);
+  out.write(
+    `${markdownTable(
+      ['MatMul', 'weight', 'K×N'],
+      layers.map((l) => [l.node, l.weight, `${l.K}×${l.N}`]),
+      2,
+    )}\n`,
+  );
+  err.write(
+    `${layers.length} MatMuls as MatMulNBits (bits ${bits}, block ${block}, ${format.id}); other nodes unchanged; ` +
+      `${input.length} → ${bytes.length} bytes\n`,
+  );
+  const summary = { input: args.input, format: format.id, bytesIn: input.length, bytesOut: bytes.length, layers };
+  if (jsonPath) await writeFileAtomic(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+  err.write(`wrote ${args.out}${jsonPath ? `; report ${jsonPath}` : ''}\n`);
   return EXIT.ok;
 }
 

