@@ -145,6 +145,14 @@ export { GGML_TYPES, type GgmlType } from './io/ggml-types.js';
 export { GgmlFormat, GGML_FORMAT_IDS } from './formats/ggml/format.js';
 export { ggufMatrix } from './model/gguf-import.js';
 export {
+  packedToQuantized,
+  quantizedToPacked,
+  readPackedCheckpoint,
+  writePackedCheckpoint,
+  type PackedLayout,
+  type PackedLinear,
+} from './io/gptq.js';
+export {
   OcrPipeline,
   type NetworkFormats,
   type OcrLine,
