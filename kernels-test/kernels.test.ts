@@ -320,6 +320,26 @@ describe("ggml's block types through the GEMM and GEMV templates (weight-only), 
     }
     await runCase('gemm', { M: 41, K: 1003, N: 23, x: 'f32', w: 'q4_K', expect: { kernel: 'gemm' } }, '41x1003x23');
   });
+  const INT = 'the integer path with int8 activations, every type whose element is an integer times a shared factor';
+  test(INT, async () => {
+    const small = {
+      tile: { wgX: 4, wgY: 4, rqM: 1, rqN: 1, tileK: 32 },
+      gemvTile: { rows: 16, lanes: 1, rowsPerThread: 1 },
+    };
+    for (const w of ['q4_0', 'q5_0', 'q8_0', 'iq4_nl', 'q3_K', 'q6_K', 'iq4_xs']) {
+      const options = { ...small, integer: true };
+      await runCase(
+        'gemm',
+        { M: 19, K: 512, N: 23, x: 'int8-g32', w, options, expect: { integer: true } },
+        '19x512x23',
+      );
+      await runCase(
+        'gemm',
+        { M: 1, K: 1003, N: 23, x: 'int8-g32', w, options, expect: { integer: true } },
+        '1x1003x23',
+      );
+    }
+  });
 });
 
 describe('work split past device limits gives identical results', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { composeKey, composeWgsl, expandUnroll } from '../src/gpu/compose.js';
 import { packUniform, reflectModule } from '../src/gpu/reflect.js';
+import { IntFormat } from '../src/formats/int.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { CPU_ADAPTER_TILES, defaultTiles, gemmWorkgroupBytes, GPU_TILES } from '../src/ops/plan.js';
 
@@ -92,8 +93,18 @@ describe('WGSL composition and reflection', () => {
       template: 'gemm.wgsl',
       operands: { x: { wgsl: f32, access: 'read' }, w: { wgsl: parseFormat('int3-asym-g32').wgsl, access: 'read' } },
     });
-    expect(k1).toBe(k2); // group size is a uniform, not a specialisation
+    // the group size is a compile-time constant (a constant divisor is a shift; a uniform one cost a
+    // scalarised division per lane on CPU adapters, docs/kernels.md §6), so it is part of the key
+    expect(k1).not.toBe(k2);
     expect(k1).not.toBe(k3);
+    const again = composeKey({
+      template: 'gemm.wgsl',
+      operands: {
+        x: { wgsl: f32, access: 'read' },
+        w: { wgsl: new IntFormat({ bits: 4, symmetric: false, group: 64, scale: 'f16' }).wgsl, access: 'read' },
+      },
+    });
+    expect(again).toBe(k2); // another object of the same specialisation: the same pipeline
   });
 });
 

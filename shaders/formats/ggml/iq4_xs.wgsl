@@ -6,3 +6,13 @@ fn FMT_block_value(bb: u32, j: u32) -> f32 {
   let dl = FMT_half(bb) * f32(i32(ls) - 32);
   return dl * FMT_iq4_level(FMT_nibble32(bb + 8u + 16u * ib, j & 31u));
 }
+
+// As a signed integer times its 32-group's factor (the integer path): the level, d·(ls − 32).
+fn FMT_block_int(bb: u32, j: u32) -> i32 {
+  return i32(FMT_iq4_level(FMT_nibble32(bb + 8u + 16u * (j >> 5u), j & 31u)));
+}
+fn FMT_block_factor(bb: u32, j: u32) -> f32 {
+  let ib = j >> 5u;
+  let ls = ((FMT_u8(bb + 4u + (ib >> 1u)) >> (4u * (ib & 1u))) & 15u) | (((FMT_u16(bb + 2u) >> (2u * ib)) & 3u) << 4u);
+  return FMT_half(bb) * f32(i32(ls) - 32);
+}

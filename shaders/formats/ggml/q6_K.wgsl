@@ -9,3 +9,17 @@ fn FMT_block_value(bb: u32, j: u32) -> f32 {
   let sc = FMT_i8(bb + 192u + 8u * n + (l >> 4u) + 2u * quarter);
   return (FMT_half(bb + 208u) * f32(sc)) * f32(i32(lo | (hi << 4u)) - 32);
 }
+
+// As a signed integer times its 16-group's factor (the integer path): q − 32, d·sc.
+fn FMT_block_int(bb: u32, j: u32) -> i32 {
+  let n = j >> 7u;
+  let quarter = (j >> 5u) & 3u;
+  let l = j & 31u;
+  let lo = (FMT_u8(bb + 64u * n + l + 32u * (quarter & 1u)) >> (4u * (quarter >> 1u))) & 15u;
+  let hi = (FMT_u8(bb + 128u + 32u * n + l) >> (2u * quarter)) & 3u;
+  return i32(lo | (hi << 4u)) - 32;
+}
+fn FMT_block_factor(bb: u32, j: u32) -> f32 {
+  let sc = FMT_i8(bb + 192u + 8u * (j >> 7u) + ((j & 31u) >> 4u) + 2u * ((j >> 5u) & 3u));
+  return FMT_half(bb + 208u) * f32(sc);
+}

@@ -35,6 +35,9 @@ export const GGML_FORMAT_IDS = [
   'iq4_xs',
 ] as const;
 
+/** The types whose elements are signed integers (|i| ≤ 127) times a factor shared by ≥ 8 entries. */
+const INT_BLOCK_TYPES: readonly string[] = ['q4_0', 'q5_0', 'q8_0', 'iq4_nl', 'q3_K', 'q6_K', 'iq4_xs'];
+
 /** The canonical ggml name of an id in any letter case (`q4_k` → `q4_K`), or null. */
 export function ggmlFormatName(id: string): string | null {
   const lower = id.toLowerCase();
@@ -62,10 +65,13 @@ export class GgmlFormat implements QuantFormat {
       throw new FormatError(`not a ggml type the engine runs: ${name}`);
     this.codec = codec;
     this.id = name;
+    // an element is a small integer times a factor shared by ≥ 8 consecutive entries (shaders/formats/ggml_int.wgsl)
+    const intBlocks = INT_BLOCK_TYPES.includes(name);
     this.params = { kind: 'ggml', type: name, block: codec.block, bytes: codec.bytes };
     this.wgsl = {
-      parts: ['formats/streams.wgsl', `formats/ggml/${name}.wgsl`],
+      parts: ['formats/streams.wgsl', `formats/ggml/${name}.wgsl`, ...(intBlocks ? ['formats/ggml_int.wgsl'] : [])],
       snippet: 'formats/ggml.wgsl',
+      intBlocks,
       // BITS: the streams' field readers (unused here) need a width; the codes are read as bytes
       constants: { BLOCK: codec.block, BLOCK_BYTES: codec.bytes, BITS: 8 },
     };
