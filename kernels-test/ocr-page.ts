@@ -17,7 +17,10 @@ import {
   type CalibratedWeights,
 } from '../src/graph/calibrate.js';
 import type { GraphModel, ModelReport } from '../src/graph/model.js';
-import { patchOnnxFloats, readOnnxWeights } from '../src/io/onnx.js';
+import type * as Ort from 'onnxruntime-web';
+import { parseFormat } from '../src/formats/registry.js';
+import { fromWeightMatrix, patchOnnxFloats, readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
+import { toMatMulNBits } from '../src/io/onnx-nbits.js';
 import { detectorInput, detectorSize } from '../src/model/ocr/detect.js';
 import { OcrPipeline, type OcrResult, type OcrTimings } from '../src/model/ocr/pipeline.js';
 import { ctcGreedy, OCR_HEIGHT, ocrInput } from '../src/model/ocr/recognise.js';
@@ -97,11 +100,30 @@ export interface OcrSetup {
   readonly ms: number;
 }
 
+export interface ExportCheck {
+  readonly layers: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** The lines through the exported model, and through the decoded-weights model (onnxruntime-web wasm). */
+  readonly exported: LineReading[];
+  readonly swapped: LineReading[];
+  /** The first lines through the WebGPU EP on the exported model, and its worst relative error against wasm. */
+  readonly webgpu: LineReading[];
+  readonly webgpuRelErr: number;
+  readonly ms: number;
+}
+
 declare global {
   interface Window {
     ocrSuite: {
       setup(req: { lines: string[]; calibLines: string[]; page?: boolean; runnerF32?: boolean }): Promise<OcrSetup>;
       config(c: OcrConfig): Promise<OcrConfigResult>;
+      /**
+       * The recogniser exported with MatMulNBits (src/io/onnx-nbits.ts) read by onnxruntime-web: every line
+       * through wasm, against the model with the same decoded weights swapped in; the first `webgpuLines`
+       * through the default entry's WebGPU EP too, against wasm on the exported model.
+       */
+      exportCheck(req: { format: string; webgpuLines: number }): Promise<ExportCheck>;
       /** Shows a page reading beside the f32 one (demo/ocr-view.ts), for the screenshot. */
       show(label: string, reading: PageReading): void;
       teardown(): Promise<void>;
@@ -275,6 +297,61 @@ window.ocrSuite = {
     } finally {
       p.destroy();
     }
+  },
+
+  async exportCheck({ format, webgpuLines }) {
+    const s = state!;
+    const t0 = performance.now();
+    const f = parseFormat(format);
+    const { bytes, layers } = toMatMulNBits(s.assets.model, 'recogniser', { format });
+    const tensors = readOnnxWeights(s.assets.model);
+    const decoded = new Map(
+      layers.map((l) => {
+        const t = tensors.find((u) => u.name === l.weight)!;
+        return [l.weight, fromWeightMatrix(t, f.decode(f.encode(weightMatrix(t))))] as const;
+      }),
+    );
+    const exported = await readWithOrt(bytes, s);
+    const swapped = await readWithOrt(patchOnnxFloats(s.assets.model, tensors, decoded), s);
+    // The default entry (JSEP): its WebGPU EP and its wasm EP on the same exported model.
+    const ort = (await import('onnxruntime-web')) as unknown as typeof Ort;
+    ort.env.wasm.wasmPaths = new URL('/node_modules/onnxruntime-web/dist/', location.href).href;
+    ort.env.wasm.numThreads = 1;
+    const gpu = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
+    const cpu = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const webgpu: LineReading[] = [];
+    let webgpuRelErr = 0;
+    try {
+      for (const x of s.inputs.slice(0, webgpuLines)) {
+        const out = async (sess: Ort.InferenceSession) => {
+          const input = new ort.Tensor('float32', x, [1, 3, OCR_HEIGHT, s.width]);
+          return (await sess.run({ [sess.inputNames[0]]: input }))[sess.outputNames[0]];
+        };
+        const [a, b] = [await out(gpu), await out(cpu)];
+        const [ya, yb] = [a.data as Float32Array, b.data as Float32Array];
+        let e = 0;
+        let n = 0;
+        for (let i = 0; i < yb.length; i++) {
+          e += (ya[i] - yb[i]) ** 2;
+          n += yb[i] ** 2;
+        }
+        webgpuRelErr = Math.max(webgpuRelErr, Math.sqrt(e / n));
+        webgpu.push(ctcGreedy(ya, a.dims[1], a.dims[2], s.assets.labels));
+      }
+    } finally {
+      await gpu.release();
+      await cpu.release();
+    }
+    return {
+      layers: layers.length,
+      bytesIn: s.assets.model.length,
+      bytesOut: bytes.length,
+      exported,
+      swapped,
+      webgpu,
+      webgpuRelErr,
+      ms: performance.now() - t0,
+    };
   },
 
   show(label, reading) {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { writeFileAtomic } from '../src/node/file-io.js';
 import { openPage } from '../tools/chromium.mjs';
 import { CALIBRATION_LINES, EXPERIMENTS, HOLD, OCR_LINES, PAGE_HOLD, PAGE_TRUTH } from './ocr-experiments.js';
-import type { LineReading, OcrConfig, OcrConfigResult, OcrSetup, PageReading } from './ocr-page.js';
+import type { ExportCheck, LineReading, OcrConfig, OcrConfigResult, OcrSetup, PageReading } from './ocr-page.js';
 
 /** The reading of a line, without the spaces the recogniser sometimes adds at the margins. */
 const reading = (l: LineReading) => l.text.trim();
@@ -140,6 +140,28 @@ describe('PP-OCRv4 recogniser on the graph runner, 20 rendered lines', () => {
     expect(r.frac).toBeGreaterThanOrEqual(HOLD);
     for (const l of r.layers) expect(l.activations, l.name).toBe('int8-g32');
     expect(r.layers.filter((l) => l.path.includes('int')).length).toBeGreaterThan(20);
+  });
+});
+
+describe('the recogniser exported for onnxruntime with MatMulNBits (int4-g32, src/io/onnx-nbits.ts)', () => {
+  const EXPORT =
+    'onnxruntime-web reads the 20 lines through the export as with the decoded weights swapped in; its WebGPU ' +
+    'EP agrees with wasm';
+  test(EXPORT, async () => {
+    const r: ExportCheck = await page.evaluate((o) => window.ocrSuite.exportCheck(o), {
+      format: 'int4-g32',
+      webgpuLines: 1,
+    });
+    console.log(
+      `[ocr export] ${r.layers} MatMuls as MatMulNBits, ${r.bytesIn} → ${r.bytesOut} bytes; lines read alike: ` +
+        `${r.exported.filter((l, i) => reading(l) === reading(r.swapped[i])).length}/${r.exported.length}; WebGPU EP ` +
+        `vs wasm rel. error ${r.webgpuRelErr.toExponential(2)}; ${Math.round(r.ms)} ms`,
+    );
+    expect(r.layers).toBe(9);
+    expect(r.bytesOut).toBeLessThan(r.bytesIn);
+    expect(r.exported.map(reading)).toEqual(r.swapped.map(reading));
+    expect(r.webgpuRelErr).toBeLessThan(1e-4);
+    expect(r.webgpu.map(reading)).toEqual(r.exported.slice(0, r.webgpu.length).map(reading));
   });
 });
 
