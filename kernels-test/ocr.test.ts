@@ -2,8 +2,10 @@
  * OCR on the graph runner (kernels-test/ocr-experiments.ts; the full sweep is npm run bench:ocr): the
  * recogniser reads 20 rendered lines on the GPU with f32, int8, e8 4-bit and calibrated WaterSIC weights
  * and with int8 × int8 W+A, onnxruntime-web reading them with the runner's decoded weights swapped into
- * the model file; and a generated page is read end to end (detector + recogniser, src/model/ocr/) with
- * both networks in f32, int8, calibrated WaterSIC, int4 and e8, the last shown for the screenshot.
+ * the model file; the model exported with MatMulNBits (src/io/onnx-nbits.ts) reads the same lines in
+ * onnxruntime-web (wasm, and its WebGPU EP on one line); and a generated page is read end to end
+ * (detector + recogniser, src/model/ocr/) with both networks in f32, int8, calibrated WaterSIC, int4 and
+ * e8, the last shown for the screenshot.
  */
 import { mkdir } from 'node:fs/promises';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
