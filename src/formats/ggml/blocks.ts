@@ -9,7 +9,7 @@
  * The value of each element is the type's formula in the comments below. These functions are the plain
  * reference the engine's GGML format and its WGSL decode (shaders/formats/ggml.wgsl) are checked against.
  */
-import { f16BitsToF32, f32ToF16Bits } from '../f16.js';
+import { half as h, putHalf, scaleMinK4, signedAbsMax } from './block-bytes.js';
 import { encodeIq4, encodeQ2K, encodeQ3K, encodeQ4K, encodeQ5K, encodeQ6K } from './k-quants.js';
 
 const f = Math.fround;
@@ -31,29 +31,9 @@ export interface BlockCodec {
   readonly encode?: EncodeBlock;
 }
 
-const h = (b: Uint8Array, at: number) => f16BitsToF32(b[at] | (b[at + 1] << 8));
-const putH = (b: Uint8Array, at: number, v: number) => {
-  const bits = f32ToF16Bits(v);
-  b[at] = bits & 0xff;
-  b[at + 1] = bits >> 8;
-};
 const i8 = (v: number) => (v << 24) >> 24;
 /** C's (int8_t) cast of a float in range: truncation toward zero. */
 const trunc8 = (v: number) => i8(Math.trunc(v));
-
-/** Index and signed value of the element with the largest |x| in x[o … o + n) (the first on ties). */
-function signedAbsMax(x: Float32Array, o: number, n: number): { amax: number; max: number } {
-  let amax = 0;
-  let max = 0;
-  for (let j = 0; j < n; j++) {
-    const v = x[o + j];
-    if (amax < Math.abs(v)) {
-      amax = Math.abs(v);
-      max = v;
-    }
-  }
-  return { amax, max };
-}
 
 // Q4_0: d f16, qs[16]; element j < 16 is the low nibble of qs[j], j + 16 the high one; value (q − 8)·d.
 const q4_0: BlockCodec = {
@@ -73,7 +53,7 @@ const q4_0: BlockCodec = {
     const { max } = signedAbsMax(x, o, 32);
     const d = f(max / -8);
     const id = d ? f(1 / d) : 0;
-    putH(b, at, d);
+    putHalf(b, at, d);
     for (let j = 0; j < 16; j++) {
       const q0 = Math.min(15, trunc8(f(f(x[o + j] * id) + 8.5)));
       const q1 = Math.min(15, trunc8(f(f(x[o + j + 16] * id) + 8.5)));
@@ -107,8 +87,8 @@ const q4_1: BlockCodec = {
     }
     const d = f(f(max - min) / 15);
     const id = d ? f(1 / d) : 0;
-    putH(b, at, d);
-    putH(b, at + 2, min);
+    putHalf(b, at, d);
+    putHalf(b, at + 2, min);
     for (let j = 0; j < 16; j++) {
       const q0 = Math.min(15, trunc8(f(f(f(x[o + j] - min) * id) + 0.5)));
       const q1 = Math.min(15, trunc8(f(f(f(x[o + j + 16] - min) * id) + 0.5)));
@@ -138,7 +118,7 @@ const q5_0: BlockCodec = {
     const { max } = signedAbsMax(x, o, 32);
     const d = f(max / -16);
     const id = d ? f(1 / d) : 0;
-    putH(b, at, d);
+    putHalf(b, at, d);
     let qh = 0;
     for (let j = 0; j < 16; j++) {
       const q0 = Math.min(31, trunc8(f(f(x[o + j] * id) + 16.5)));
@@ -167,7 +147,7 @@ const q8_0: BlockCodec = {
     const { amax } = signedAbsMax(x, o, 32);
     const d = f(amax / 127);
     const id = d ? f(1 / d) : 0;
-    putH(b, at, d);
+    putHalf(b, at, d);
     for (let j = 0; j < 32; j++) b[at + 2 + j] = roundAway(f(x[o + j] * id)) & 0xff;
   },
 };
@@ -232,62 +212,34 @@ const q3_K: BlockCodec = {
   },
 };
 
-/** Scale and min j (0…7) of the 12-byte packed 6-bit scales of Q4_K / Q5_K. */
-function scaleMinK4(b: Uint8Array, s: number, j: number): [number, number] {
-  if (j < 4) return [b[s + j] & 63, b[s + j + 4] & 63];
-  return [(b[s + j + 4] & 15) | ((b[s + j - 4] >> 6) << 4), (b[s + j + 4] >> 4) | ((b[s + j] >> 6) << 4)];
+/**
+ * Q4_K and Q5_K: d f16, dmin f16, scales[12] (8 six-bit scales and mins), [Q5_K: qh[32], the fifth bits],
+ * qs[128]; per 32 elements value = d·sc·q − dmin·m, 64 elements per 32 bytes (low nibbles, then high).
+ */
+function decodeK4(fifthBit: boolean): DecodeBlock {
+  const qs = fifthBit ? 48 : 16;
+  return (b, at, out, o) => {
+    const d = h(b, at);
+    const dmin = h(b, at + 2);
+    let y = o;
+    for (let j = 0; j < 4; j++) {
+      const q = at + qs + 32 * j;
+      for (const hi of [0, 1]) {
+        const [sc, m] = scaleMinK4(b, at + 4, 2 * j + hi);
+        const dl = f(d * sc);
+        const ml = f(dmin * m);
+        const bit = 1 << (2 * j + hi);
+        for (let l = 0; l < 32; l++) {
+          const high = fifthBit && b[at + 16 + l] & bit ? 16 : 0;
+          out[y++] = f(f(dl * (((b[q + l] >> (4 * hi)) & 15) + high)) - ml);
+        }
+      }
+    }
+  };
 }
 
-// Q4_K: d f16, dmin f16, scales[12], qs[128]; per 32 elements value = d·sc·q − dmin·m (64 elements per
-// 32 bytes: low nibbles, then high).
-const q4_K: BlockCodec = {
-  name: 'q4_K',
-  block: 256,
-  encode: encodeQ4K,
-  bytes: 144,
-  decode(b, at, out, o) {
-    const d = h(b, at);
-    const dmin = h(b, at + 2);
-    let y = o;
-    for (let j = 0; j < 4; j++) {
-      const q = at + 16 + 32 * j;
-      const [s1, m1] = scaleMinK4(b, at + 4, 2 * j);
-      const [s2, m2] = scaleMinK4(b, at + 4, 2 * j + 1);
-      const d1 = f(d * s1);
-      const mm1 = f(dmin * m1);
-      const d2 = f(d * s2);
-      const mm2 = f(dmin * m2);
-      for (let l = 0; l < 32; l++) out[y++] = f(f(d1 * (b[q + l] & 15)) - mm1);
-      for (let l = 0; l < 32; l++) out[y++] = f(f(d2 * (b[q + l] >> 4)) - mm2);
-    }
-  },
-};
-
-// Q5_K: d f16, dmin f16, scales[12], qh[32], qs[128]; as Q4_K with a fifth bit from qh.
-const q5_K: BlockCodec = {
-  name: 'q5_K',
-  block: 256,
-  encode: encodeQ5K,
-  bytes: 176,
-  decode(b, at, out, o) {
-    const d = h(b, at);
-    const dmin = h(b, at + 2);
-    let y = o;
-    for (let j = 0; j < 4; j++) {
-      const q = at + 48 + 32 * j;
-      const [s1, m1] = scaleMinK4(b, at + 4, 2 * j);
-      const [s2, m2] = scaleMinK4(b, at + 4, 2 * j + 1);
-      const d1 = f(d * s1);
-      const mm1 = f(dmin * m1);
-      const d2 = f(d * s2);
-      const mm2 = f(dmin * m2);
-      const u1 = 1 << (2 * j);
-      const u2 = 2 << (2 * j);
-      for (let l = 0; l < 32; l++) out[y++] = f(f(d1 * ((b[q + l] & 15) + (b[at + 16 + l] & u1 ? 16 : 0))) - mm1);
-      for (let l = 0; l < 32; l++) out[y++] = f(f(d2 * ((b[q + l] >> 4) + (b[at + 16 + l] & u2 ? 16 : 0))) - mm2);
-    }
-  },
-};
+const q4_K: BlockCodec = { name: 'q4_K', block: 256, bytes: 144, encode: encodeQ4K, decode: decodeK4(false) };
+const q5_K: BlockCodec = { name: 'q5_K', block: 256, bytes: 176, encode: encodeQ5K, decode: decodeK4(true) };
 
 // Q6_K: ql[128], qh[64], scales int8[16], d f16; value = d·sc·(q − 32), q 6 bits (4 from ql, 2 from qh).
 const q6_K: BlockCodec = {
@@ -365,7 +317,7 @@ const f16: BlockCodec = {
     out[o] = h(b, at);
   },
   encode(x, o, b, at) {
-    putH(b, at, x[o]);
+    putHalf(b, at, x[o]);
   },
 };
 

@@ -6,7 +6,7 @@
  * then re-rounds every element against its quantized scale. `f` rounds to f32 after each operation,
  * as the C code does (no fused multiply-add, no wider intermediate).
  */
-import { f16BitsToF32, f32ToF16Bits } from '../f16.js';
+import { putHalf, scaleMinK4, signedAbsMax } from './block-bytes.js';
 
 const f = Math.fround;
 const F01 = f(0.1);
@@ -15,29 +15,13 @@ const F01 = f(0.1);
 const nearestInt = (v: number) => f(v + 12582912) - 12582912;
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
-/** Stores v as f16 and returns the stored value as f32. */
-function putHalf(b: Uint8Array, at: number, v: number): number {
-  const bits = f32ToF16Bits(v);
-  b[at] = bits & 0xff;
-  b[at + 1] = bits >> 8;
-  return f16BitsToF32(bits);
-}
-
 /**
  * A symmetric scale for x[o … o + n) on the grid −nmax … nmax − 1 (ggml's make_qx_quants with
  * weights x², rmse_type 1): start from the signed element of largest |x| mapped to −nmax, refit the
  * least-squares scale, and try 18 nearby grid stretches. L gets l + nmax. Returns the scale.
  */
 function symmetricScale(x: Float32Array, o: number, n: number, nmax: number, L: Int32Array, lo: number): number {
-  let max = 0;
-  let amax = 0;
-  for (let i = 0; i < n; i++) {
-    const ax = Math.abs(x[o + i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[o + i];
-    }
-  }
+  const { amax, max } = signedAbsMax(x, o, n);
   if (amax < 1e-30) {
     L.fill(0, lo, lo + n);
     return 0;
@@ -81,15 +65,7 @@ function symmetricScale(x: Float32Array, o: number, n: number, nmax: number, L: 
  * (w = x²). L gets l + nmax. Returns Σwxl / Σwl².
  */
 function q3Scale(x: Float32Array, o: number, n: number, nmax: number, L: Int32Array, lo: number): number {
-  let max = 0;
-  let amax = 0;
-  for (let i = 0; i < n; i++) {
-    const ax = Math.abs(x[o + i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[o + i];
-    }
-  }
+  const { amax, max } = signedAbsMax(x, o, n);
   if (!amax) {
     L.fill(0, lo, lo + n);
     return 0;
@@ -264,15 +240,8 @@ export function encodeQ2K(x: Float32Array, o: number, b: Uint8Array, at: number)
 export function encodeQ3K(x: Float32Array, o: number, b: Uint8Array, at: number): void {
   const L = new Int32Array(256);
   const scales = new Float32Array(16);
-  let maxScale = 0;
-  let amax = 0;
-  for (let j = 0; j < 16; j++) {
-    scales[j] = q3Scale(x, o + 16 * j, 16, 4, L, 16 * j);
-    if (Math.abs(scales[j]) > amax) {
-      amax = Math.abs(scales[j]);
-      maxScale = scales[j];
-    }
-  }
+  for (let j = 0; j < 16; j++) scales[j] = q3Scale(x, o + 16 * j, 16, 4, L, 16 * j);
+  const maxScale = signedAbsMax(scales, 0, 16).max;
   const s = at + 96; // the 12 scale bytes
   b.fill(0, s, s + 12);
   let d: number;
@@ -316,11 +285,6 @@ function packScalesK4(ls: Uint8Array, lm: Uint8Array, b: Uint8Array, s: number):
       b[s + j] |= (lm[j] >> 4) << 6;
     }
   }
-}
-
-function scaleMinK4(b: Uint8Array, s: number, j: number): [number, number] {
-  if (j < 4) return [b[s + j] & 63, b[s + j + 4] & 63];
-  return [(b[s + j + 4] & 15) | ((b[s + j - 4] >> 6) << 4), (b[s + j + 4] >> 4) | ((b[s + j] >> 6) << 4)];
 }
 
 /**
@@ -411,15 +375,8 @@ export function encodeQ5K(x: Float32Array, o: number, b: Uint8Array, at: number)
 export function encodeQ6K(x: Float32Array, o: number, b: Uint8Array, at: number): void {
   const L = new Int32Array(256);
   const scales = new Float32Array(16);
-  let maxScale = 0;
-  let maxAbs = 0;
-  for (let ib = 0; ib < 16; ib++) {
-    scales[ib] = symmetricScale(x, o + 16 * ib, 16, 32, L, 16 * ib);
-    if (Math.abs(scales[ib]) > maxAbs) {
-      maxAbs = Math.abs(scales[ib]);
-      maxScale = scales[ib];
-    }
-  }
+  for (let ib = 0; ib < 16; ib++) scales[ib] = symmetricScale(x, o + 16 * ib, 16, 32, L, 16 * ib);
+  const { amax: maxAbs, max: maxScale } = signedAbsMax(scales, 0, 16);
   b.fill(0, at, at + 210);
   if (maxAbs < 1e-15) return; // an all-zero block (ggml's GROUP_MAX_EPS): every byte 0, d = +0
   const iscale = f(-128 / maxScale);
@@ -475,8 +432,6 @@ export function encodeIq4(
   const nb = superBlock / 32;
   const L = new Uint8Array(superBlock);
   const scales = new Float32Array(nb);
-  let maxScale = 0;
-  let amaxScale = 0;
   const leastSquares = (xb: number, id: number, keep: boolean) => {
     let sumqx = 0;
     let sumq2 = 0;
@@ -493,15 +448,7 @@ export function encodeIq4(
   };
   for (let ib = 0; ib < nb; ib++) {
     const xb = o + 32 * ib;
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < 32; j++) {
-      const ax = Math.abs(x[xb + j]);
-      if (ax > amax) {
-        amax = ax;
-        max = x[xb + j];
-      }
-    }
+    const { amax, max } = signedAbsMax(x, xb, 32);
     if (amax < 1e-15) {
       scales[ib] = 0;
       continue;
@@ -518,11 +465,8 @@ export function encodeIq4(
       }
     }
     scales[ib] = d;
-    if (Math.abs(d) > amaxScale) {
-      amaxScale = Math.abs(d);
-      maxScale = d;
-    }
   }
+  const maxScale = signedAbsMax(scales, 0, nb).max;
   let qs = at + 2;
   if (nb > 1) {
     // IQ4_XS: d f16, scales_h u16, scales_l[4], qs[128]
