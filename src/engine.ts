@@ -135,8 +135,8 @@ export class Engine {
       const m =
         input instanceof GpuMatrix ? { rows: input.rows, cols: input.cols, data: await this.read(input) } : input;
       validateMatrix(m, 'quantize input');
-      fmt.checkRepresentable(m, 'quantize input');
-      return this.uploadQuantized(fmt.encode(m));
+      // encode throws the FormatError of a scale it cannot store itself: the matrix is encoded once
+      return this.uploadQuantized(fmt.encode(m, { what: 'quantize input' }));
     }
     if (input instanceof GpuMatrix) return quantizeRows(this.runner, input, fmt);
     validateMatrix(input, 'quantize input');

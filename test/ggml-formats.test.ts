@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { FormatError } from '../src/errors.js';
 import { BLOCK_CODECS, decodeBlocks, encodeBlocks } from '../src/formats/ggml/blocks.js';
+import { GgmlFormat } from '../src/formats/ggml/format.js';
 
 const DIR = 'test/fixtures/ggml';
 const ROWS = 8;
@@ -43,5 +45,17 @@ describe("ggml block types: CPU decode and reference encode bit-exact with ggml'
     const want = bytesOf(`${name}.blocks.bin`);
     const i = want.findIndex((v, j) => got[j] !== v);
     expect(i, `first differing byte ${i} (block ${Math.floor(i / codec.bytes)})`).toBe(-1);
+  });
+
+  test('a scale that overflows f16 is a FormatError naming the row and block, on encode and on the check', () => {
+    const f = new GgmlFormat('q8_0');
+    const data = new Float32Array(3 * 64).fill(1);
+    data[2 * 64 + 40] = 1e9; // row 2, second block: d = 1e9/127 > 65504
+    const m = { rows: 3, cols: 64, data };
+    expect(() => f.encode(m)).toThrow(/^encode: q8_0 cannot store row 2 \(block at col 32\): its scale overflows f16/);
+    expect(() => f.checkRepresentable(m, 'W')).toThrow(FormatError);
+    expect(() => f.checkRepresentable(m, 'W')).toThrow(/^W: q8_0 cannot store row 2/);
+    data[2 * 64 + 40] = 1e4;
+    expect(() => f.checkRepresentable(m, 'W')).not.toThrow();
   });
 });

@@ -95,6 +95,8 @@ export interface WgslSpec {
 export interface EncodeOptions {
   /** max |x| of the whole tensor when `m` is a row window of it (formats with `wgsl.needsTensorMax`). */
   tensorAbsMax?: number;
+  /** What the matrix is, for the FormatError of a scale that cannot be stored (default 'encode'). */
+  what?: string;
 }
 
 /** A quantized matrix held on the CPU. */

@@ -11,6 +11,7 @@ import type { Matrix } from '../../matrix.js';
 import type { Rng } from '../../reference/random.js';
 import {
   checkQuantized,
+  type EncodeOptions,
   type Layout,
   makeLayout,
   type QuantFormat,
@@ -98,26 +99,41 @@ export class GgmlFormat implements QuantFormat {
     return new Uint8Array(q.codes.buffer, q.codes.byteOffset + 4 * r * words, this.rowBytes(q.cols));
   }
 
-  encode(m: Matrix): QuantizedMatrix {
+  /**
+   * Encodes with ggml's quantizer, row by row. A block whose scale overflows f16 (|x| past ~65504 times
+   * the type's level range) decodes to ±Infinity/NaN: each block is decoded back and such a block is a
+   * FormatError naming `options.what`, the row and the block.
+   */
+  encode(m: Matrix, options: EncodeOptions = {}): QuantizedMatrix {
+    const what = options.what ?? 'encode';
+    const { block, bytes } = this.codec;
     const K = m.cols;
     const layout = this.layout(K);
-    const Kp = Math.ceil(K / this.codec.block) * this.codec.block;
-    const codes = new Uint32Array(m.rows * layout.wordsPerRow.codes);
-    const row = new Float32Array(Kp);
+    const Kp = Math.ceil(K / block) * block;
     const q = {
       format: this,
       rows: m.rows,
       cols: K,
       layout,
-      codes,
+      codes: new Uint32Array(m.rows * layout.wordsPerRow.codes),
       scales: new Uint32Array(0),
       aux: new Uint32Array(0),
     };
     const encode = this.codec.encode!;
+    const row = new Float32Array(Kp);
+    const back = new Float32Array(block);
     for (let r = 0; r < m.rows; r++) {
       row.set(m.data.subarray(r * K, (r + 1) * K));
       const out = this.rowView(q, r);
-      for (let b = 0; b < Kp / this.codec.block; b++) encode(row, b * this.codec.block, out, b * this.codec.bytes);
+      for (let b = 0; b < Kp / block; b++) {
+        encode(row, b * block, out, b * bytes);
+        this.codec.decode(out, b * bytes, back, 0);
+        if (!back.every(Number.isFinite))
+          throw new FormatError(
+            `${what}: ${this.id} cannot store row ${r} (block at col ${b * block}): its scale overflows f16; ` +
+              'scale the tensor down',
+          );
+      }
     }
     return q;
   }
@@ -137,15 +153,9 @@ export class GgmlFormat implements QuantFormat {
     return { rows: q.rows, cols: K, data: out };
   }
 
-  /** A block whose scale overflows f16 (|x| past ~65504 · the type's level range) cannot be stored. */
+  /** Encoding is the check (see encode). */
   checkRepresentable(m: Matrix, what: string): void {
-    const d = this.decode(this.encode(m)).data;
-    const bad = d.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0)
-      throw new FormatError(
-        `${what}: ${this.id} cannot store row ${Math.floor(bad / m.cols)} (block at col ` +
-          `${(bad % m.cols) - ((bad % m.cols) % this.codec.block)}): its scale overflows f16; scale the tensor down`,
-      );
+    this.encode(m, { what });
   }
 
   /** The matrix's rows as ggml bytes, rows × rowBytes(K) (for a GGUF tensor); K must be whole blocks. */
