@@ -2,11 +2,12 @@
 // src/formats/ggml/blocks.ts; docs/interop.md). Host constants: FMT_BLOCK (elements per block),
 // FMT_BLOCK_BYTES. Composed after formats/streams.wgsl and the type's own part, formats/ggml/<type>.wgsl,
 // which defines FMT_block_value(bb, j): element j of the block at byte bb (one file per type, so a
-// kernel compiles only its type's decoder).
+// kernel compiles only its type's decoder; the integer-block types define it through
+// formats/ggml_int.wgsl).
 //
-// Bit-exact on any GPU: every product in the type files is exact in f32 (an f16 scale has 11 significant bits, a
-// sub-scale at most 7, a level at most 7: at most 24 bits together), so whether a compiler fuses a
-// product into the following add (FMA) or not, the one rounding left is that add's, as in ggml's C.
+// Bit-exact on any GPU: every product in the type files is exact in f32 (an f16 scale has 11 significant
+// bits, a sub-scale at most 7, a level at most 7: at most 24 bits together), so whether a compiler fuses
+// a product into the following add (FMA) or not, the one rounding left is that add's, as in ggml's C.
 
 // The 16 levels of IQ4_NL / IQ4_XS.
 fn FMT_iq4_level(i: u32) -> f32 {

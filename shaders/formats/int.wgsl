@@ -69,14 +69,19 @@ fn FMT_decode8(row: u32, k: u32) -> Vals8 {
 // top field of a word is shifted once so no value reaches 2^31 (signed conversion, which x86 has;
 // unsigned costs several instructions).
 fn FMT_affine_units() -> Vals8 {
+  // 2^−(bit position of field i), the positions FMT_affine_codes8 reads them at
+  let one = vec4<f32>(1.0);
   if (FMT_BITS == 4u) {
-    return Vals8(vec4<f32>(1.0, 0.0625, 0.00390625, 0.000244140625), vec4<f32>(1.52587890625e-5, 9.5367431640625e-07, 5.9604644775390625e-8, 5.9604644775390625e-8));
+    return Vals8(ldexp(one, vec4<i32>(0, -4, -8, -12)), ldexp(one, vec4<i32>(-16, -20, -24, -24)));
   }
-  if (FMT_BITS == 8u) { return Vals8(vec4<f32>(1.0, 0.00390625, 1.52587890625e-5, 1.52587890625e-5), vec4<f32>(1.0, 0.00390625, 1.52587890625e-5, 1.52587890625e-5)); }
+  if (FMT_BITS == 8u) {
+    let u = ldexp(one, vec4<i32>(0, -8, -16, -16));
+    return Vals8(u, u);
+  }
   if (FMT_BITS == 2u) {
-    return Vals8(vec4<f32>(1.0, 0.25, 0.0625, 0.015625), vec4<f32>(0.00390625, 0.0009765625, 0.000244140625, 6.103515625e-5));
+    return Vals8(ldexp(one, vec4<i32>(0, -2, -4, -6)), ldexp(one, vec4<i32>(-8, -10, -12, -14)));
   }
-  return Vals8(vec4<f32>(1.0), vec4<f32>(1.0));
+  return Vals8(one, one);
 }
 
 fn FMT_affine_codes8(row: u32, k: u32) -> Vals8 {

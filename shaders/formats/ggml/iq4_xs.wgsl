@@ -1,13 +1,6 @@
 // iq4_xs: d f16, scales_h u16, scales_l[4], qs[128]; 6-bit scale ls per 32 (4 bits in scales_l, 2 in
 // scales_h): value d·(ls − 32)·level.
-fn FMT_block_value(bb: u32, j: u32) -> f32 {
-  let ib = j >> 5u;
-  let ls = ((FMT_u8(bb + 4u + (ib >> 1u)) >> (4u * (ib & 1u))) & 15u) | (((FMT_u16(bb + 2u) >> (2u * ib)) & 3u) << 4u);
-  let dl = FMT_half(bb) * f32(i32(ls) - 32);
-  return dl * FMT_iq4_level(FMT_nibble32(bb + 8u + 16u * ib, j & 31u));
-}
-
-// As a signed integer times its 32-group's factor (the integer path): the level, d·(ls − 32).
+// Element j is FMT_block_factor(bb, j) · FMT_block_int(bb, j) (formats/ggml_int.wgsl).
 fn FMT_block_int(bb: u32, j: u32) -> i32 {
   return i32(FMT_iq4_level(FMT_nibble32(bb + 8u + 16u * (j >> 5u), j & 31u)));
 }
