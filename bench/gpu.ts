@@ -125,6 +125,21 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     const checkM = Math.min(M, 4);
     const flops = 2 * M * N * K;
     const candidates: Candidate[] = [];
+    /** A row of this shape before timing (ms and the rates filled in after the rounds). */
+    const untimedRow = (
+      r: Pick<GpuBenchRow, 'format' | 'x' | 'kernel' | 'path' | 'bitsPerEntry' | 'relErr'>,
+    ): GpuBenchRow => ({
+      ...base,
+      vsPeers: {},
+      M,
+      K,
+      N,
+      ms: NaN,
+      gflops: NaN,
+      weightGBps: NaN,
+      roofline: NaN,
+      ...r,
+    });
     const ours = async (xId: string, wId: string, options: MatmulOptions, kernel: GpuBenchRow['kernel']) => {
       progress(`${kernel} ${M}×${K}×${N}: X ${xId} · W ${wId}ᵀ (check)`);
       const x = await makeOperand(engine, xId, X);
@@ -148,23 +163,7 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
         .join(' ');
       const weightBytes = (w.bits * N * K) / 8;
       candidates.push({
-        row: {
-          ...base,
-          vsPeers: {},
-          format: wId,
-          x: xId,
-          kernel,
-          path,
-          M,
-          K,
-          N,
-          ms: NaN,
-          gflops: NaN,
-          weightGBps: NaN,
-          bitsPerEntry: w.bits,
-          roofline: NaN,
-          relErr,
-        },
+        row: untimedRow({ format: wId, x: xId, kernel, path, bitsPerEntry: w.bits, relErr }),
         bytes: weightBytes + (x.bits * M * K) / 8 + 4 * M * N,
         sample: sampler(engine.device, () => engine.matmul(x.gpu, w.gpu, options)),
         release: () => {
@@ -189,23 +188,14 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       progress(`${p.name} ${M}×${K}×${N} (check)`);
       const r = await p.prepare(X, W, checkM);
       const weightBytes = (r.bitsPerEntry * N * K) / 8;
-      const row: GpuBenchRow = {
-        ...base,
-        vsPeers: {},
+      const row = untimedRow({
         format: p.name,
         x: 'f32',
         kernel: shape.kernel,
         path: p.op,
-        M,
-        K,
-        N,
-        ms: NaN,
-        gflops: NaN,
-        weightGBps: NaN,
         bitsPerEntry: r.bitsPerEntry,
-        roofline: NaN,
         relErr: r.relErr,
-      };
+      });
       if (r.wrong) {
         // reported at this shape with its error, never timed
         progress(`${p.name} ${M}×${K}×${N}: wrong output (${r.wrong}); not timed`);
@@ -214,23 +204,7 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
         continue;
       }
       candidates.push({
-        row: {
-          ...base,
-          vsPeers: {},
-          format: p.name,
-          x: 'f32',
-          kernel: shape.kernel,
-          path: p.op,
-          M,
-          K,
-          N,
-          ms: NaN,
-          gflops: NaN,
-          weightGBps: NaN,
-          bitsPerEntry: r.bitsPerEntry,
-          roofline: NaN,
-          relErr: r.relErr,
-        },
+        row,
         bytes: weightBytes + 4 * M * K + 4 * M * N,
         sample: r.sample,
         release: r.release,
