@@ -12,8 +12,15 @@ import type { QuantFormat } from '../formats/format.js';
 import type { ByteSink } from '../io/byte-source.js';
 import { type GgufKv, type GgufTensorSpec, writeGguf } from '../io/gguf.js';
 import type { SafetensorsDtype } from '../io/safetensors.js';
-import { gaussianDistortionRate, rateLoss } from '../theory/gaussian.js';
-import type { KeptTensor, LayerReport, ModelReport } from './quantize-model.js';
+import {
+  assertFinite,
+  countZeroedGroups,
+  errorAgainstBound,
+  type KeptTensor,
+  type LayerReport,
+  type ModelReport,
+  squaredError,
+} from './quantize-model.js';
 import type { ModelTensor, WeightSource } from './weights.js';
 
 /** The ggml type of each dtype GGUF can hold as is. */
@@ -82,26 +89,19 @@ export async function exportGguf(src: WeightSource, opts: GgufExportOptions): Pr
       continue;
     }
     const data = await src.readRows(t, 0, t.rows);
-    const q = format.encode({ rows: t.rows, cols: t.cols, data });
+    assertFinite(data, t, 0);
+    const q = format.encode({ rows: t.rows, cols: t.cols, data }, { what: `tensor ${t.name}` });
     const back = format.decode(q).data;
-    let err = 0;
-    let energy = 0;
-    for (let i = 0; i < data.length; i++) {
-      err += (data[i] - back[i]) ** 2;
-      energy += data[i] ** 2;
-    }
+    const { err, energy } = squaredError(data, back);
     const bits = format.layout(t.cols).bitsPerEntry;
-    const nmse = energy > 0 ? err / energy : 0;
     layers.push({
       name: t.name,
       rows: t.rows,
       cols: t.cols,
       format: format.id,
       bitsPerEntry: bits,
-      nmse,
-      boundNmse: gaussianDistortionRate(bits),
-      deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity,
-      zeroedGroups: 0,
+      ...errorAgainstBound(bits, err, energy),
+      zeroedGroups: countZeroedGroups(data, back, t.cols, format.codec.block),
       backend: 'cpu',
     });
     if (opts.sink) tensors.push({ name: t.name, type: format.id, ne: [t.cols, t.rows], bytes: format.toGgmlBytes(q) });

@@ -80,7 +80,8 @@ export interface QuantizeModelOptions {
   signal?: AbortSignal;
 }
 
-function assertFinite(data: Float32Array, t: ModelTensor, r0: number): void {
+/** Throws a NonFiniteError naming the tensor, row and column of the first NaN or ±Infinity (rows from r0). */
+export function assertFinite(data: Float32Array, t: ModelTensor, r0: number): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       const row = r0 + Math.floor(i / t.cols);
@@ -107,6 +108,28 @@ export function countZeroedGroups(data: Float32Array, back: Float32Array, cols: 
 }
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** ‖w − ŵ‖² and ‖w‖² (f64 sums), to add up over row chunks. */
+export function squaredError(w: Float32Array, back: Float32Array): { err: number; energy: number } {
+  let err = 0;
+  let energy = 0;
+  for (let i = 0; i < w.length; i++) {
+    const d = w[i] - back[i];
+    err += d * d;
+    energy += w[i] * w[i];
+  }
+  return { err, energy };
+}
+
+/** A tensor's NMSE = err/energy beside the Gaussian D(R) at its rate, and ΔR = R + ½·log₂ NMSE. */
+export function errorAgainstBound(
+  bits: number,
+  err: number,
+  energy: number,
+): Pick<LayerReport, 'nmse' | 'boundNmse' | 'deltaR'> {
+  const nmse = energy > 0 ? err / energy : 0;
+  return { nmse, boundNmse: gaussianDistortionRate(bits), deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity };
+}
 
 /**
  * Quantizes the selected linear tensors of `src` and, when a sink is given, writes a container holding
@@ -188,26 +211,21 @@ export async function quantizeModel(src: WeightSource, opts: QuantizeModelOption
         g.destroy();
       } else q = format.encode(m, { tensorAbsMax });
       const back = format.decode(q).data;
-      for (let i = 0; i < data.length; i++) {
-        const d = data[i] - back[i];
-        err += d * d;
-        energy += data[i] * data[i];
-      }
+      const e = squaredError(data, back);
+      err += e.err;
+      energy += e.energy;
       zeroedGroups += countZeroedGroups(data, back, t.cols, scaleGroup);
       if (writer) await writer.writeRows(q);
       opts.onProgress?.({ tensor: t.name, index, count, rowsDone: r0 + n, rows: t.rows });
     }
     const bits = layout.bitsPerEntry;
-    const nmse = energy > 0 ? err / energy : 0;
     layers.push({
       name: t.name,
       rows: t.rows,
       cols: t.cols,
       format: format.id,
       bitsPerEntry: bits,
-      nmse,
-      boundNmse: gaussianDistortionRate(bits),
-      deltaR: nmse > 0 ? rateLoss(bits, nmse) : -Infinity,
+      ...errorAgainstBound(bits, err, energy),
       zeroedGroups,
       backend: useGpu ? 'gpu' : 'cpu',
     });

@@ -7,7 +7,7 @@ import { BLOCK_CODECS, decodeBlocks } from '../formats/ggml/blocks.js';
 import type { GgufArray, GgufFile, GgufKv } from '../io/gguf.js';
 import { readGguf, readGgufTensorBytes } from '../io/gguf.js';
 import type { WeightSource } from '../model/weights.js';
-import { gaussianDistortionRate, rateLoss } from '../theory/gaussian.js';
+import { errorAgainstBound, squaredError } from '../model/quantize-model.js';
 import { CliError, EXIT, markdownTable } from './cli-common.js';
 import { fileSource } from './file-io.js';
 
@@ -67,17 +67,11 @@ export async function reportGguf(
       if (codec && o && o.role === 'linear' && t.ne.length === 2 && t.ne[0] === o.cols && t.ne[1] === o.rows) {
         const back = decodeBlocks(codec, await readGgufTensorBytes(f, t), o.rows, o.cols);
         const w = await against!.readRows(o, 0, o.rows);
-        let err = 0;
-        let energy = 0;
-        for (let i = 0; i < w.length; i++) {
-          err += (w[i] - back[i]) ** 2;
-          energy += w[i] ** 2;
-        }
-        const nmse = energy > 0 ? err / energy : 0;
-        const bits = bitsOf(t);
-        row[4] = nmse.toExponential(3);
-        row[5] = gaussianDistortionRate(bits).toExponential(3);
-        row[6] = nmse > 0 ? rateLoss(bits, nmse).toFixed(3) : '-inf';
+        const { err, energy } = squaredError(w, back);
+        const e = errorAgainstBound(bitsOf(t), err, energy);
+        row[4] = e.nmse.toExponential(3);
+        row[5] = e.boundNmse.toExponential(3);
+        row[6] = Number.isFinite(e.deltaR) ? e.deltaR.toFixed(3) : '-inf';
         compared++;
       }
       rows.push(row);
