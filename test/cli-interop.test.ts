@@ -9,17 +9,11 @@ import { readOnnxGraph } from '../src/io/onnx-graph.js';
 import { SafetensorsWriter } from '../src/io/safetensors.js';
 import { main } from '../src/node/cli.js';
 import { atomicFileSink } from '../src/node/file-io.js';
+import { captureStreams as streams } from './capture.js';
 import { seededRng } from './seed.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wqe-gguf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function streams() {
-  const text = { out: '', err: '' };
-  const sink = (k: 'out' | 'err') =>
-    ({ write: (s: string) => ((text[k] += s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  return { text, out: sink('out'), err: sink('err') };
-}
 
 describe('wqe: GGUF and ONNX MatMulNBits outputs', () => {
   test(

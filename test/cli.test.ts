@@ -13,18 +13,11 @@ import type { ModelReport } from '../src/model/quantize-model.js';
 import { main } from '../src/node/cli.js';
 import { atomicFileSink, fileSource } from '../src/node/file-io.js';
 import type { Rng } from '../src/reference/random.js';
+import { captureStreams as streams } from './capture.js';
 import { seededRng } from './seed.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wqe-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Captures what the CLI writes. */
-function streams() {
-  const text = { out: '', err: '' };
-  const sink = (k: 'out' | 'err') =>
-    ({ write: (s: string) => ((text[k] += s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  return { text, out: sink('out'), err: sink('err') };
-}
 
 /** A small "checkpoint": two linear weights (f32 and f16), a bias; values from `rng`, one NaN if asked. */
 async function checkpoint(rng: Rng, file: string, nanAt?: number) {

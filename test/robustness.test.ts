@@ -30,6 +30,7 @@ import type { ModelReport } from '../src/model/quantize-model.js';
 import { EXIT, main } from '../src/node/cli.js';
 import { fileError, fileSource } from '../src/node/file-io.js';
 import { gaussianMatrix, type Rng } from '../src/reference/random.js';
+import { captureStreams } from './capture.js';
 import { seededRng } from './seed.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wqe-robust-'));
@@ -40,10 +41,8 @@ const tempsIn = (d: string) => readdirSync(d).filter((f) => f.endsWith('.tmp'));
 
 /** Runs the CLI in-process; returns exit code and what it printed. */
 async function wqe(...argv: string[]) {
-  const text = { out: '', err: '' };
-  const sink = (k: 'out' | 'err') =>
-    ({ write: (s: string) => ((text[k] += s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(argv, sink('out'), sink('err'));
+  const { text, out, err } = captureStreams();
+  const code = await main(argv, out, err);
   return { code, ...text, first: text.err.split('\n').find((l) => l.startsWith('wqe: ')) ?? '' };
 }
 
