@@ -50,19 +50,62 @@ const TYPE_IDS: readonly GgufType[] = [
   'i64',
   'f64',
 ];
-/** Fixed byte sizes of the scalar types (str and arr are variable). */
-const SCALAR_BYTES: Partial<Record<GgufType, number>> = {
-  u8: 1,
-  i8: 1,
-  u16: 2,
-  i16: 2,
-  u32: 4,
-  i32: 4,
-  f32: 4,
-  bool: 1,
-  u64: 8,
-  i64: 8,
-  f64: 8,
+/** A fixed-size numeric value type: its bytes, how it reads and writes, and what it holds (null: v fits). */
+interface NumericType {
+  readonly bytes: number;
+  get(d: DataView): number | bigint;
+  set(d: DataView, v: number | bigint): void;
+  wants(v: unknown): string | null;
+}
+const int = (lo: number, hi: number) => (v: unknown) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi ? null : `an integer in ${lo}…${hi}`;
+const big = (lo: bigint, hi: bigint) => (v: unknown) =>
+  typeof v !== 'bigint' ? 'a bigint' : v < lo || v > hi ? 'in range' : null;
+const float = (v: unknown) => (typeof v === 'number' ? null : 'a number');
+const num = (v: number | bigint) => v as number;
+const bigint = (v: number | bigint) => v as bigint;
+/** One row per numeric value type (little-endian throughout). */
+const NUMERIC: Partial<Record<GgufType, NumericType>> = {
+  u8: { bytes: 1, get: (d) => d.getUint8(0), set: (d, v) => d.setUint8(0, num(v)), wants: int(0, 255) },
+  i8: { bytes: 1, get: (d) => d.getInt8(0), set: (d, v) => d.setInt8(0, num(v)), wants: int(-128, 127) },
+  u16: {
+    bytes: 2,
+    get: (d) => d.getUint16(0, true),
+    set: (d, v) => d.setUint16(0, num(v), true),
+    wants: int(0, 65535),
+  },
+  i16: {
+    bytes: 2,
+    get: (d) => d.getInt16(0, true),
+    set: (d, v) => d.setInt16(0, num(v), true),
+    wants: int(-32768, 32767),
+  },
+  u32: {
+    bytes: 4,
+    get: (d) => d.getUint32(0, true),
+    set: (d, v) => d.setUint32(0, num(v), true),
+    wants: int(0, 2 ** 32 - 1),
+  },
+  i32: {
+    bytes: 4,
+    get: (d) => d.getInt32(0, true),
+    set: (d, v) => d.setInt32(0, num(v), true),
+    wants: int(-(2 ** 31), 2 ** 31 - 1),
+  },
+  f32: { bytes: 4, get: (d) => d.getFloat32(0, true), set: (d, v) => d.setFloat32(0, num(v), true), wants: float },
+  f64: { bytes: 8, get: (d) => d.getFloat64(0, true), set: (d, v) => d.setFloat64(0, num(v), true), wants: float },
+  u64: {
+    bytes: 8,
+    get: (d) => d.getBigUint64(0, true),
+    set: (d, v) => d.setBigUint64(0, bigint(v), true),
+    wants: big(0n, (1n << 64n) - 1n),
+  },
+  i64: {
+    bytes: 8,
+    get: (d) => d.getBigInt64(0, true),
+    set: (d, v) => d.setBigInt64(0, bigint(v), true),
+    wants: big(-(1n << 63n), (1n << 63n) - 1n),
+  },
 };
 
 /** A scalar value: numbers for the ≤ 32-bit types and f64, bigint for u64/i64. */
@@ -184,29 +227,8 @@ class Cursor {
         return b === 1;
       }
       default: {
-        const d = await this.view(SCALAR_BYTES[type]!, field);
-        switch (type) {
-          case 'u8':
-            return d.getUint8(0);
-          case 'i8':
-            return d.getInt8(0);
-          case 'u16':
-            return d.getUint16(0, true);
-          case 'i16':
-            return d.getInt16(0, true);
-          case 'u32':
-            return d.getUint32(0, true);
-          case 'i32':
-            return d.getInt32(0, true);
-          case 'f32':
-            return d.getFloat32(0, true);
-          case 'u64':
-            return d.getBigUint64(0, true);
-          case 'i64':
-            return d.getBigInt64(0, true);
-          case 'f64':
-            return d.getFloat64(0, true);
-        }
+        const t = NUMERIC[type];
+        if (t) return t.get(await this.view(t.bytes, field));
       }
     }
     return this.fail(field, `unhandled type ${type}`, at);
@@ -225,7 +247,7 @@ class Cursor {
     if (depth >= MAX_NESTING) this.fail(field, `arrays nested deeper than ${MAX_NESTING}`);
     const itemType = await this.valueType(`${field} item type`);
     // every item takes at least its fixed size (a string its 8-byte length, an array 12 bytes)
-    const least = SCALAR_BYTES[itemType] ?? (itemType === 'str' ? 8 : 12);
+    const least = NUMERIC[itemType]?.bytes ?? (itemType === 'bool' ? 1 : itemType === 'str' ? 8 : 12);
     const n = await this.count(`${field} count`, Math.floor(this.remaining / least), 'items');
     const values: (GgufScalar | GgufArray)[] = [];
     for (let i = 0; i < n; i++) values.push(await this.value(itemType, `${field}[${i}]`, depth + 1));
@@ -369,51 +391,18 @@ class HeaderWriter {
   }
 }
 
-const INT_RANGES: Partial<Record<GgufType, [number, number]>> = {
-  u8: [0, 255],
-  i8: [-128, 127],
-  u16: [0, 65535],
-  i16: [-32768, 32767],
-  u32: [0, 2 ** 32 - 1],
-  i32: [-(2 ** 31), 2 ** 31 - 1],
-};
-
 function writeValue(w: HeaderWriter, type: GgufType, v: GgufScalar | GgufArray, field: string): void {
   const bad = (want: string): never => {
     throw new ShapeError(`GGUF metadata ${field}: a ${type} value must be ${want}, got ${String(v)}`);
   };
-  const range = INT_RANGES[type];
-  if (range) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < range[0] || v > range[1])
-      bad(`an integer in ${range.join('…')}`);
-    const n = v as number;
-    const size = SCALAR_BYTES[type]!;
-    w.fixed(size, (d) => {
-      if (type === 'u8') d.setUint8(0, n);
-      else if (type === 'i8') d.setInt8(0, n);
-      else if (type === 'u16') d.setUint16(0, n, true);
-      else if (type === 'i16') d.setInt16(0, n, true);
-      else if (type === 'u32') d.setUint32(0, n, true);
-      else d.setInt32(0, n, true);
-    });
+  const t = NUMERIC[type];
+  if (t) {
+    const why = t.wants(v);
+    if (why) bad(why);
+    w.fixed(t.bytes, (d) => t.set(d, v as number | bigint));
     return;
   }
   switch (type) {
-    case 'f32':
-    case 'f64':
-      if (typeof v !== 'number') bad('a number');
-      w.fixed(type === 'f32' ? 4 : 8, (d) =>
-        type === 'f32' ? d.setFloat32(0, v as number, true) : d.setFloat64(0, v as number, true),
-      );
-      return;
-    case 'u64':
-    case 'i64': {
-      if (typeof v !== 'bigint') bad('a bigint');
-      const big = v as bigint;
-      if (type === 'u64' ? big < 0n || big >= 1n << 64n : big < -(1n << 63n) || big >= 1n << 63n) bad('in range');
-      w.fixed(8, (d) => (type === 'u64' ? d.setBigUint64(0, big, true) : d.setBigInt64(0, big, true)));
-      return;
-    }
     case 'bool':
       if (typeof v !== 'boolean') bad('a boolean');
       w.fixed(1, (d) => d.setUint8(0, v ? 1 : 0));
