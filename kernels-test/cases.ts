@@ -6,7 +6,9 @@ import { createEngine, Engine } from '../src/engine.js';
 import { GpuMatrix, type GpuOperand } from '../src/gpu/tensors.js';
 import type { MatmulOptions } from '../src/ops/plan.js';
 import { DeviceLostError, FormatError, NonFiniteError, ShapeError } from '../src/errors.js';
-import type { QuantFormat } from '../src/formats/format.js';
+import type { QuantFormat, QuantizedMatrix } from '../src/formats/format.js';
+import { NestedLatticeFormat } from '../src/lattice/format.js';
+import { centredProduct } from '../src/lattice/universal.js';
 import { parseFormat } from '../src/formats/registry.js';
 import type { Matrix } from '../src/matrix.js';
 import { memorySource } from '../src/io/byte-source.js';
@@ -56,19 +58,38 @@ async function quantizeCase(engine: Engine, rng: Rng, p: Params): Promise<CaseRe
   return result(c, { bitsPerEntry: fmt.layout(m.cols).bitsPerEntry });
 }
 
-async function operand(engine: Engine, id: string, m: Matrix): Promise<{ gpu: GpuOperand; cpu: Matrix }> {
-  // (cpu: what the GPU operand decodes to)
+interface Operand {
+  gpu: GpuOperand;
+  /** What the GPU operand decodes to. */
+  cpu: Matrix;
+  /** The CPU code of a centred (universal-scheme) operand: products of two are estimates, not decodes. */
+  centred?: { format: NestedLatticeFormat; code: QuantizedMatrix };
+}
+
+async function operand(engine: Engine, id: string, m: Matrix): Promise<Operand> {
   if (id === 'f32') return { gpu: engine.upload(m), cpu: m };
   const fmt: QuantFormat = parseFormat(id);
-  return { gpu: await engine.quantize(m, fmt), cpu: fmt.decode(fmt.encode(m)) };
+  const code = fmt.encode(m);
+  const centred = fmt instanceof NestedLatticeFormat && fmt.centred ? { format: fmt, code } : undefined;
+  return { gpu: await engine.quantize(m, fmt), cpu: fmt.decode(code), centred };
+}
+
+function centredEstimate(x: NonNullable<Operand['centred']>, w: NonNullable<Operand['centred']>): Float64Array {
+  return centredProduct(x.format, x.code, w.format, w.code);
 }
 
 /** Y = X·Wᵀ on the GPU, X and W each f32 or quantized, against f64 of the CPU-decoded operands. */
 async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
   const { M, K, N } = p as { M: number; K: number; N: number };
   const c = new Checker();
-  const x = await operand(engine, (p.x as string) ?? 'f32', gaussianMatrix(M, K, rng));
-  const w = await operand(engine, (p.w as string) ?? 'f32', gaussianMatrix(N, K, rng));
+  // p.offset: added to every entry (rows with a large common mean)
+  const input = (rows: number) => {
+    const m = gaussianMatrix(rows, K, rng);
+    if (p.offset) for (let i = 0; i < m.data.length; i++) m.data[i] += p.offset as number;
+    return m;
+  };
+  const x = await operand(engine, (p.x as string) ?? 'f32', input(M));
+  const w = await operand(engine, (p.w as string) ?? 'f32', input(N));
   const options = (p.options as MatmulOptions) ?? {};
   if (typeof options.activations === 'string') {
     // X is quantized on the GPU inside matmul: the reference multiplies the decoded activations
@@ -77,7 +98,7 @@ async function gemmCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult
   }
   const y = await engine.matmul(x.gpu, w.gpu, options);
   const got = await engine.read(y);
-  const want = matmulF64(x.cpu, w.cpu);
+  const want = x.centred && w.centred ? centredEstimate(x.centred, w.centred) : matmulF64(x.cpu, w.cpu);
   if (p.expect) {
     // the planner must have picked the path the test means to exercise
     const plan = engine.planMatmul(x.gpu, w.gpu, M, options) as unknown as Record<string, unknown>;

@@ -84,6 +84,15 @@ describe(
       await runCase('gemm', { M: 100, K: 1000, N: 37, x, w }, '100x1000x37');
       await runCase('gemm', { M: 7, K: 33, N: 5, x, w }, '7x33x5');
     });
+    test('universal scheme (centred, dithered): codes bit-exact; centred × centred GEMM/GEMV = coded product + K·μμ; f32 × centred', async () => {
+      // offset rows (mean ≠ 0) so the mean term matters; K = 33 pads, K = 256 does not
+      await runCase('quantize', { format: 'e8-q14-k4-u1', rows: 19, cols: 1000, input: 'boundary' }, '19x1000');
+      await runCase('quantize', { format: 'd4-q8-k2-u3', rows: 7, cols: 33, input: 'student' }, '7x33');
+      const [x, w] = ['e8-q14-k4-u1', 'e8-q14-k4-u2'];
+      await runCase('gemm', { M: 9, K: 256, N: 7, x, w, offset: 30 }, '9x256x7');
+      await runCase('gemm', { M: 1, K: 33, N: 5, x: 'e8-q8-k4-u1', w: 'e8-q8-k4-u2', offset: -4 }, '1x33x5');
+      await runCase('gemm', { M: 7, K: 33, N: 5, x: 'f32', w: 'z8-q16-k4-u5', offset: 2 }, '7x33x5');
+    });
     test('GEMM with both operands E8-coded and no padding (K = 1024): the direct coded×coded product', async () => {
       await runCase('gemm', { M: 64, K: 1024, N: 48, x: 'e8-q14-k4', w: 'e8-q14-k4' }, '64x1024x48');
     });

@@ -62,6 +62,13 @@ fn FMT_mul_wide(a: u32, b: u32) -> vec2<u32> {
 }
 
 fn FMT_block_beta(row: u32, blk: u32, rho: f32) -> u32 {
+  if (FMT_UNIVERSAL) {
+    // the smallest β whose block no dither can overload (universal.ts chooseBeta)
+    for (var j = 0u; j + 1u < FMT_NBETA; j++) {
+      if (FMT_gauge_twice(FMT_fixed_point(row, blk, FMT_ENC_FACTORS[j] * rho)) < i32(FMT_GAUGE_LIMIT2)) { return j; }
+    }
+    return FMT_NBETA - 1u;
+  }
   var best = 0u;
   var best_score = vec2<u32>(0xffffffffu, 0xffffffffu);
   for (var j = 0u; j < FMT_NBETA; j++) {
@@ -76,6 +83,8 @@ fn FMT_block_beta(row: u32, blk: u32, rho: f32) -> u32 {
 }
 
 fn FMT_encode_scales_word(row: u32, word: u32) -> u32 {
+  // word 1 (universal scheme): the row mean, written by the centring pass (shaders/centre_rows.wgsl)
+  if (word == 1u) { return FMT_scale_field(row, 1u, 32u); }
   return FMT_row_rms_bits(row);
 }
 
@@ -108,7 +117,12 @@ fn FMT_encode_codes_word(row: u32, word: u32) -> u32 {
     if (blk != cached) {
       cached = blk;
       let j = FMT_beta_index(row, blk);
-      digits = FMT_encode_block(FMT_fixed_point(row, blk, FMT_ENC_FACTORS[j] * rho)).digits;
+      var t = FMT_fixed_point(row, blk, FMT_ENC_FACTORS[j] * rho);
+      if (FMT_UNIVERSAL) {
+        let d = FMT_dither(row, blk);
+        for (var i = 0u; i < FMT_DIM; i++) { t[i] += d[i]; }
+      }
+      digits = FMT_encode_block(t).digits;
     }
     var v = 0u;
     if (FMT_RADIX) {

@@ -134,6 +134,12 @@ export interface QuantFormat {
   readonly wgsl: WgslSpec;
   /** Present when rows are coded in a transformed domain (nested-lattice formats). */
   readonly coding?: CodingDomain;
+  /**
+   * Present when rows are stored centred (the universal scheme, docs/universal.md): each row's mean μ is f32
+   * word `meanWord` of its scales, a product adds K·μ_x·μ_w, and the two operands of a product must
+   * carry different dither seeds (equal ones would correlate their errors).
+   */
+  readonly centred?: { readonly meanWord: number; readonly ditherSeed: number };
 }
 
 /** Builds a Layout from per-row bit counts; words are rounded up per stream. */

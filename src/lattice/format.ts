@@ -21,6 +21,15 @@ import {
 } from '../transforms/hadamard.js';
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
 import { latticeByName, type Lattice } from './lattices.js';
+import { ClosestScratch } from './closest.js';
+import {
+  blockDither,
+  cellSecondMoment,
+  ditherKey,
+  gaugeLimitTwice,
+  gaugeTwice,
+  rowMean,
+} from './universal.js';
 
 /**
  * NestQuant-style nested-lattice matrix format (docs/lattice.md §4): per row, a random Hadamard rotation
@@ -45,6 +54,14 @@ export interface NestedLatticeParams {
   readonly betas: readonly number[];
   /** Seed of the random Hadamard rotation, or null for none. */
   readonly rotationSeed: number | null;
+  /**
+   * The universal scheme (docs/universal.md) with this dither seed: rows centred (μ stored), a subtractive
+   * dither uniform over the fine cell, β by the no-overload gauge rule, MMSE shrinkage in the decode.
+   * Null or absent: the plain NestQuant-style code. The two operands of a product need different seeds.
+   */
+  readonly ditherSeed?: number | null;
+  /** Universal scheme: the per-entry error D̄ its β give a unit-RMS Gaussian row (sets the shrinkage α = 1/(1+D̄)). */
+  readonly universalNmse?: number;
 }
 
 export const DEFAULT_ROTATION_SEED = 0x5eed;
@@ -66,7 +83,8 @@ function checkBetas(betas: readonly number[]): void {
 function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
   const rot =
     p.rotationSeed === null ? '-norot' : p.rotationSeed === DEFAULT_ROTATION_SEED ? '' : `-s${p.rotationSeed}`;
-  return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}`;
+  const uni = p.ditherSeed == null ? '' : `-u${p.ditherSeed}`;
+  return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}${uni}`;
 }
 
 /** fl(1/M) for the 1024 11-bit mantissas M = 1024…2047: the reciprocal of σ = M·2^e is exact from it. */
@@ -100,8 +118,13 @@ export class NestedLatticeFormat implements QuantFormat {
   readonly decodeSteps: readonly number[];
   /** (16·β_j)². */
   readonly errorWeights: readonly number[];
+  /** Universal scheme: its dither seed (null: the plain code). */
+  readonly ditherSeed: number | null;
+  /** Universal scheme: MMSE shrinkage α = 1/(1 + D̄) applied by the decode (1 for the plain code). */
+  readonly shrinkage: number;
   readonly wgsl: WgslSpec;
   readonly coding: CodingDomain = { paddedK: (K) => this.paddedK(K), rotation: (K) => this.rotation(K) };
+  readonly centred?: { readonly meanWord: number; readonly ditherSeed: number };
   private readonly layouts = new Map<number, Layout>();
   private readonly rotations = new Map<number, HadamardRotation>();
 
@@ -127,31 +150,61 @@ export class NestedLatticeFormat implements QuantFormat {
       throw new FormatError(
         `the Hadamard rotation needs a power-of-two block; ${lattice.name} has ${lattice.dim} (use rotationSeed: null)`,
       );
+    const ditherSeed = p.ditherSeed ?? null;
+    if (ditherSeed !== null) {
+      if (!(Number.isInteger(ditherSeed) && ditherSeed >= 0 && ditherSeed < 2 ** 32))
+        throw new FormatError(`dither seed must be a u32, got ${ditherSeed}`);
+      if (p.q < 3) throw new FormatError(`the universal scheme needs q ≥ 3 (no-overload margin q − 2), got ${p.q}`);
+    }
     this.lattice = lattice;
     this.q = p.q;
     this.betas = [...p.betas];
     this.n = lattice.dim;
-    this.params = { kind: 'lattice', lattice: lattice.name, q: p.q, betas: this.betas, rotationSeed: p.rotationSeed };
+    this.ditherSeed = ditherSeed;
+    if (ditherSeed !== null) this.centred = { meanWord: 1, ditherSeed };
+    const universalNmse =
+      p.universalNmse ??
+      (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) * cellSecondMoment(lattice);
+    this.shrinkage = ditherSeed === null ? 1 : 1 / (1 + universalNmse);
+    this.params = {
+      kind: 'lattice',
+      lattice: lattice.name,
+      q: p.q,
+      betas: this.betas,
+      rotationSeed: p.rotationSeed,
+      ...(ditherSeed === null ? {} : { ditherSeed, universalNmse }),
+    };
     this.id = id ?? nestedLatticeId(this.params);
     this.digits = digitLayout(p.q, this.n);
     this.indexBits = Math.ceil(Math.log2(this.betas.length));
     this.encodeFactors = this.betas.map((b) => Math.fround((FIXED_POINT * p.q) / b));
-    this.decodeSteps = this.betas.map((b) => Math.fround(b / (2 * p.q)));
+    // Universal: the decode works on 128·2λ̂ − d (1/256 units, dither subtracted) and folds in the shrinkage.
+    this.decodeSteps = this.betas.map((b) =>
+      ditherSeed === null ? Math.fround(b / (2 * p.q)) : Math.fround((this.shrinkage * b) / (FIXED_POINT * p.q)),
+    );
     this.errorWeights = this.betas.map((b) => (b * BETA_UNIT) ** 2);
     this.expectedNmse =
       expectedNmse ??
+      (ditherSeed !== null ? universalNmse : undefined) ??
       (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) *
         lattice.nsm *
         lattice.det ** (2 / lattice.dim);
     this.wgsl = {
-      parts: ['formats/streams.wgsl', 'lattice/closest.wgsl', 'lattice/nested.wgsl', 'lattice/e8_decode.wgsl'],
+      parts: [
+        'formats/streams.wgsl',
+        'lattice/closest.wgsl',
+        'lattice/nested.wgsl',
+        'lattice/e8_decode.wgsl',
+        'lattice/universal.wgsl',
+      ],
       snippet: 'formats/lattice.wgsl',
       encodeSnippet: 'formats/lattice_encode.wgsl',
       encodeParts: ['formats/row_rms.wgsl'],
       encodeOrder: ['scales', 'aux', 'codes'],
       // 8-dim blocks as doubled integer points: the Voronoi cell of qL lies in [−q, q]^8 (2e_i ∈ D8 ⊂ E8),
       // so |2λ̂_i| ≤ 2q fits a signed byte for q ≤ 63
-      intBlocks: this.n === 8 && p.q <= 63,
+      // (not for the universal scheme: its decoded values are 128·2λ̂ − d, not small integers)
+      intBlocks: this.n === 8 && p.q <= 63 && ditherSeed === null,
       constants: {
         LATTICE: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
         DIM: this.n,
@@ -170,6 +223,10 @@ export class NestedLatticeFormat implements QuantFormat {
         DEC_STEPS: { f32array: this.decodeSteps },
         ERR_WEIGHTS: { f32array: this.errorWeights },
         RECIP11: { f32array: RECIP11 },
+        UNIVERSAL: ditherSeed !== null,
+        DITHER_SEED: ditherSeed ?? 0,
+        GAUGE_LIMIT2: gaugeLimitTwice(p.q),
+        GAUGE_KIND: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
       },
     };
   }
@@ -197,13 +254,13 @@ export class NestedLatticeFormat implements QuantFormat {
       const blocks = Kp / this.n;
       const inner = makeLayout(Kp, this.n, {
         codes: blocks * this.digits.blockBits,
-        scales: 32,
+        scales: this.scaleWords * 32,
         aux: blocks * this.indexBits,
       });
       const padBits =
         32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux) -
         blocks * this.digits.blockBits -
-        32 -
+        this.scaleWords * 32 -
         blocks * this.indexBits;
       // Same words, but rates are per *logical* entry; the (Kp − K) stored zeros count as padding.
       const codeShare = (blocks * this.digits.blockBits * K) / Kp;
@@ -213,7 +270,7 @@ export class NestedLatticeFormat implements QuantFormat {
         codedK: Kp,
         bitsPerRow: {
           codes: codeShare,
-          scales: 32,
+          scales: this.scaleWords * 32,
           aux: (blocks * this.indexBits * K) / Kp,
           padding: padBits + (blocks * (this.digits.blockBits + this.indexBits) * (Kp - K)) / Kp,
         },
@@ -230,12 +287,18 @@ export class NestedLatticeFormat implements QuantFormat {
    * rows and gains ≈ 2D of the product error.
    */
   get mmseShrinkage(): number {
-    return 1 / (1 + this.expectedNmse);
+    // the universal decode already applies its α
+    return this.ditherSeed === null ? 1 / (1 + this.expectedNmse) : 1;
   }
 
-  /** Information rate log₂q + (index bits)/n + 32/K, before word rounding (docs/lattice.md §4). */
+  /** Per-row f32 words in the scales stream: σ, and the row mean μ for the universal scheme. */
+  get scaleWords(): number {
+    return this.ditherSeed === null ? 1 : 2;
+  }
+
+  /** Information rate log₂q + (index bits)/n + 32/K per scale word, before word rounding (docs/lattice.md §4). */
   nominalRate(K: number): number {
-    return Math.log2(this.q) + this.indexBits / this.n + 32 / K;
+    return Math.log2(this.q) + this.indexBits / this.n + (32 * this.scaleWords) / K;
   }
 
   checkRepresentable(m: Matrix, what: string): void {
@@ -279,8 +342,20 @@ export class NestedLatticeFormat implements QuantFormat {
     return flushScale(rneSqrt11(ftz(Math.fround(acc * Math.fround(1 / Kp)))));
   }
 
-  /** β index of one block: argmin_j err_j·w_j (exact: < 2^52), ties to the smaller j. */
+  /**
+   * β index of one block: argmin_j err_j·w_j (exact: < 2^52), ties to the smaller j. Universal scheme: the
+   * smallest j whose fixed-point block has twice-gauge below the no-overload limit (else the last), a
+   * function of the data alone, so the dither's error stays uniform on the chosen cell.
+   */
   chooseBeta(coder: BlockCoder, y: Float32Array, start: number, rho: number, t: number[]): number {
+    if (this.ditherSeed !== null) {
+      const limit = gaugeLimitTwice(this.q);
+      for (let j = 0; j < this.betas.length - 1; j++) {
+        toFixedPoint(y, start, this.n, Math.fround(this.encodeFactors[j] * rho), t);
+        if (gaugeTwice(this.lattice, t) < limit) return j;
+      }
+      return this.betas.length - 1;
+    }
     let best = 0;
     let bestScore = Infinity;
     for (let j = 0; j < this.betas.length; j++) {
@@ -295,12 +370,38 @@ export class NestedLatticeFormat implements QuantFormat {
     return best;
   }
 
+  /** Universal scheme: each row minus its mean (rowMean), and the means; the plain code: m as it is. */
+  centreRows(m: Matrix): { centred: Matrix; means: Float32Array } {
+    const means = new Float32Array(m.rows);
+    if (this.ditherSeed === null) return { centred: m, means };
+    const data = new Float32Array(m.data.length);
+    for (let r = 0; r < m.rows; r++) {
+      const mu = rowMean(m.data, r * m.cols, m.cols);
+      means[r] = mu;
+      for (let k = 0; k < m.cols; k++) data[r * m.cols + k] = ftz(Math.fround(ftz(m.data[r * m.cols + k]) - mu));
+    }
+    return { centred: { rows: m.rows, cols: m.cols, data }, means };
+  }
+
+  /** Universal scheme: the dither of every block of a row (1/256 lattice units), keyed by its stored σ and μ. */
+  rowDithers(sigma: number, mean: number, blocks: number): number[][] {
+    const key = ditherKey(this.ditherSeed ?? 0, f32Bits(sigma), f32Bits(mean));
+    const scratch = new ClosestScratch(this.n);
+    const twice = new Float64Array(this.n);
+    return Array.from({ length: blocks }, (_, b) => {
+      const d = new Array<number>(this.n);
+      blockDither(this.lattice, key, b, d, twice, scratch);
+      return d;
+    });
+  }
+
   encode(m: Matrix): QuantizedMatrix {
     validateMatrix(m, 'encode input');
     this.checkRepresentable(m, 'encode input');
     const K = m.cols;
     const layout = this.layout(K);
-    const y = this.toCodingDomain(m);
+    const { centred, means } = this.centreRows(m);
+    const y = this.toCodingDomain(centred);
     const Kp = y.cols;
     const blocks = Kp / this.n;
     const wpr = layout.wordsPerRow;
@@ -314,6 +415,8 @@ export class NestedLatticeFormat implements QuantFormat {
     for (let r = 0; r < m.rows; r++) {
       const sigma = this.rowSigma(y.data, r * Kp, Kp);
       scales[r * wpr.scales] = f32Bits(sigma);
+      if (this.ditherSeed !== null) scales[r * wpr.scales + 1] = f32Bits(means[r]);
+      const dithers = this.ditherSeed !== null && sigma !== 0 ? this.rowDithers(sigma, means[r], blocks) : null;
       if (sigma === 0) {
         // All-zero (or flushed) row: digits 0 decode to the origin.
         fields.fill(0);
@@ -325,6 +428,7 @@ export class NestedLatticeFormat implements QuantFormat {
           indices[b] = index;
           // Re-encode at the chosen β (as the GPU codes pass does).
           toFixedPoint(y.data, r * Kp + b * this.n, this.n, Math.fround(this.encodeFactors[index] * rho), t);
+          if (dithers) for (let i = 0; i < this.n; i++) t[i] += dithers[b][i];
           coder.encode(t);
           const packed = packDigits(coder.digits, this.q, this.digits.radix);
           for (let f = 0; f < packed.length; f++) fields[b * this.digits.fields + f] = packed[f];
@@ -346,6 +450,7 @@ export class NestedLatticeFormat implements QuantFormat {
     sigma: number,
     coder = new BlockCoder(this.lattice, this.q),
   ): { index: number; fields: number[]; decoded: Float32Array } {
+    this.refuseUniversal('block-at-a-time coding');
     if (sigma === 0)
       return { index: 0, fields: new Array<number>(this.digits.fields).fill(0), decoded: new Float32Array(this.n) };
     const y = Float32Array.from(values);
@@ -369,6 +474,7 @@ export class NestedLatticeFormat implements QuantFormat {
     fields: ArrayLike<number>,
     indices: ArrayLike<number>,
   ): QuantizedMatrix {
+    this.refuseUniversal('assembling from block codes');
     const layout = this.layout(K);
     const wpr = layout.wordsPerRow;
     const blocks = this.paddedK(K) / this.n;
@@ -419,6 +525,8 @@ export class NestedLatticeFormat implements QuantFormat {
     const coder = new BlockCoder(this.lattice, this.q);
     for (let r = 0; r < qm.rows; r++) {
       const sigma = bitsToF32(qm.scales[r * wpr.scales]);
+      const dithers =
+        this.ditherSeed !== null ? this.rowDithers(sigma, bitsToF32(qm.scales[r * wpr.scales + 1]), blocks) : null;
       for (let b = 0; b < blocks; b++) {
         for (let f = 0; f < this.digits.fields; f++)
           fields[f] = unpackCode(qm.codes, r * wpr.codes, b * this.digits.fields + f, this.digits.fieldBits);
@@ -429,18 +537,39 @@ export class NestedLatticeFormat implements QuantFormat {
         if (digits.some((d) => d >= this.q))
           throw new FormatError(`corrupt lattice code at row ${r}, block ${b}: digit ≥ q = ${this.q}`);
         coder.decode(digits);
-        for (let i = 0; i < this.n; i++)
-          data[r * Kp + b * this.n + i] = ftz(
-            Math.fround(Math.fround(coder.decodedTwice[i] * this.decodeSteps[j]) * sigma),
-          );
+        for (let i = 0; i < this.n; i++) {
+          // universal: (128·2λ̂ − d) in 1/256 units, an exact integer
+          const v = dithers ? (FIXED_POINT / 2) * coder.decodedTwice[i] - dithers[b][i] : coder.decodedTwice[i];
+          data[r * Kp + b * this.n + i] = ftz(Math.fround(Math.fround(v * this.decodeSteps[j]) * sigma));
+        }
       }
     }
     return { rows: qm.rows, cols: Kp, data };
   }
 
-  /** Reconstruction in the original domain (rotation undone, padding dropped). */
+  /** Reconstruction in the original domain (rotation undone, padding dropped; universal: row means added back). */
   decode(qm: QuantizedMatrix): Matrix {
-    return this.fromCodingDomain(this.decodeCodingDomain(qm), qm.cols);
+    const out = this.fromCodingDomain(this.decodeCodingDomain(qm), qm.cols);
+    if (this.ditherSeed === null) return out;
+    const means = this.rowMeans(qm);
+    const data = new Float32Array(out.data.length);
+    for (let r = 0; r < out.rows; r++)
+      for (let k = 0; k < out.cols; k++) data[r * out.cols + k] = ftz(Math.fround(out.data[r * out.cols + k] + means[r]));
+    return { rows: out.rows, cols: out.cols, data };
+  }
+
+  /** Stored row means μ (universal scheme; zeros for the plain code). */
+  rowMeans(qm: QuantizedMatrix): Float32Array {
+    checkQuantized(qm, this);
+    const wpr = qm.layout.wordsPerRow.scales;
+    return Float32Array.from({ length: qm.rows }, (_, r) =>
+      this.ditherSeed === null ? 0 : bitsToF32(qm.scales[r * wpr + 1]),
+    );
+  }
+
+  private refuseUniversal(what: string): void {
+    if (this.ditherSeed !== null)
+      throw new FormatError(`${this.id}: ${what} is not defined for the universal (dithered, centred) scheme`);
   }
 }
 

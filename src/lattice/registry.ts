@@ -1,14 +1,18 @@
 import { FormatError } from '../errors.js';
 import { gaussianMatrix, Rng } from '../reference/random.js';
 import { optimizeBetas } from './betas.js';
+import { latticeByName } from './lattices.js';
+import { fitUniversalBetas, universalFit } from './universal.js';
 import { DEFAULT_ROTATION_SEED, NestedLatticeFormat, type NestedLatticeParams } from './format.js';
 
 /**
  * Nested-lattice format ids: `<lattice>-q<q>-k<k>[-norot|-s<seed>]` with β fitted by the built-in
  * optimiser to iid Gaussian rows (what the rotation makes every row look like), or
  * `<lattice>-q<q>-b<β_β_…>[…]` with explicit β. Lattices: e8, d4, d8, z<n>. E.g. `e8-q14-k4`.
+ * A trailing `-u<seed>` selects the universal scheme (docs/universal.md) with that dither seed, β fitted to
+ * its gauge rule, e.g. `e8-q14-k4-u1`.
  */
-export const LATTICE_ID = /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?$/;
+export const LATTICE_ID = /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?(?:-u(\d+))?$/;
 
 /** Fixed sample for the default β: 512 Gaussian rows of 4096 (2^18 E8 blocks; the optimiser stratifies). */
 const GAUSSIAN_SAMPLE_SEED = 0x6a55;
@@ -20,6 +24,14 @@ export function latticeFormatFromId(id: string): NestedLatticeFormat | null {
   const q = Number(m[2]);
   const rotationSeed = m[5] ? null : m[6] !== undefined ? Number(m[6]) : DEFAULT_ROTATION_SEED;
   const base = { lattice, q, rotationSeed };
+  const ditherSeed = m[7] !== undefined ? Number(m[7]) : null;
+  if (ditherSeed !== null) {
+    // the universal scheme: β for the gauge rule, D̄ from the same Gaussian sample
+    const l = latticeByName(lattice);
+    const fit =
+      m[4] !== undefined ? universalFit(l, q, m[4].split('_').map(Number)) : fitUniversalBetas(l, q, Number(m[3]));
+    return new NestedLatticeFormat({ ...base, betas: fit.betas, ditherSeed, universalNmse: fit.nmse }, id);
+  }
   if (m[4] !== undefined) {
     const betas = m[4].split('_').map(Number);
     return new NestedLatticeFormat({ ...base, betas }, id);

@@ -10,6 +10,7 @@ import type { Kernel } from '../gpu/pipelines.js';
 import type { GpuRunner, Step } from '../gpu/runner.js';
 import { GpuMatrix, type GpuQuantizedMatrix } from '../gpu/tensors.js';
 import { operandWindow, rowWords } from './operand.js';
+import { addOuter } from './centre.js';
 import { transformRows } from './transform.js';
 
 /** Entries each thread of shaders/dequantize.wgsl writes (one q_decode8 block). */
@@ -65,10 +66,18 @@ export async function dequantizeRows(runner: GpuRunner, q: GpuQuantizedMatrix): 
     out.destroy();
     throw e;
   }
-  if (!domain) return out;
+  let rows = out;
   try {
-    return await transformRows(runner, out, domain, true);
-  } finally {
+    if (domain) {
+      rows = await transformRows(runner, out, domain, true);
+      out.destroy();
+    }
+    // the universal scheme's rows come back with their means
+    if (q.format.centred) await addOuter(runner, rows, 1, { q, word: q.format.centred.meanWord }, null);
+    return rows;
+  } catch (e) {
     out.destroy();
+    rows.destroy();
+    throw e;
   }
 }

@@ -3,7 +3,7 @@
  * common coding domain where a format needs one, asks the planner for the kernel, and dispatches it over
  * windows of rows of X and W that fit the device's bindings.
  */
-import { ShapeError } from '../errors.js';
+import { FormatError, ShapeError } from '../errors.js';
 import { domainOf, sameDomain } from '../gpu/domain.js';
 import { GpuMatrix, GpuQuantizedMatrix, type GpuOperand } from '../gpu/tensors.js';
 import { matmulShape } from '../matrix.js';
@@ -12,6 +12,7 @@ import { operandWindow, rowWords } from './operand.js';
 import { planMatmul, type MatmulOptions, type MatmulPlan, type PlanContext } from './plan.js';
 import type { Kernel } from '../gpu/pipelines.js';
 import type { GpuRunner, Step } from '../gpu/runner.js';
+import { addOuter, type RowWords } from './centre.js';
 import { transformRows } from './transform.js';
 
 /** Multiplies two GPU operands; matrices this makes on the way (rotated copies, a decoded X) are freed. */
@@ -23,6 +24,8 @@ export async function matmulOperands(
 ): Promise<GpuMatrix> {
   const { runner } = ctx;
   const { M, N, K: logicalK } = matmulShape(x, w);
+  const centred = await centredProduct(ctx, x, w, options);
+  if (centred) return centred;
   let K = logicalK;
   const temps: GpuMatrix[] = [];
   let xs = x;
@@ -38,7 +41,8 @@ export async function matmulOperands(
           `in different rotations/paddings; quantize both with the same rotation seed`,
       );
     const domain = dx ?? dw;
-    if (dx && dw && dx.Kp > K) {
+    const bothCentred = isCentred(xs) && isCentred(ws);
+    if (dx && dw && dx.Kp > K && !bothCentred) {
       // Both coded with padding: decoded rows carry quantization noise in the padded coordinates too,
       // which the K-entry matrices do not have. Decode X (back to K entries) and rotate it as f32, so Y
       // is exactly the product of the two decoded K-entry matrices.
@@ -68,6 +72,12 @@ export async function matmulOperands(
     const y = new GpuMatrix(runner, M, N, runner.allocate(M * N * 4, 'Y', true));
     try {
       await runner.run(`matmul ${plan.request.template}`, [matmulStep(runner, plan, kernel, xs, ws, y, K)]);
+      // centred rows (the universal scheme): xᵀw = x̄ᵀw̄ + K·μ_x·μ_w
+      if (bothCentred) {
+        const xq = xs as GpuQuantizedMatrix;
+        const wq = ws as GpuQuantizedMatrix;
+        await addOuter(runner, y, logicalK, centredWords(xq), centredWords(wq));
+      }
     } catch (e) {
       y.destroy();
       throw e;
@@ -75,6 +85,51 @@ export async function matmulOperands(
     return y;
   } finally {
     for (const t of temps) t.destroy();
+  }
+}
+
+function isCentred(op: GpuOperand): op is GpuQuantizedMatrix {
+  return op instanceof GpuQuantizedMatrix && op.format.centred !== undefined;
+}
+
+function centredWords(q: GpuQuantizedMatrix): RowWords {
+  return { q, word: q.format.centred?.meanWord ?? 0 };
+}
+
+/**
+ * Products with a centred operand (the universal scheme, docs/universal.md). Two centred operands go through
+ * the coded product plus the mean term (null here); they must carry different dither seeds. A centred operand
+ * times f32 rows is decoded (means added back) and multiplied as f32. A centred operand cannot meet an
+ * uncentred quantized one (the mean term would need the other's row sums).
+ */
+async function centredProduct(
+  ctx: PlanContext,
+  x: GpuOperand,
+  w: GpuOperand,
+  options: MatmulOptions,
+): Promise<GpuMatrix | null> {
+  const cx = isCentred(x);
+  const cw = isCentred(w);
+  if (!cx && !cw) return null;
+  if (cx && cw) {
+    if (x.format.centred?.ditherSeed === w.format.centred?.ditherSeed)
+      throw new FormatError(
+        `X (${x.format.id}) and W (${w.format.id}) share dither seed ${x.format.centred?.ditherSeed}: their ` +
+          `errors would be correlated and the product biased; quantize them with different -u seeds`,
+      );
+    return null;
+  }
+  const other = cx ? w : x;
+  if (other instanceof GpuQuantizedMatrix)
+    throw new FormatError(
+      `${cx ? "X" : "W"} (${((cx ? x : w) as GpuQuantizedMatrix).format.id}) is stored centred (universal scheme) and ` +
+        `${cx ? 'W' : 'X'} (${other.format.id}) is not; quantize both with -u formats, or pass the other as f32`,
+    );
+  const decoded = await dequantizeRows(ctx.runner, (cx ? x : w) as GpuQuantizedMatrix);
+  try {
+    return await matmulOperands(ctx, cx ? decoded : x, cx ? w : decoded, options);
+  } finally {
+    decoded.destroy();
   }
 }
 

@@ -11,6 +11,7 @@ import type { Kernel } from '../gpu/pipelines.js';
 import type { GpuRunner, Step } from '../gpu/runner.js';
 import { type GpuMatrix, GpuQuantizedMatrix } from '../gpu/tensors.js';
 import { operandWindow } from './operand.js';
+import { centreRows } from './centre.js';
 import { transformRows } from './transform.js';
 
 /** Entries each thread of quantize_tensor_max reduces (its TENSOR_MAX_STRIP). */
@@ -103,33 +104,34 @@ export async function quantizeRows(
 ): Promise<GpuQuantizedMatrix> {
   const K = src.cols;
   const domain = domainOf(format, K);
-  const rows = domain ? await transformRows(runner, src, domain, false) : src;
+  const layout = format.layout(K);
+  const w = layout.wordsPerRow;
+  const alloc = (words: number, s: string) => runner.allocate(words * 4, `${format.id} ${s}`, true);
+  const q = new GpuQuantizedMatrix(
+    runner,
+    format,
+    src.rows,
+    K,
+    layout,
+    alloc(src.rows * w.codes, 'codes'),
+    alloc(src.rows * w.scales, 'scales'),
+    alloc(src.rows * w.aux, 'aux'),
+  );
+  const temps: GpuMatrix[] = [];
+  const tensorMax = runner.upload(new Uint32Array(1), 'tensor max');
   try {
+    // the universal scheme codes centred rows (their means go straight into the scales stream)
+    let rows = src;
+    if (format.centred) temps.push((rows = await centreRows(runner, rows, q, format.centred.meanWord)));
+    if (domain) temps.push((rows = await transformRows(runner, rows, domain, false)));
     const passes = await quantizePasses(runner, format);
-    const layout = format.layout(K);
-    const w = layout.wordsPerRow;
-    const alloc = (words: number, s: string) => runner.allocate(words * 4, `${format.id} ${s}`, true);
-    const q = new GpuQuantizedMatrix(
-      runner,
-      format,
-      rows.rows,
-      K,
-      layout,
-      alloc(rows.rows * w.codes, 'codes'),
-      alloc(rows.rows * w.scales, 'scales'),
-      alloc(rows.rows * w.aux, 'aux'),
-    );
-    const tensorMax = runner.upload(new Uint32Array(1), 'tensor max');
-    try {
-      await runner.run(`quantize ${format.id}`, quantizeSteps(runner, passes, rows, q, tensorMax));
-    } catch (e) {
-      q.destroy();
-      throw e;
-    } finally {
-      runner.release(tensorMax);
-    }
+    await runner.run(`quantize ${format.id}`, quantizeSteps(runner, passes, rows, q, tensorMax));
     return q;
+  } catch (e) {
+    q.destroy();
+    throw e;
   } finally {
-    if (rows !== src) rows.destroy();
+    runner.release(tensorMax);
+    for (const t of temps) t.destroy();
   }
 }
