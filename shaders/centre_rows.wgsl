@@ -1,7 +1,8 @@
 // Row centring of the universal scheme (twin of src/lattice/universal.ts rowMean and
-// NestedLatticeFormat.centreRows): μ = fl(Σ_k x_k · fl(1/K)), the sum sequential in k order in one
-// thread (plain adds, nothing to fuse, so every device rounds as the CPU does); dst = fl(x − μ); μ's bits
-// go to word `mean_word` of each row of `means` (the quantized matrix's scales stream).
+// NestedLatticeFormat.centreRows): μ from two sequential passes in k order in one thread (plain adds,
+// nothing to fuse, so every device rounds as the CPU does); dst = fl(x − μ); μ's bits go to word
+// `mean_word` of each row of `means` (the quantized matrix's scales stream). centre = 0: μ = 0 (the
+// uncentred ablation).
 #include "common/rounding.wgsl"
 
 struct CentreParams {
@@ -15,6 +16,7 @@ struct CentreParams {
   mean_base: u32,
   mean_stride: u32,
   mean_word: u32,
+  centre: u32,
 }
 @group(0) @binding(AUTO) var<uniform> params: CentreParams;
 @group(0) @binding(AUTO) var<storage, read> src: array<f32>;
@@ -31,7 +33,13 @@ fn centre_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
   if (lid == 0u && valid) {
     var acc = 0.0;
     for (var k = 0u; k < params.k; k++) { acc = acc + ftz(src[params.src_base + row * params.src_stride + k]); }
-    let mu = ftz(acc * params.inv_k);
+    let mu1 = ftz(acc * params.inv_k);
+    // second pass over the residuals: μ accurate to the row's spread, not its offset
+    var res = 0.0;
+    for (var k = 0u; k < params.k; k++) { res = res + ftz(ftz(src[params.src_base + row * params.src_stride + k]) - mu1); }
+    let corr = ftz(res * params.inv_k);
+    var mu = ftz(mu1 + corr);
+    if (params.centre == 0u) { mu = 0.0; }
     row_mean = mu;
     means[params.mean_base + row * params.mean_stride + params.mean_word] = bitcast<u32>(mu);
   }

@@ -137,9 +137,10 @@ export interface QuantFormat {
   /**
    * Present when rows are stored centred (the universal scheme, docs/universal.md): each row's mean μ is f32
    * word `meanWord` of its scales, a product adds K·μ_x·μ_w, and the two operands of a product must
-   * carry different dither seeds (equal ones would correlate their errors).
+   * carry different dither seeds (equal ones would correlate their errors). subtractMean = false: μ = 0 is
+   * stored (the uncentred ablation).
    */
-  readonly centred?: { readonly meanWord: number; readonly ditherSeed: number };
+  readonly centred?: { readonly meanWord: number; readonly ditherSeed: number; readonly subtractMean: boolean };
 }
 
 /** Builds a Layout from per-row bit counts; words are rounded up per stream. */

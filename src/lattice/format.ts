@@ -60,6 +60,9 @@ export interface NestedLatticeParams {
    * Null or absent: the plain NestQuant-style code. The two operands of a product need different seeds.
    */
   readonly ditherSeed?: number | null;
+  /** Universal scheme ablations (docs/universal.md §4): no dither (`-nodither`), no centring (`-nocentre`). */
+  readonly dither?: boolean;
+  readonly centre?: boolean;
   /** Universal scheme: the per-entry error D̄ its β give a unit-RMS Gaussian row (sets the shrinkage α = 1/(1+D̄)). */
   readonly universalNmse?: number;
 }
@@ -83,7 +86,10 @@ function checkBetas(betas: readonly number[]): void {
 function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
   const rot =
     p.rotationSeed === null ? '-norot' : p.rotationSeed === DEFAULT_ROTATION_SEED ? '' : `-s${p.rotationSeed}`;
-  const uni = p.ditherSeed == null ? '' : `-u${p.ditherSeed}`;
+  const uni =
+    p.ditherSeed == null
+      ? ''
+      : `-u${p.ditherSeed}${p.dither === false ? '-nodither' : ''}${p.centre === false ? '-nocentre' : ''}`;
   return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}${uni}`;
 }
 
@@ -124,7 +130,9 @@ export class NestedLatticeFormat implements QuantFormat {
   readonly shrinkage: number;
   readonly wgsl: WgslSpec;
   readonly coding: CodingDomain = { paddedK: (K) => this.paddedK(K), rotation: (K) => this.rotation(K) };
-  readonly centred?: { readonly meanWord: number; readonly ditherSeed: number };
+  readonly centred?: { readonly meanWord: number; readonly ditherSeed: number; readonly subtractMean: boolean };
+  /** Universal scheme: whether blocks are dithered (false only in the `-nodither` ablation). */
+  readonly dithered: boolean;
   private readonly layouts = new Map<number, Layout>();
   private readonly rotations = new Map<number, HadamardRotation>();
 
@@ -161,7 +169,8 @@ export class NestedLatticeFormat implements QuantFormat {
     this.betas = [...p.betas];
     this.n = lattice.dim;
     this.ditherSeed = ditherSeed;
-    if (ditherSeed !== null) this.centred = { meanWord: 1, ditherSeed };
+    this.dithered = ditherSeed !== null && p.dither !== false;
+    if (ditherSeed !== null) this.centred = { meanWord: 1, ditherSeed, subtractMean: p.centre !== false };
     const universalNmse =
       p.universalNmse ??
       (this.betas.reduce((a, b) => a + (b / p.q) ** 2, 0) / this.betas.length) * cellSecondMoment(lattice);
@@ -172,7 +181,9 @@ export class NestedLatticeFormat implements QuantFormat {
       q: p.q,
       betas: this.betas,
       rotationSeed: p.rotationSeed,
-      ...(ditherSeed === null ? {} : { ditherSeed, universalNmse }),
+      ...(ditherSeed === null
+        ? {}
+        : { ditherSeed, universalNmse, dither: p.dither !== false, centre: p.centre !== false }),
     };
     this.id = id ?? nestedLatticeId(this.params);
     this.digits = digitLayout(p.q, this.n);
@@ -224,6 +235,7 @@ export class NestedLatticeFormat implements QuantFormat {
         ERR_WEIGHTS: { f32array: this.errorWeights },
         RECIP11: { f32array: RECIP11 },
         UNIVERSAL: ditherSeed !== null,
+        DITHER: ditherSeed !== null && p.dither !== false,
         DITHER_SEED: ditherSeed ?? 0,
         GAUGE_LIMIT2: gaugeLimitTwice(p.q),
         GAUGE_KIND: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
@@ -376,7 +388,7 @@ export class NestedLatticeFormat implements QuantFormat {
     if (this.ditherSeed === null) return { centred: m, means };
     const data = new Float32Array(m.data.length);
     for (let r = 0; r < m.rows; r++) {
-      const mu = rowMean(m.data, r * m.cols, m.cols);
+      const mu = this.centred?.subtractMean ? rowMean(m.data, r * m.cols, m.cols) : 0;
       means[r] = mu;
       for (let k = 0; k < m.cols; k++) data[r * m.cols + k] = ftz(Math.fround(ftz(m.data[r * m.cols + k]) - mu));
     }
@@ -385,6 +397,7 @@ export class NestedLatticeFormat implements QuantFormat {
 
   /** Universal scheme: the dither of every block of a row (1/256 lattice units), keyed by its stored σ and μ. */
   rowDithers(sigma: number, mean: number, blocks: number): number[][] {
+    if (!this.dithered) return Array.from({ length: blocks }, () => new Array<number>(this.n).fill(0));
     const key = ditherKey(this.ditherSeed ?? 0, f32Bits(sigma), f32Bits(mean));
     const scratch = new ClosestScratch(this.n);
     const twice = new Float64Array(this.n);

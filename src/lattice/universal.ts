@@ -11,11 +11,20 @@ import type { Lattice } from './lattices.js';
  * single-rounding f32 arithmetic, twinned by shaders/lattice/universal.wgsl and shaders/centre_rows.wgsl.
  */
 
-/** Per-row mean as the GPU computes it: a sequential f32 sum in k order times fl(1/K) (no FMA can change it). */
+/**
+ * Per-row mean as the GPU computes it, in two sequential f32 passes in k order: μ₁ = fl(Σx·fl(1/K)), then
+ * μ = μ₁ + fl(Σ fl(x − μ₁)·fl(1/K)). The second pass sums small residuals, so μ is accurate to the spread of
+ * the row, not to the size of its offset: the mean term K·μ_x·μ_w of a product then carries no rounding
+ * bias of order K·μ·ulp(μ) (docs/universal.md). Adds and single multiplies only: nothing a device can fuse.
+ */
 export function rowMean(x: ArrayLike<number>, start: number, K: number): number {
+  const inv = Math.fround(1 / K);
   let acc = 0;
   for (let k = 0; k < K; k++) acc = Math.fround(acc + ftz(x[start + k]));
-  return ftz(Math.fround(acc * Math.fround(1 / K)));
+  const mu1 = ftz(Math.fround(acc * inv));
+  let res = 0;
+  for (let k = 0; k < K; k++) res = Math.fround(res + ftz(Math.fround(ftz(x[start + k]) - mu1)));
+  return ftz(Math.fround(mu1 + ftz(Math.fround(res * inv))));
 }
 
 /** The murmur3 finaliser: a bijective 32-bit mix (u32 multiply wraps, as WGSL's does). */

@@ -6,12 +6,16 @@
 import type { GpuRunner } from '../gpu/runner.js';
 import { GpuMatrix, type GpuQuantizedMatrix } from '../gpu/tensors.js';
 
-/** The centred copy of `src`; each row's mean goes to word `meanWord` of that row of `q`'s scales. */
+/**
+ * The centred copy of `src`; each row's mean goes to word `meanWord` of that row of `q`'s scales
+ * (subtractMean false: μ = 0, the rows copied as they are).
+ */
 export async function centreRows(
   runner: GpuRunner,
   src: GpuMatrix,
   q: GpuQuantizedMatrix,
   meanWord: number,
+  subtractMean = true,
 ): Promise<GpuMatrix> {
   const kernel = await runner.pipelines.kernel({ template: 'centre_rows.wgsl', operands: {} }, 'centre_rows');
   const K = src.cols;
@@ -40,6 +44,7 @@ export async function centreRows(
                 mean_base: meanWin.base,
                 mean_stride: stride,
                 mean_word: meanWord,
+                centre: subtractMean ? 1 : 0,
               },
             },
             workgroups: [r1 - r0, 1, 1],

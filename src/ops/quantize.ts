@@ -122,7 +122,8 @@ export async function quantizeRows(
   try {
     // the universal scheme codes centred rows (their means go straight into the scales stream)
     let rows = src;
-    if (format.centred) temps.push((rows = await centreRows(runner, rows, q, format.centred.meanWord)));
+    const c = format.centred;
+    if (c) temps.push((rows = await centreRows(runner, rows, q, c.meanWord, c.subtractMean)));
     if (domain) temps.push((rows = await transformRows(runner, rows, domain, false)));
     const passes = await quantizePasses(runner, format);
     await runner.run(`quantize ${format.id}`, quantizeSteps(runner, passes, rows, q, tensorMax));
