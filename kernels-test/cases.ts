@@ -131,9 +131,11 @@ async function splitCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResul
   });
   const X = gaussianMatrix(M, K, rng);
   const W = gaussianMatrix(N, K, rng);
-  for (const id of p.formats as string[]) {
+  // 'x*w': X and W in different formats (the universal scheme's two dither seeds)
+  for (const pairId of p.formats as string[]) {
+    const [xid, id] = pairId.includes('*') ? pairId.split('*') : [pairId, pairId];
     const runOn = async (e: Engine) => {
-      const xq: GpuOperand = id === 'f32' ? e.upload(X) : await e.quantize(X, id);
+      const xq: GpuOperand = xid === 'f32' ? e.upload(X) : await e.quantize(X, xid);
       const wq: GpuOperand = id === 'f32' ? e.upload(W) : await e.quantize(W, id);
       const y = await e.matmul(xq, wq);
       const out = {

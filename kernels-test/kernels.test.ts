@@ -370,7 +370,8 @@ describe('work split past device limits gives identical results', () => {
   test('4 KiB bindings (a window per few rows), 2 workgroups per dimension', async () => {
     await runCase(
       'split',
-      { M: 40, K: 200, N: 70, binding: 4096, maxDim: 2, formats: ['f32', 'int5-asym-g16'] },
+      // (the universal scheme keys its dither by the row's index in the whole matrix, FMT_meta.row0)
+      { M: 40, K: 200, N: 70, binding: 4096, maxDim: 2, formats: ['f32', 'int5-asym-g16', 'e8-q8-k4-u1*e8-q8-k4-u2'] },
       '40x200x70',
     );
   });

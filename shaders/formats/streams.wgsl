@@ -13,6 +13,7 @@ struct FMT_Meta {
   scales_base: u32,
   aux_base: u32,
   inv_k: f32, // fl(1/k), for per-row statistics
+  row0: u32, // the window's first row in the whole matrix (the universal scheme's dither key)
 }
 @group(0) @binding(AUTO) var<uniform> FMT_meta: FMT_Meta;
 @group(0) @binding(AUTO) var<storage, FMT_ACCESS> FMT_codes: array<u32>;

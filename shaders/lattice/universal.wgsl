@@ -15,14 +15,13 @@ fn FMT_mean(row: u32) -> f32 {
   return bitcast<f32>(FMT_scale_field(row, 1u, 32u));
 }
 
-// Dither of block `blk` in 1/256 lattice units: u uniform on the grid of [0, 2)^n from the row's key,
+// Dither of block `blk` in 1/256 lattice units: u uniform on the grid of [0, 2)^n from the key of the row
+// (its index in the whole matrix: the window's first row FMT_meta.row0 plus `row`),
 // reduced into the Voronoi cell, d = u − Q_L(u).
 fn FMT_dither(row: u32, blk: u32) -> FMT_Vec {
   var u: FMT_Vec;
   if (!FMT_DITHER) { return u; } // the -nodither ablation
-  let key = FMT_mix32(
-    FMT_mix32(FMT_mix32(FMT_DITHER_SEED) ^ FMT_scale_field(row, 0u, 32u)) ^ FMT_scale_field(row, 1u, 32u),
-  );
+  let key = FMT_mix32(FMT_mix32(FMT_DITHER_SEED) ^ (FMT_meta.row0 + row));
   for (var i = 0u; i < FMT_DIM; i++) { u[i] = i32(FMT_mix32(key ^ (blk * FMT_DIM + i)) >> 23u); }
   let c = FMT_closest_twice(u, 256);
   for (var i = 0u; i < FMT_DIM; i++) { u[i] -= 128 * c[i]; }

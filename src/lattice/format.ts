@@ -395,10 +395,10 @@ export class NestedLatticeFormat implements QuantFormat {
     return { centred: { rows: m.rows, cols: m.cols, data }, means };
   }
 
-  /** Universal scheme: the dither of every block of a row (1/256 lattice units), keyed by its stored σ and μ. */
-  rowDithers(sigma: number, mean: number, blocks: number): number[][] {
+  /** Universal scheme: the dither of every block of row `row` (1/256 lattice units). */
+  rowDithers(row: number, blocks: number): number[][] {
     if (!this.dithered) return Array.from({ length: blocks }, () => new Array<number>(this.n).fill(0));
-    const key = ditherKey(this.ditherSeed ?? 0, f32Bits(sigma), f32Bits(mean));
+    const key = ditherKey(this.ditherSeed ?? 0, row);
     const scratch = new ClosestScratch(this.n);
     const twice = new Float64Array(this.n);
     return Array.from({ length: blocks }, (_, b) => {
@@ -429,7 +429,7 @@ export class NestedLatticeFormat implements QuantFormat {
       const sigma = this.rowSigma(y.data, r * Kp, Kp);
       scales[r * wpr.scales] = f32Bits(sigma);
       if (this.ditherSeed !== null) scales[r * wpr.scales + 1] = f32Bits(means[r]);
-      const dithers = this.ditherSeed !== null && sigma !== 0 ? this.rowDithers(sigma, means[r], blocks) : null;
+      const dithers = this.ditherSeed !== null && sigma !== 0 ? this.rowDithers(r, blocks) : null;
       if (sigma === 0) {
         // All-zero (or flushed) row: digits 0 decode to the origin.
         fields.fill(0);
@@ -538,8 +538,7 @@ export class NestedLatticeFormat implements QuantFormat {
     const coder = new BlockCoder(this.lattice, this.q);
     for (let r = 0; r < qm.rows; r++) {
       const sigma = bitsToF32(qm.scales[r * wpr.scales]);
-      const dithers =
-        this.ditherSeed !== null ? this.rowDithers(sigma, bitsToF32(qm.scales[r * wpr.scales + 1]), blocks) : null;
+      const dithers = this.ditherSeed !== null ? this.rowDithers(r, blocks) : null;
       for (let b = 0; b < blocks; b++) {
         for (let f = 0; f < this.digits.fields; f++)
           fields[f] = unpackCode(qm.codes, r * wpr.codes, b * this.digits.fields + f, this.digits.fieldBits);

@@ -37,12 +37,12 @@ export function mix32(h: number): number {
 }
 
 /**
- * Key of a row's dither stream: the seed mixed with the row's stored σ and μ bits. A decoder needs no
- * row numbering (a kernel sees windows of rows), and for any fixed row the dither is a fresh uniform
- * draw for each seed, which is all the guarantee asks (its expectation is over the shared randomness).
+ * Key of a row's dither stream: the seed mixed with the row's index in its matrix (kernels see windows of
+ * rows and add the window's first row, FMT_meta.row0). Rows get independent dithers, so even identical rows
+ * carry independent errors.
  */
-export function ditherKey(seed: number, sigmaBits: number, meanBits: number): number {
-  return mix32((mix32((mix32(seed >>> 0) ^ sigmaBits) >>> 0) ^ meanBits) >>> 0);
+export function ditherKey(seed: number, row: number): number {
+  return mix32((mix32(seed >>> 0) ^ row) >>> 0);
 }
 
 /**

@@ -64,6 +64,7 @@ export function operandWindow(runner: GpuRunner, prefix: string, op: GpuOperand,
     scales_base: scales.base,
     aux_base: aux.base,
     inv_k: Math.fround(1 / codedK),
+    row0: r0,
   };
   return { storage, uniforms };
 }
