@@ -88,7 +88,11 @@ describe(
       // offset rows (mean ≠ 0) so the mean term matters; K = 33 pads, K = 256 does not
       await runCase('quantize', { format: 'e8-q14-k4-u1', rows: 19, cols: 1000, input: 'boundary' }, '19x1000');
       await runCase('quantize', { format: 'd4-q8-k2-u3', rows: 7, cols: 33, input: 'student' }, '7x33');
-      await runCase('quantize', { format: 'e8-q8-k4-u4-nodither-nocentre', rows: 5, cols: 64, input: 'student' }, '5x64');
+      await runCase(
+        'quantize',
+        { format: 'e8-q8-k4-u4-nodither-nocentre', rows: 5, cols: 64, input: 'student' },
+        '5x64',
+      );
       const [x, w] = ['e8-q14-k4-u1', 'e8-q14-k4-u2'];
       await runCase('gemm', { M: 9, K: 256, N: 7, x, w, offset: 30 }, '9x256x7');
       await runCase('gemm', { M: 1, K: 33, N: 5, x: 'e8-q8-k4-u1', w: 'e8-q8-k4-u2', offset: -4 }, '1x33x5');

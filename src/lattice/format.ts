@@ -22,14 +22,7 @@ import {
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
 import { latticeByName, type Lattice } from './lattices.js';
 import { ClosestScratch } from './closest.js';
-import {
-  blockDither,
-  cellSecondMoment,
-  ditherKey,
-  gaugeLimitTwice,
-  gaugeTwice,
-  rowMean,
-} from './universal.js';
+import { blockDither, cellSecondMoment, ditherKey, gaugeLimitTwice, gaugeTwice, rowMean } from './universal.js';
 
 /**
  * NestQuant-style nested-lattice matrix format (docs/lattice.md §4): per row, a random Hadamard rotation
@@ -566,8 +559,26 @@ export class NestedLatticeFormat implements QuantFormat {
     const means = this.rowMeans(qm);
     const data = new Float32Array(out.data.length);
     for (let r = 0; r < out.rows; r++)
-      for (let k = 0; k < out.cols; k++) data[r * out.cols + k] = ftz(Math.fround(out.data[r * out.cols + k] + means[r]));
+      for (let k = 0; k < out.cols; k++)
+        data[r * out.cols + k] = ftz(Math.fround(out.data[r * out.cols + k] + means[r]));
     return { rows: out.rows, cols: out.cols, data };
+  }
+
+  /**
+   * Universal scheme: each row's per-entry distortion, known from its β indices alone (the dithered error of
+   * a block is uniform on its cell: (β_j/q)²·m₂ per entry, in units of the row's mean square σ²), e.g. for a
+   * certified bound (docs/universal.md §3). D̄ on Gaussian-like rows.
+   */
+  rowDistortions(qm: QuantizedMatrix): Float64Array {
+    this.refuseUnlessUniversal('row distortions');
+    const idx = this.blockIndices(qm);
+    const blocks = this.paddedK(qm.cols) / this.n;
+    const m2 = cellSecondMoment(this.lattice);
+    return Float64Array.from({ length: qm.rows }, (_, r) => {
+      let s = 0;
+      for (let b = 0; b < blocks; b++) s += (this.betas[idx[r * blocks + b]] / this.q) ** 2;
+      return (s / blocks) * m2;
+    });
   }
 
   /** Stored row means μ (universal scheme; zeros for the plain code). */
@@ -577,6 +588,11 @@ export class NestedLatticeFormat implements QuantFormat {
     return Float32Array.from({ length: qm.rows }, (_, r) =>
       this.ditherSeed === null ? 0 : bitsToF32(qm.scales[r * wpr + 1]),
     );
+  }
+
+  private refuseUnlessUniversal(what: string): void {
+    if (this.ditherSeed === null)
+      throw new FormatError(`${this.id}: ${what} are defined for the universal scheme only`);
   }
 
   private refuseUniversal(what: string): void {

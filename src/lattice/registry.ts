@@ -12,7 +12,8 @@ import { DEFAULT_ROTATION_SEED, NestedLatticeFormat, type NestedLatticeParams } 
  * A trailing `-u<seed>` selects the universal scheme (docs/universal.md) with that dither seed, β fitted to
  * its gauge rule, e.g. `e8-q14-k4-u1`.
  */
-export const LATTICE_ID = /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?(?:-u(\d+)(-nodither)?(-nocentre)?)?$/;
+export const LATTICE_ID =
+  /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?(?:-u(\d+)(-nodither)?(-nocentre)?)?$/;
 
 /** Fixed sample for the default β: 512 Gaussian rows of 4096 (2^18 E8 blocks; the optimiser stratifies). */
 const GAUSSIAN_SAMPLE_SEED = 0x6a55;
@@ -31,7 +32,10 @@ export function latticeFormatFromId(id: string): NestedLatticeFormat | null {
     const fit =
       m[4] !== undefined ? universalFit(l, q, m[4].split('_').map(Number)) : fitUniversalBetas(l, q, Number(m[3]));
     const ablations = { dither: m[8] === undefined, centre: m[9] === undefined };
-    return new NestedLatticeFormat({ ...base, betas: fit.betas, ditherSeed, universalNmse: fit.nmse, ...ablations }, id);
+    return new NestedLatticeFormat(
+      { ...base, betas: fit.betas, ditherSeed, universalNmse: fit.nmse, ...ablations },
+      id,
+    );
   }
   if (m[4] !== undefined) {
     const betas = m[4].split('_').map(Number);

@@ -122,7 +122,7 @@ async function centredProduct(
   const other = cx ? w : x;
   if (other instanceof GpuQuantizedMatrix)
     throw new FormatError(
-      `${cx ? "X" : "W"} (${((cx ? x : w) as GpuQuantizedMatrix).format.id}) is stored centred (universal scheme) and ` +
+      `${cx ? 'X' : 'W'} (${((cx ? x : w) as GpuQuantizedMatrix).format.id}) is stored centred (universal scheme) and ` +
         `${cx ? 'W' : 'X'} (${other.format.id}) is not; quantize both with -u formats, or pass the other as f32`,
     );
   const decoded = await dequantizeRows(ctx.runner, (cx ? x : w) as GpuQuantizedMatrix);

@@ -88,17 +88,8 @@ export function adversarialPairs(n: number, a: number, b: number, seed: number):
 
 /** Frobenius quantities of a pair with centred rows: ‖Ā‖², ‖B̄‖², ‖ĀB̄ᵀ‖² (f64). */
 export function centredNorms(A: Matrix, B: Matrix): { a2: number; b2: number; c2: number } {
-  const centre = (m: Matrix) => {
-    const out = new Float64Array(m.data.length);
-    for (let r = 0; r < m.rows; r++) {
-      let s = 0;
-      for (let k = 0; k < m.cols; k++) s += m.data[r * m.cols + k];
-      for (let k = 0; k < m.cols; k++) out[r * m.cols + k] = m.data[r * m.cols + k] - s / m.cols;
-    }
-    return out;
-  };
-  const a = centre(A);
-  const b = centre(B);
+  const a = centredRows(A);
+  const b = centredRows(B);
   const n = A.cols;
   let a2 = 0;
   let b2 = 0;
@@ -115,14 +106,18 @@ export function centredNorms(A: Matrix, B: Matrix): { a2: number; b2: number; c2
 }
 
 /**
- * The guarantee for a code of per-entry distortion D with MMSE shrinkage α = 1/(1+D) on both operands
- * (docs/universal.md §2): φ = 1 − α², E‖AᵀB − Ĉ‖² ≤ φ²‖ĀB̄ᵀ‖² + φ(1−φ)‖Ā‖²‖B̄‖²/n. For the ideal code
- * D = 1/(2^{2R} − 1) gives φ = φ(R) = 2·2^{−2R} − 2^{−4R}.
+ * The guarantee for a code of per-entry distortion D, shrunk by α on both operands (docs/universal.md §2):
+ * E‖AᵀB − Ĉ‖² ≤ (1 − α²)²‖ĀB̄ᵀ‖² + α⁴((1+D)² − 1)‖Ā‖²‖B̄‖²/n. With the MMSE α = 1/(1+D) (the default) and
+ * φ = 1 − α² it is φ²‖ĀB̄ᵀ‖² + φ(1−φ)‖Ā‖²‖B̄‖²/n; for the ideal code D = 1/(2^{2R} − 1) gives φ = φ(R).
  */
-export function universalBound(norms: { a2: number; b2: number; c2: number }, n: number, D: number): number {
-  const alpha = 1 / (1 + D);
-  const phi = 1 - alpha * alpha;
-  return phi * phi * norms.c2 + (phi * (1 - phi) * norms.a2 * norms.b2) / n;
+export function universalBound(
+  norms: { a2: number; b2: number; c2: number },
+  n: number,
+  D: number,
+  alpha = 1 / (1 + D),
+): number {
+  const a2 = alpha * alpha;
+  return (1 - a2) ** 2 * norms.c2 + (a2 * a2 * ((1 + D) ** 2 - 1) * norms.a2 * norms.b2) / n;
 }
 
 /** A scheme under test: how it codes one pair for one trial, and the distortion constant its bound uses. */
@@ -148,6 +143,51 @@ export function gaussianDistortion(format: QuantFormat, n: number): number {
   return e / s;
 }
 
+/** Rows centred in f64. */
+function centredRows(m: Matrix): Float64Array {
+  const out = new Float64Array(m.data.length);
+  for (let r = 0; r < m.rows; r++) {
+    let s = 0;
+    for (let k = 0; k < m.cols; k++) s += m.data[r * m.cols + k];
+    for (let k = 0; k < m.cols; k++) out[r * m.cols + k] = m.data[r * m.cols + k] - s / m.cols;
+  }
+  return out;
+}
+
+/**
+ * The expected squared error of the universal estimate given each row's distortion (da: A's rows, db: B's, in
+ * units of the centred row's mean square) and the product of the two shrinkage factors α_Aα_B.
+ */
+export function predictedError(
+  A: Matrix,
+  B: Matrix,
+  da: ArrayLike<number>,
+  db: ArrayLike<number>,
+  alphas: number,
+): number {
+  const a = centredRows(A);
+  const b = centredRows(B);
+  const n = A.cols;
+  const norm2 = (m: Float64Array, r: number) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += m[r * n + k] ** 2;
+    return s;
+  };
+  const na = Array.from({ length: A.rows }, (_, i) => norm2(a, i));
+  const nb = Array.from({ length: B.rows }, (_, j) => norm2(b, j));
+  let total = 0;
+  for (let i = 0; i < A.rows; i++)
+    for (let j = 0; j < B.rows; j++) {
+      let c = 0;
+      for (let k = 0; k < n; k++) c += a[i * n + k] * b[j * n + k];
+      // per-entry distortions scale with each row's mean square ‖x̄‖²/n
+      const ea = (da[i] * na[i]) / n;
+      const eb = (db[j] * nb[j]) / n;
+      total += (1 - alphas) ** 2 * c * c + alphas ** 2 * (eb * na[i] + ea * nb[j] + n * ea * eb);
+    }
+  return total;
+}
+
 /** One pair × scheme: mean squared error over trials, the bound, and how much of the error is bias. */
 export interface GuaranteeRow {
   pair: string;
@@ -163,12 +203,21 @@ export interface GuaranteeRow {
   /** meanSquaredError / bound: ≤ 1 (up to sampling error) where the guarantee holds. */
   ratio: number;
   /**
-   * Bias of the unshrunk estimate over trials: mean over entries of ē²/(s²/T) (≈ 1 when unbiased, ≫ 1 when
-   * biased), null for deterministic schemes (their whole error is bias).
+   * Bias of the unshrunk estimate over trials: mean over entries of z² = ē²/(s²/T), divided by its expectation
+   * (T−1)/(T−3) for an unbiased estimate (Student-t with T−1 degrees of freedom): ≈ 1 when unbiased, ≫ 1 when
+   * biased; null for deterministic schemes (their whole error is bias) and T < 4.
    */
   biasZ2: number | null;
   /** ‖mean error‖² / mean ‖error‖² of the unshrunk estimate: 1/T when unbiased, 1 when the error is all bias. */
   biasShare: number;
+  /**
+   * Universal scheme only: the error its codes predict, Σ_ij (1−α²)²(ā_iᵀb̄_j)² + α⁴(D_j‖ā_i‖² + D_i‖b̄_j‖² +
+   * n·D_i·D_j) with each row's own distortion D (NestedLatticeFormat.rowDistortions; the dither makes the error
+   * uniform on the chosen cells, so this is its exact expectation up to the blocks' unequal energies), averaged
+   * over trials, and measured / predicted; null otherwise.
+   */
+  predictedError: number | null;
+  predictedRatio: number | null;
 }
 
 /**
@@ -183,10 +232,11 @@ function estimate(
   B: Matrix,
   da: number,
   db: number,
-): { shrunk: Float64Array; unshrunk: Float64Array } {
+): { shrunk: Float64Array; unshrunk: Float64Array; predicted: number | null } {
   const qa = fa.encode(A);
   const qb = fb.encode(B);
   if (fa instanceof NestedLatticeFormat && fb instanceof NestedLatticeFormat && fa.centred && fb.centred) {
+    const predicted = predictedError(A, B, fa.rowDistortions(qa), fb.rowDistortions(qb), fa.shrinkage * fb.shrinkage);
     const shrunk = centredProduct(fa, qa, fb, qb);
     const ma = fa.rowMeans(qa);
     const mb = fb.rowMeans(qb);
@@ -195,11 +245,11 @@ function estimate(
       const mean = A.cols * ma[Math.floor(i / B.rows)] * mb[i % B.rows];
       return (v - mean) / s + mean;
     });
-    return { shrunk, unshrunk };
+    return { shrunk, unshrunk, predicted };
   }
   const unshrunk = matmulF64(fa.decode(qa), fb.decode(qb));
   const s = 1 / ((1 + da) * (1 + db));
-  return { shrunk: unshrunk.map((v) => v * s), unshrunk };
+  return { shrunk: unshrunk.map((v) => v * s), unshrunk, predicted: null };
 }
 
 /** Measures `scheme` on `pair` over `trials` trials of its randomness. */
@@ -215,9 +265,12 @@ export function measureGuarantee(pair: MatrixPair, scheme: GuaranteeScheme, tria
   const sum = new Float64Array(C.length);
   const sumSq = new Float64Array(C.length);
   let errSq = 0;
+  let predicted: number | null = null;
   for (let t = 0; t < T; t++) {
     const [fa, fb] = scheme.formats(t);
-    const { shrunk, unshrunk } = estimate(fa, fb, pair.A, pair.B, da, db);
+    const est = estimate(fa, fb, pair.A, pair.B, da, db);
+    const { shrunk, unshrunk } = est;
+    if (est.predicted !== null) predicted = (predicted ?? 0) + est.predicted / T;
     for (let i = 0; i < C.length; i++) {
       mse += (C[i] - shrunk[i]) ** 2;
       const e = unshrunk[i] - C[i];
@@ -246,8 +299,10 @@ export function measureGuarantee(pair: MatrixPair, scheme: GuaranteeScheme, tria
     meanSquaredError: mse,
     bound,
     ratio: mse / bound,
-    biasZ2: T > 1 ? z2 / C.length : null,
+    biasZ2: T > 3 ? ((z2 / C.length) * (T - 3)) / (T - 1) : null,
     biasShare: biasSq / (errSq / T),
+    predictedError: predicted,
+    predictedRatio: predicted === null ? null : mse / predicted,
   };
 }
 
@@ -260,7 +315,10 @@ export function guaranteeSchemes(q: number, scalar: readonly string[]): Guarante
   const lattice = (suffix: (t: number, side: 0 | 1) => string, name: string): GuaranteeScheme => ({
     name,
     randomised: true,
-    formats: (t) => [parseFormat(`e8-q${q}-k4-s${1000 + t}${suffix(t, 0)}`), parseFormat(`e8-q${q}-k4-s${1000 + t}${suffix(t, 1)}`)],
+    formats: (t) => [
+      parseFormat(`e8-q${q}-k4-s${1000 + t}${suffix(t, 0)}`),
+      parseFormat(`e8-q${q}-k4-s${1000 + t}${suffix(t, 1)}`),
+    ],
   });
   return [
     lattice((t, s) => `-u${2 * t + 1 + s}`, `universal e8-q${q}`),
