@@ -84,7 +84,7 @@ describe(
       await runCase('gemm', { M: 100, K: 1000, N: 37, x, w }, '100x1000x37');
       await runCase('gemm', { M: 7, K: 33, N: 5, x, w }, '7x33x5');
     });
-    test('universal scheme (centred, dithered): codes bit-exact; centred × centred GEMM/GEMV = coded product + K·μμ; f32 × centred', async () => {
+    test('universal scheme: codes bit-exact; GEMM/GEMV of two = coded product + K·μμ; f32 × one', async () => {
       // offset rows (mean ≠ 0) so the mean term matters; K = 33 pads, K = 256 does not
       await runCase('quantize', { format: 'e8-q14-k4-u1', rows: 19, cols: 1000, input: 'boundary' }, '19x1000');
       await runCase('quantize', { format: 'd4-q8-k2-u3', rows: 7, cols: 33, input: 'student' }, '7x33');

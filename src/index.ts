@@ -40,6 +40,16 @@ export { ScaledFormat, type ScaleRule } from './formats/scaled.js';
 export { densityFormat, estimatePairCorrelation } from './formats/density.js';
 export { NestedLatticeFormat, indexEntropyPerEntry, type NestedLatticeParams } from './lattice/format.js';
 export { centredProduct, fitUniversalBetas, universalFit, type UniversalFit } from './lattice/universal.js';
+export {
+  adversarialPairs,
+  centredNorms,
+  gaussianDistortion,
+  measureGuarantee,
+  predictedError,
+  universalBound,
+  type GuaranteeRow,
+  type MatrixPair,
+} from './theory/universal-guarantee.js';
 export { optimizeBetas, type BetaOptions, type BetaResult } from './lattice/betas.js';
 export { E8, D4, checkerboard, integer, closestPoint, latticeByName, type Lattice } from './lattice/lattices.js';
 export { voronoiRoundTrip, voronoiEncodeTwice, voronoiDecodeTwice } from './lattice/voronoi.js';

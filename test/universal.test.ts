@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { FormatError } from '../src/errors.js';
 import { parseFormat } from '../src/formats/registry.js';
-import { NestedLatticeFormat } from '../src/lattice/format.js';
+import type { NestedLatticeFormat } from '../src/lattice/format.js';
 import { fitUniversalBetas, gaugeTwice } from '../src/lattice/universal.js';
 import { E8 } from '../src/lattice/lattices.js';
 import { rotateRows } from '../src/transforms/hadamard.js';
@@ -77,7 +77,7 @@ describe('universal scheme: the guarantee on adversarial pairs (bench:universal 
       .map((r) => `${r.pair}: ${r.ratio.toFixed(3)} (pred ${r.predictedRatio?.toFixed(3)}, z² ${r.biasZ2?.toFixed(2)})`)
       .join('; ');
 
-  test('universal e8-q8: unbiased on every pair; within the D̄ bound and as its codes predict (heavy tails: noisier)', () => {
+  test('universal e8-q8: unbiased on every pair, within the D̄ bound, as its codes predict', () => {
     const rows = run(universal);
     console.log(`[universal] ${show(rows)}`);
     for (const r of rows) {

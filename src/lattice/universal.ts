@@ -28,7 +28,7 @@ export function rowMean(x: ArrayLike<number>, start: number, K: number): number 
 }
 
 /** The murmur3 finaliser: a bijective 32-bit mix (u32 multiply wraps, as WGSL's does). */
-export function mix32(h: number): number {
+function mix32(h: number): number {
   h = (h ^ (h >>> 16)) >>> 0;
   h = Math.imul(h, 0x85ebca6b) >>> 0;
   h = (h ^ (h >>> 13)) >>> 0;
@@ -261,24 +261,4 @@ export function centredProduct<Q extends { cols: number }>(
       out[i * b.rows + j] = s + K * ma[i] * mb[j];
     }
   return out;
-}
-
-/**
- * The largest per-entry distortion the gauge rule can give any row (docs/universal.md §3), in units of the
- * row's mean square: a block of energy ‖y‖² has gauge² ≤ c·‖y‖² (c = 2 for E8 and D_n, whose gauge is at most
- * a sum of two |y_i| or ½Σ|y_i|; c = 4 for ℤ^n), the blocks' mean energy is n·σ², and a block whose gauge
- * needs β_j costs (β_j/q)²·m₂. The worst row puts its blocks just past the thresholds: the upper concave
- * envelope of that step function at mean gauge² = c·n (blocks above the guard's 16× energy excepted).
- */
-export function worstCaseDistortion(lattice: Lattice, q: number, betas: readonly number[]): number {
-  const c = lattice.name.startsWith('Z') ? 4 : 2;
-  const U = c * lattice.dim;
-  // (gauge², β²) at the left end of each step: a block needing β_{j+1} has gauge ≥ β_j·(q−2)/q
-  const points: [number, number][] = [[0, betas[0] ** 2]];
-  for (let j = 1; j < betas.length; j++) points.push([((betas[j - 1] * (q - 2)) / q) ** 2, betas[j] ** 2]);
-  let env = 0;
-  for (const [u, v] of points) if (u <= U) env = Math.max(env, v);
-  for (const [u1, v1] of points)
-    for (const [u2, v2] of points) if (u1 <= U && u2 > U) env = Math.max(env, v1 + ((v2 - v1) * (U - u1)) / (u2 - u1));
-  return (env * cellSecondMoment(lattice)) / (q * q);
 }

@@ -119,13 +119,14 @@ async function centredProduct(
       );
     return null;
   }
+  const centredOne = (cx ? x : w) as GpuQuantizedMatrix;
   const other = cx ? w : x;
   if (other instanceof GpuQuantizedMatrix)
     throw new FormatError(
-      `${cx ? 'X' : 'W'} (${((cx ? x : w) as GpuQuantizedMatrix).format.id}) is stored centred (universal scheme) and ` +
+      `${cx ? 'X' : 'W'} (${centredOne.format.id}) is stored centred (universal scheme) and ` +
         `${cx ? 'W' : 'X'} (${other.format.id}) is not; quantize both with -u formats, or pass the other as f32`,
     );
-  const decoded = await dequantizeRows(ctx.runner, (cx ? x : w) as GpuQuantizedMatrix);
+  const decoded = await dequantizeRows(ctx.runner, centredOne);
   try {
     return await matmulOperands(ctx, cx ? decoded : x, cx ? w : decoded, options);
   } finally {
