@@ -86,7 +86,7 @@ describe(
     });
     test('universal scheme: codes bit-exact; GEMM/GEMV of two = coded product + K·μμ; f32 × one', async () => {
       // offset rows (mean ≠ 0) so the mean term matters; K = 33 pads, K = 256 does not
-      await runCase('quantize', { format: 'e8-q14-k4-u1', rows: 19, cols: 1000, input: 'boundary' }, '19x1000');
+      // (e8-q14-k4-u1 is a lattice example: the family loop above checks its codes on boundary inputs)
       await runCase('quantize', { format: 'd4-q8-k2-u3', rows: 7, cols: 33, input: 'student' }, '7x33');
       await runCase(
         'quantize',
