@@ -81,7 +81,7 @@ const wOnly = (weights: string, test = false, ort = true, page = false): Experim
 
 export const EXPERIMENTS: readonly Experiment[] = [
   wOnly('int8-g32', true, false, true),
-  wOnly('int4-g32', true, true, true),
+  wOnly('int4-g32', false, true, true),
   wOnly('int3-g32'),
   wOnly('int2-g32'),
   wOnly('e8-q224-k4'),
