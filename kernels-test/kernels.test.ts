@@ -72,8 +72,8 @@ describe(
     test.each(examplesOf('lattice'))('%s: student-t at 9×4 (K padded to whole blocks)', async (format) => {
       await runCase('quantize', { format, rows: 9, cols: 4, input: 'student' }, '9x4');
     });
-    test('e8-q14-k4 on 2^20 blocks (1024×8192, student-t): every code word equal', async () => {
-      await runCase('quantize', { format: 'e8-q14-k4', rows: 1024, cols: 8192, input: 'student' }, '1024x8192');
+    test('e8-q14-k4 on 2^18 blocks (512×4096, student-t): every code word equal', async () => {
+      await runCase('quantize', { format: 'e8-q14-k4', rows: 512, cols: 4096, input: 'student' }, '512x4096');
     });
     test.each([
       ['f32', 'e8-q14-k4'],
@@ -103,6 +103,13 @@ describe(
     });
   },
 );
+
+describe('trellis-coded weights (docs/trellis.md) in the matmul templates', () => {
+  test('W tcq2-l12: GEMM and GEMV against the f64 product of the decoded weights (K = 1003: rotated, padded)', async () => {
+    await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w: 'tcq2-l12' }, '67x1003x45');
+    await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w: 'tcq3-l10-norot' }, '1x517x130');
+  });
+});
 
 describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', () => {
   const shapes: [number, number, number][] = [

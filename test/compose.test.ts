@@ -50,6 +50,7 @@ describe('WGSL composition and reflection', () => {
       ['scales_base', 28],
       ['aux_base', 32],
       ['inv_k', 36],
+      ['row0', 40],
     ]);
     expect(meta.size).toBe(48);
   });
