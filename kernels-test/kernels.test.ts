@@ -105,7 +105,7 @@ describe(
 );
 
 describe('trellis-coded weights (docs/trellis.md) in the matmul templates', () => {
-  test('W tcq2-l12: GEMM and GEMV against the f64 product of the decoded weights (K = 1003: rotated, padded)', async () => {
+  test('W tcq2-l12 and tcq3-l10-norot: GEMM and GEMV against the f64 product of the decoded weights', async () => {
     await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w: 'tcq2-l12' }, '67x1003x45');
     await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w: 'tcq3-l10-norot' }, '1x517x130');
   });

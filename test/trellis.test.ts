@@ -15,8 +15,8 @@ describe('trellis search (Viterbi over a bitshift trellis)', () => {
     const T = 7;
     const values = Float32Array.from({ length: 2 ** L }, () => Math.round(rng.normal() * 4) / 4); // ties likely
     const x = Array.from({ length: T }, () => rng.normal());
-    const search = new TrellisSearch(L, k, values, T);
-    const err = search.search(x, 0, T);
+    const search = new TrellisSearch(L, k, T);
+    const err = search.search(x, 0, T, values);
     // every stream of L + (T − 1)·k bits; state t is the window [t·k, t·k + L)
     let best = Infinity;
     const bits = L + (T - 1) * k;
@@ -51,8 +51,9 @@ describe('trellis formats', () => {
   test('ids, rate everything counted, refusals', () => {
     const f = parseFormat('tcq2-l16') as TrellisFormat;
     expect(f.family).toBe('trellis');
-    // K = 4096: 2 bits + (16 − 2) bits per 1024-weight segment + 32 bits of σ
-    expect(f.layout(4096).bitsPerEntry).toBeCloseTo(2 + (4 * 14 + 32) / 4096, 9);
+    // K = 4096: one segment, 2 bits per weight + its 16 − 2 start bits (in whole words) + 32 bits of σ
+    expect(f.layout(4096).bitsPerEntry).toBeCloseTo((32 * Math.ceil((2 * 4096 + 14) / 32) + 32) / 4096, 9);
+    expect(f.layout(8192).wordsPerRow.codes).toBe(Math.ceil((2 * 8192 + 2 * 14) / 32));
     expect(() => parseFormat('tcq2-l17')).toThrow(FormatError);
     expect(() => parseFormat('tcq3-l3')).toThrow(FormatError);
   });

@@ -99,3 +99,16 @@ export function rneSqrt11(v: number): number {
   }
   return c;
 }
+
+/**
+ * Row RMS scale as the GPU's row_rms.wgsl computes it: the 11-significant-bit RNE square root of
+ * fl(Σ top12(x)²)·fl(1/n), the sum sequential (every square exact, so fusing cannot change it).
+ */
+export function rmsScale11(y: ArrayLike<number>, start: number, n: number): number {
+  let acc = 0;
+  for (let i = start; i < start + n; i++) {
+    const h = top12Bits(ftz(y[i]));
+    acc = Math.fround(acc + ftz(h * h));
+  }
+  return flushScale(rneSqrt11(ftz(Math.fround(acc * Math.fround(1 / n)))));
+}

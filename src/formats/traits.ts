@@ -25,6 +25,8 @@ import type { QuantFormat } from './format.js';
 import { GROUP_SIZES, INT_BITS, IntFormat, intFormatId, type IntBits } from './int.js';
 import { GGML_FORMAT_IDS, GgmlFormat, ggmlBoundaryInput, ggmlFormatName } from './ggml/format.js';
 import { ScaledFormat } from './scaled.js';
+import { trellisFormatFromId, TRELLIS_ID } from './trellis/registry.js';
+import type { TrellisFormat } from './trellis/format.js';
 
 /** A nominal-rate scheme: what `--format <name> --rate R` means (rate → format id). */
 export interface Scheme {
@@ -291,6 +293,26 @@ const lattice: FormatFamily<NestedLatticeFormat> = {
   predictedMse: () => null,
 };
 
+/** Trellis-coded quantization (docs/trellis.md): a bitshift trellis searched by Viterbi, a computed code. */
+const trellis: FormatFamily<TrellisFormat> = {
+  name: 'trellis',
+  title: 'trellis-coded quantization: bitshift trellis of L-bit states, k bits per weight, 1MAD computed code',
+  grammar: 'tcq<k>-l<L>[-g<gain>][-norot|-s<seed>]',
+  parse: (id) => (TRELLIS_ID.test(id) ? trellisFormatFromId(id) : null),
+  examples: ['tcq2-l12', 'tcq3-l10-norot', 'tcq4-l9-g0.98'],
+  benchIds: ['tcq2-l16', 'tcq3-l16', 'tcq4-l16'],
+  gpuBenchIds: ['tcq2-l16'],
+  rdSeries: { 'trellis (L = 16)': ['tcq2-l16', 'tcq3-l16', 'tcq4-l16'] },
+  schemes: {
+    tcq: {
+      what: 'trellis-coded, Hadamard-rotated, L = 16 state bits (k = the rate)',
+      rates: { 2: 'tcq2-l16', 3: 'tcq3-l16', 4: 'tcq4-l16' },
+    },
+  },
+  boundaryInput: (_f, rows, cols, rng) => rmsBoundaryInput(rows, cols, rng),
+  predictedMse: () => null,
+};
+
 /** ggml's block types, stored as ggml stores them (docs/interop.md). */
 const ggml: FormatFamily<GgmlFormat> = {
   name: 'ggml',
@@ -316,7 +338,7 @@ const ggml: FormatFamily<GgmlFormat> = {
 };
 
 /** Every format family, in the order lists are shown (bench rows, schemes, demo series). */
-export const FORMAT_FAMILIES: readonly FormatFamily[] = [int, fp, mx, nvfp4, nf4, sq, lattice, ggml];
+export const FORMAT_FAMILIES: readonly FormatFamily[] = [int, fp, mx, nvfp4, nf4, sq, lattice, trellis, ggml];
 
 /** The registration of a format's family. */
 export function familyOf(format: QuantFormat): FormatFamily {

@@ -11,7 +11,7 @@ import {
   type QuantizedMatrix,
   type WgslSpec,
 } from '../formats/format.js';
-import { flushScale, ftz, rneSqrt11, top12Bits } from '../formats/rounding.js';
+import { ftz, rmsScale11 } from '../formats/rounding.js';
 import {
   hadamardRotation,
   hadamardShape,
@@ -339,12 +339,7 @@ export class NestedLatticeFormat implements QuantFormat {
 
   /** σ of one coding-domain row (twin of scale_rms_encode.wgsl with inv_k = fl(1/Kp)). */
   rowSigma(y: Float32Array, start: number, Kp: number): number {
-    let acc = 0;
-    for (let i = start; i < start + Kp; i++) {
-      const h = top12Bits(ftz(y[i]));
-      acc = Math.fround(acc + ftz(h * h));
-    }
-    return flushScale(rneSqrt11(ftz(Math.fround(acc * Math.fround(1 / Kp)))));
+    return rmsScale11(y, start, Kp);
   }
 
   /**

@@ -1,0 +1,181 @@
+import { FormatError } from '../../errors.js';
+import { validateMatrix, type Matrix } from '../../matrix.js';
+import {
+  hadamardRotation,
+  hadamardShape,
+  rotateRows,
+  unrotateRows,
+  type HadamardRotation,
+} from '../../transforms/hadamard.js';
+import { bitsToF32, f32Bits } from '../f16.js';
+import {
+  checkQuantized,
+  makeLayout,
+  type CodingDomain,
+  type Layout,
+  type QuantFormat,
+  type QuantizedMatrix,
+  type WgslSpec,
+} from '../format.js';
+import { ftz, rmsScale11 } from '../rounding.js';
+import { codeRms, stateCodes } from './code.js';
+import { TrellisSearch } from './viterbi.js';
+
+/**
+ * Trellis-coded quantization (docs/trellis.md): per row a random Hadamard rotation, an RMS scale σ, then
+ * segments of up to SEGMENT (4096) weights, each a bitshift-trellis path found by Viterbi search. A segment of T
+ * weights stores T·k + L − k bits; weight t decodes from the L-bit window at bit t·k of its segment:
+ * value = fl(fl(code(s)·step)·σ), code = the 1MAD computed code (code.ts), step = fl(gain / rms of the codes).
+ * k bits per weight plus (L − k)/SEGMENT for each segment's start and 32/K for σ. (The search keeps k-bit
+ * choices for 2^{L−k} state groups per step: 64 MB for a 4096-weight segment at L = 16, k = 2.)
+ */
+export interface TrellisParams {
+  /** Bits per weight. */
+  readonly k: number;
+  /** State bits (the decoder reads an L-bit window). */
+  readonly L: number;
+  /** Codebook gain in units of the row RMS (the MSE-optimal scale of the code for Gaussian rows). */
+  readonly gain: number;
+  /** Seed of the random Hadamard rotation, or null for none. */
+  readonly rotationSeed: number | null;
+}
+
+/** Weights per segment: one Viterbi search, one start state. */
+const SEGMENT = 4096;
+export const DEFAULT_TRELLIS_ROTATION_SEED = 0x7cc0;
+
+export class TrellisFormat implements QuantFormat {
+  readonly family = 'trellis';
+  readonly id: string;
+  readonly params: TrellisParams & { readonly kind: 'trellis' };
+  readonly wgsl: WgslSpec;
+  readonly coding?: CodingDomain;
+  /** fl(gain / rms of the 2^L codes): the code's step in units of σ. */
+  readonly step: number;
+  private readonly codes: Int16Array;
+  private readonly layouts = new Map<number, Layout>();
+  private readonly rotations = new Map<number, HadamardRotation>();
+
+  constructor(p: TrellisParams, id: string) {
+    if (!Number.isInteger(p.k) || p.k < 1 || p.k > 8)
+      throw new FormatError(`trellis bits per weight k must be 1..8, got ${p.k}`);
+    if (!Number.isInteger(p.L) || p.L <= p.k || p.L > 16)
+      throw new FormatError(`trellis state bits L must be in (k, 16], got ${p.L} (k = ${p.k})`);
+    if (!(p.gain > 0 && p.gain < 4)) throw new FormatError(`trellis gain must be in (0, 4), got ${p.gain}`);
+    this.id = id;
+    this.params = { kind: 'trellis', ...p };
+    this.codes = stateCodes(p.L);
+    this.step = Math.fround(p.gain / codeRms(this.codes));
+    if (p.rotationSeed !== null) this.coding = { paddedK: (K) => this.paddedK(K), rotation: (K) => this.rotation(K) };
+    this.wgsl = {
+      parts: ['formats/streams.wgsl'],
+      snippet: 'formats/trellis.wgsl',
+      // no GPU encoder yet: engine.quantize searches on the CPU and uploads
+      constants: { L: p.L, KBITS: p.k, SEGMENT, STEP: { f32: this.step }, BITS: p.k },
+    };
+  }
+
+  rotation(K: number): HadamardRotation | null {
+    if (this.params.rotationSeed === null) return null;
+    let r = this.rotations.get(K);
+    if (!r) this.rotations.set(K, (r = hadamardRotation(K, this.params.rotationSeed)));
+    return r;
+  }
+
+  paddedK(K: number): number {
+    return this.params.rotationSeed === null ? K : hadamardShape(K).Kp;
+  }
+
+  /** Bits of the segments of a row of Kp stored entries. */
+  private rowCodeBits(Kp: number): number {
+    const { k, L } = this.params;
+    return Kp * k + Math.ceil(Kp / SEGMENT) * (L - k);
+  }
+
+  layout(K: number): Layout {
+    let l = this.layouts.get(K);
+    if (!l) {
+      const Kp = this.paddedK(K);
+      const inner = makeLayout(K, K, { codes: this.rowCodeBits(Kp), scales: 32, aux: 0 });
+      l = Kp === K ? inner : { ...inner, codedK: Kp };
+      this.layouts.set(K, l);
+    }
+    return l;
+  }
+
+  checkRepresentable(m: Matrix, what: string): void {
+    for (let i = 0; i < m.data.length; i++)
+      if (Math.abs(m.data[i]) >= 2 ** 56)
+        throw new FormatError(`${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for a trellis format`);
+  }
+
+  /** The decoded value of every state for a row of scale σ (what the GPU returns). */
+  private stateValues(sigma: number): Float32Array {
+    return Float32Array.from(this.codes, (c) => ftz(Math.fround(Math.fround(c * this.step) * sigma)));
+  }
+
+  encode(m: Matrix): QuantizedMatrix {
+    validateMatrix(m, 'encode input');
+    this.checkRepresentable(m, 'encode input');
+    const K = m.cols;
+    const layout = this.layout(K);
+    const r = this.rotation(K);
+    const y = r ? rotateRows(m, r) : m;
+    const Kp = y.cols;
+    const { k, L } = this.params;
+    const wpr = layout.wordsPerRow;
+    const codes = new Uint32Array(m.rows * wpr.codes);
+    const scales = new Uint32Array(m.rows * wpr.scales);
+    const search = new TrellisSearch(L, k, Math.min(Kp, SEGMENT));
+    for (let row = 0; row < m.rows; row++) {
+      const sigma = rmsScale11(y.data, row * Kp, Kp);
+      scales[row * wpr.scales] = f32Bits(sigma);
+      if (sigma === 0) continue; // all-zero codes: decoded values are code·step·0 = 0
+      const values = this.stateValues(sigma);
+      let bit = 0;
+      const put = (v: number, n: number) => {
+        for (let i = 0; i < n; i++, bit++) if ((v >>> i) & 1) codes[row * wpr.codes + (bit >>> 5)] |= 1 << (bit & 31);
+      };
+      for (let s0 = 0; s0 < Kp; s0 += SEGMENT) {
+        const T = Math.min(SEGMENT, Kp - s0);
+        search.search(y.data, row * Kp + s0, T, values);
+        put(search.states[0], L);
+        for (let t = 1; t < T; t++) put(search.states[t] >>> (L - k), k);
+      }
+    }
+    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
+  }
+
+  /** The L-bit window at `bit` of a row's codes. */
+  private window(codes: Uint32Array, base: number, bit: number): number {
+    const { L } = this.params;
+    const w = base + (bit >>> 5);
+    const sh = bit & 31;
+    let v = codes[w] >>> sh;
+    if (sh + L > 32) v |= codes[w + 1] << (32 - sh);
+    return (v >>> 0) & (2 ** L - 1);
+  }
+
+  decodeCodingDomain(qm: QuantizedMatrix): Matrix {
+    checkQuantized(qm, this);
+    const Kp = this.paddedK(qm.cols);
+    const { k, L } = this.params;
+    const wpr = qm.layout.wordsPerRow;
+    const segBits = SEGMENT * k + (L - k);
+    const data = new Float32Array(qm.rows * Kp);
+    for (let row = 0; row < qm.rows; row++) {
+      const values = this.stateValues(bitsToF32(qm.scales[row * wpr.scales]));
+      for (let i = 0; i < Kp; i++) {
+        const bit = Math.floor(i / SEGMENT) * segBits + (i % SEGMENT) * k;
+        data[row * Kp + i] = values[this.window(qm.codes, row * wpr.codes, bit)];
+      }
+    }
+    return { rows: qm.rows, cols: Kp, data };
+  }
+
+  decode(qm: QuantizedMatrix): Matrix {
+    const y = this.decodeCodingDomain(qm);
+    const r = this.rotation(qm.cols);
+    return r ? unrotateRows(y, r) : y;
+  }
+}
