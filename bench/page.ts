@@ -17,6 +17,7 @@ import { indexEntropyPerEntry, type NestedLatticeFormat } from '../src/lattice/f
 import { latticeGranularMse } from '../src/theory/highrate.js';
 import { lowRateProduct } from '../src/transforms/sketch.js';
 import { DEFAULT_FORMATS, type BenchOptions, type BenchRow } from './rows.js';
+import { runTrellisBench, type TrellisBenchOptions } from './trellis-rows.js';
 import { runUniversalBench, type UniversalBenchOptions } from './universal-rows.js';
 import { medianAfterWarmup, wallMs } from './timing.js';
 
@@ -208,4 +209,5 @@ function lowRateRows(rng: Rng, device: string): BenchRow[] {
 
 window.runBench = runBench;
 window.runUniversal = async (o: UniversalBenchOptions) => runUniversalBench(o, progress);
+window.runTrellis = async (o: TrellisBenchOptions) => runTrellisBench(o, progress);
 window.__ready = true;

@@ -59,8 +59,8 @@ export class TrellisFormat implements QuantFormat {
   constructor(p: TrellisParams, id: string) {
     if (!Number.isInteger(p.k) || p.k < 1 || p.k > 8)
       throw new FormatError(`trellis bits per weight k must be 1..8, got ${p.k}`);
-    if (!Number.isInteger(p.L) || p.L <= p.k || p.L > 16)
-      throw new FormatError(`trellis state bits L must be in (k, 16], got ${p.L} (k = ${p.k})`);
+    if (!Number.isInteger(p.L) || p.L <= p.k || p.L > 20)
+      throw new FormatError(`trellis state bits L must be in (k, 20], got ${p.L} (k = ${p.k})`);
     if (!(p.gain > 0 && p.gain < 4)) throw new FormatError(`trellis gain must be in (0, 4), got ${p.gain}`);
     this.id = id;
     this.params = { kind: 'trellis', ...p };
