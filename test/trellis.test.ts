@@ -54,7 +54,7 @@ describe('trellis formats', () => {
     // K = 4096: one segment, 2 bits per weight + its 16 − 2 start bits (in whole words) + 32 bits of σ
     expect(f.layout(4096).bitsPerEntry).toBeCloseTo((32 * Math.ceil((2 * 4096 + 14) / 32) + 32) / 4096, 9);
     expect(f.layout(8192).wordsPerRow.codes).toBe(Math.ceil((2 * 8192 + 2 * 14) / 32));
-    expect(() => parseFormat('tcq2-l17')).toThrow(FormatError);
+    expect(() => parseFormat('tcq2-l21')).toThrow(FormatError);
     expect(() => parseFormat('tcq3-l3')).toThrow(FormatError);
   });
 
