@@ -230,7 +230,11 @@ async function errorsCase(engine: Engine, rng: Rng): Promise<CaseResult> {
     /X \(int8-g32\) is not coded in the rotated domain/,
   );
   await c.throws('bad lattice β', () => engine.quantize(good, 'e8-q14-b4.01'), FormatError, /multiple of 1\/16/);
-  for (const q of [e8a, e8b, i8]) q.destroy();
+  // the universal scheme (docs/universal.md): one dither seed on both sides, or a centred × uncentred pair
+  const u1 = await engine.quantize(good, 'e8-q14-k4-u1');
+  await c.throws('same dither seed', () => engine.matmul(u1, u1), FormatError, /share dither seed 1/);
+  await c.throws('centred × uncentred', () => engine.matmul(u1, e8a), FormatError, /stored centred.*is not/);
+  for (const q of [e8a, e8b, i8, u1]) q.destroy();
 
   // Device loss: an engine on a device we destroy must fail with DeviceLostError; a new one works.
   const doomed = await createEngine();

@@ -121,11 +121,12 @@ describe('nested-lattice matrix format (docs/lattice.md §4)', () => {
 
   test(
     'q = 14 with NestQuant’s activation β ≈ 6.45e−3 per entry (±2%), and the built-in optimiser does better ' +
-      '(≤ 5.95e−3), on 2^18 blocks',
+      '(≤ 5.95e−3), on 2^20 blocks',
     () => {
       const rng = seededRng();
-      // 2^21 samples = 2^18 E8 blocks: the MSE to ≈ 0.1% (1 s.d.), well inside the ±2%
-      const x = gaussianMatrix(256, 8192, rng);
+      // 2^23 samples = 2^20 E8 blocks: the rare overloaded blocks carry much of the optimised code's error, so
+      // its MSE needs them all (at 2^18 blocks it measured 5.966e−3 on one seed, past the 5.95e−3 line)
+      const x = gaussianMatrix(1024, 8192, rng);
       const act = new NestedLatticeFormat({
         lattice: 'E8',
         q: 14,
