@@ -2,6 +2,9 @@
 import type { Engine } from '../src/engine.js';
 import type { GpuOperand } from '../src/gpu/tensors.js';
 import { parseFormat } from '../src/formats/registry.js';
+import { NestedLatticeFormat } from '../src/lattice/format.js';
+import { universalPartnerId } from '../src/lattice/registry.js';
+import { centredProduct } from '../src/lattice/universal.js';
 import { matmulF64 } from '../src/reference/matmul.js';
 import { mse, productNmse, relativeFrobeniusError, sumSquares } from '../src/reference/metrics.js';
 import { Rng } from '../src/reference/random.js';
@@ -80,12 +83,17 @@ export async function runDemo(
   step(2);
   let xOp: GpuOperand;
   let xHat = X;
+  // the universal scheme: X takes the next dither seed, and the GPU returns the centred estimate
+  let centredReference: Float64Array | null = null;
   if (req.operands === 'both') {
-    const xq = await engine.quantize(X, fmt);
-    const xCpu = fmt.encode(X);
+    const xFmt = fmt.centred ? parseFormat(universalPartnerId(fmt.id)) : fmt;
+    const xq = await engine.quantize(X, xFmt);
+    const xCpu = xFmt.encode(X);
     const xGpu = await engine.readQuantized(xq);
     codesMatch &&= same(xGpu.codes, xCpu.codes) && same(xGpu.scales, xCpu.scales) && same(xGpu.aux, xCpu.aux);
-    xHat = fmt.decode(xCpu);
+    xHat = xFmt.decode(xCpu);
+    if (xFmt instanceof NestedLatticeFormat && fmt instanceof NestedLatticeFormat && fmt.centred)
+      centredReference = centredProduct(xFmt, xCpu, fmt, wCpu);
     xOp = xq;
   } else xOp = engine.upload(X);
 
@@ -102,7 +110,7 @@ export async function runDemo(
   wq.destroy();
 
   step(4);
-  const gpuVsCpuRelErr = relativeFrobeniusError(got, matmulF64(xHat, wHat));
+  const gpuVsCpuRelErr = relativeFrobeniusError(got, centredReference ?? matmulF64(xHat, wHat));
   const nmse = productNmse(got, matmulF64(X, W), sumSquares(X.data), sumSquares(W.data), K);
   const bitsPerEntry = fmt.layout(K).bitsPerEntry;
   const weightBytes = (bitsPerEntry * N * K) / 8;

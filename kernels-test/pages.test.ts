@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('demo page (built with vite, served as static files)', () => {
   // ~200 s alone; the first-load OCR read (two PP-OCRv4 pipelines) makes it slower beside the other browser tests.
-  test('live runs pass the GPU-vs-CPU check for two formats, ' +
+  test('live runs pass the GPU-vs-CPU check for three formats (one universal), ' +
     'the rate–distortion and density plots are drawn', async () => {
     const root = resolve(fileURLToPath(import.meta.url), '../..');
     const outDir = await mkdtemp(join(tmpdir(), 'demo-build-'));
@@ -33,11 +33,13 @@ describe('demo page (built with vite, served as static files)', () => {
       const page = await openPage(browser, site.url, '/index.html');
       await page.setViewport({ width: 1280, height: 800 });
       expect(await page.$eval('#device', (el) => el.textContent ?? '')).toMatch(/subgroups (yes|no)/);
-      // live run panel, two formats: a scalar format with both operands coded on Gaussian data, and E8 on
-      // the real OCR layer (W only; K becomes the layer's 480)
+      // live run panel: a scalar format with both operands coded on Gaussian data, E8 on the real OCR layer
+      // (W only; K becomes the layer's 480)
+      // and the universal scheme with both operands (X takes the next dither seed; the estimate is checked)
       for (const [format, operands, dist, shape] of [
         ['int3-asym-g64', 'both', 'gaussian', '64×200×256'],
         ['e8-q14-k4', 'w', 'ocr', '64×480×256'],
+        ['e8-q14-k4-u1', 'both', 'gaussian', '64×200×256'],
       ]) {
         await page.select('#controls select[name=format]', format);
         await page.select('#controls select[name=operands]', operands);

@@ -61,3 +61,13 @@ function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): { b
   }
   return b;
 }
+
+/**
+ * The other operand's format in a universal-scheme product: the same id with the next dither seed (two
+ * operands must not share one, docs/universal.md §1), e.g. `e8-q14-k4-u1` → `e8-q14-k4-u2`.
+ */
+export function universalPartnerId(id: string): string {
+  const m = LATTICE_ID.exec(id);
+  if (!m || m[7] === undefined) throw new FormatError(`'${id}' is not a universal-scheme (-u<seed>) format`);
+  return id.replace(/-u\d+/, `-u${(Number(m[7]) + 1) % 2 ** 32}`);
+}
