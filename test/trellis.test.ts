@@ -58,6 +58,17 @@ describe('trellis formats', () => {
     expect(() => parseFormat('tcq3-l3')).toThrow(FormatError);
   });
 
+  test('random paths (bench:gpu’s timing operand) are valid codes: every value within the code’s range', () => {
+    const rng = seededRng();
+    const f = parseFormat('tcq3-l12') as TrellisFormat;
+    const q = f.randomPaths(3, 100, () => rng.u32());
+    const d = f.decodeCodingDomain(q);
+    expect(d.cols).toBe(f.paddedK(100));
+    const top = 510 * f.step; // σ = 1
+    expect(Math.max(...d.data.map(Math.abs))).toBeLessThanOrEqual(top);
+    expect(new Set(d.data).size).toBeGreaterThan(50);
+  });
+
   test('Gaussian MSE at 2 bits below the best scalar quantizer, above D(R)', () => {
     const rng = seededRng();
     const f = parseFormat('tcq2-l12') as TrellisFormat;

@@ -146,6 +146,19 @@ export class TrellisFormat implements QuantFormat {
     return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
   }
 
+  /**
+   * A matrix of uniformly random trellis paths with σ = 1: every bit stream is a valid code, and a kernel's
+   * cost does not depend on which path it decodes — the timing operand of bench:gpu while the search runs on
+   * the CPU (a 4096×4096 search takes hours there).
+   */
+  randomPaths(rows: number, K: number, next: () => number): QuantizedMatrix {
+    const layout = this.layout(K);
+    const wpr = layout.wordsPerRow;
+    const codes = Uint32Array.from({ length: rows * wpr.codes }, () => next() >>> 0);
+    const scales = new Uint32Array(rows * wpr.scales).fill(f32Bits(1));
+    return { format: this, rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
+  }
+
   /** The L-bit window at `bit` of a row's codes. */
   private window(codes: Uint32Array, base: number, bit: number): number {
     const { L } = this.params;
