@@ -18,8 +18,10 @@ afterAll(async () => {
 });
 
 describe('demo page (built with vite, served as static files)', () => {
-  // ~200 s alone; the first-load OCR read (two PP-OCRv4 pipelines) makes it slower beside the other browser tests.
-  test('live runs pass the GPU-vs-CPU check for three formats (one universal), ' +
+  // ~160 s alone; the first-load OCR read (two PP-OCRv4 pipelines) makes it 4–6× slower beside the other
+  // browser tests on two cores (one full run hit 900 s), hence the long timeout: the suite's length is set by
+  // the OCR test running beside it.
+  test('live runs pass the GPU-vs-CPU check for two formats, ' +
     'the rate–distortion and density plots are drawn', async () => {
     const root = resolve(fileURLToPath(import.meta.url), '../..');
     const outDir = await mkdtemp(join(tmpdir(), 'demo-build-'));
@@ -35,11 +37,9 @@ describe('demo page (built with vite, served as static files)', () => {
       expect(await page.$eval('#device', (el) => el.textContent ?? '')).toMatch(/subgroups (yes|no)/);
       // live run panel: a scalar format with both operands coded on Gaussian data, E8 on the real OCR layer
       // (W only; K becomes the layer's 480)
-      // and the universal scheme with both operands (X takes the next dither seed; the estimate is checked)
       for (const [format, operands, dist, shape] of [
         ['int3-asym-g64', 'both', 'gaussian', '64×200×256'],
         ['e8-q14-k4', 'w', 'ocr', '64×480×256'],
-        ['e8-q14-k4-u1', 'both', 'gaussian', '64×200×256'],
       ]) {
         await page.select('#controls select[name=format]', format);
         await page.select('#controls select[name=operands]', operands);
@@ -120,7 +120,7 @@ describe('demo page (built with vite, served as static files)', () => {
       await site.close();
       await rm(outDir, { recursive: true, force: true });
     }
-  }, 900_000);
+  }, 1_500_000);
 });
 
 describe('benchmark page', () => {

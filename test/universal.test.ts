@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { FormatError } from '../src/errors.js';
 import { parseFormat } from '../src/formats/registry.js';
 import type { NestedLatticeFormat } from '../src/lattice/format.js';
+import { universalPartnerId } from '../src/lattice/registry.js';
 import { fitUniversalBetas, gaugeTwice } from '../src/lattice/universal.js';
 import { E8 } from '../src/lattice/lattices.js';
 import { rotateRows } from '../src/transforms/hadamard.js';
@@ -26,6 +27,9 @@ describe('universal scheme: the format', () => {
     expect(lattice('e8-q8-k4-u1-nodither-nocentre').centred?.subtractMean).toBe(false);
     expect(() => parseFormat('e8-q2-k4-u1')).toThrow(FormatError);
     expect(() => f.codeBlock([1, 2, 3, 4, 5, 6, 7, 8], 1)).toThrow(/universal/);
+    // the other operand of a product takes the next seed (the demo's live run does this)
+    expect(universalPartnerId('e8-q14-k4-s7-u3-nocentre')).toBe('e8-q14-k4-s7-u4-nocentre');
+    expect(() => universalPartnerId('e8-q14-k4')).toThrow(FormatError);
   });
 
   test('β rule: no dither can overload a block; the decoded error stays in the chosen cell', () => {
