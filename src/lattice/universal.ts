@@ -1,6 +1,6 @@
 import { FormatError } from '../errors.js';
 import { ftz } from '../formats/rounding.js';
-import { gaussianMatrix, Rng } from '../reference/random.js';
+import { gaussianMatrix, mix32, Rng } from '../reference/random.js';
 import { FIXED_POINT } from './block-coder.js';
 import type { ClosestScratch } from './closest.js';
 import type { Lattice } from './lattices.js';
@@ -25,15 +25,6 @@ export function rowMean(x: ArrayLike<number>, start: number, K: number): number 
   let res = 0;
   for (let k = 0; k < K; k++) res = Math.fround(res + ftz(Math.fround(ftz(x[start + k]) - mu1)));
   return ftz(Math.fround(mu1 + ftz(Math.fround(res * inv))));
-}
-
-/** The murmur3 finaliser: a bijective 32-bit mix (u32 multiply wraps, as WGSL's does). */
-function mix32(h: number): number {
-  h = (h ^ (h >>> 16)) >>> 0;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h = (h ^ (h >>> 13)) >>> 0;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**

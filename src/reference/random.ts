@@ -1,5 +1,14 @@
 import type { Matrix } from '../matrix.js';
 
+/** The murmur3 finaliser: a bijective 32-bit mix (u32 multiplies wrap, as WGSL's do). */
+export function mix32(h: number): number {
+  h = (h ^ (h >>> 16)) >>> 0;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /**
  * Seeded PRNG (sfc32, seeded through splitmix32). Small, fast, and identical in every JS engine,
  * so a printed seed reproduces a failing input exactly.
@@ -17,10 +26,7 @@ export class Rng {
     let s = this.seed;
     const next = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
+      return mix32(s);
     };
     this.a = next();
     this.b = next();
@@ -67,8 +73,13 @@ export class Rng {
     return u * f;
   }
 
-  /** Student-t with integer `nu` degrees of freedom, scaled to unit variance when nu > 2. */
+  /** Student-t with `nu` > 0 degrees of freedom, scaled to unit variance when nu > 2. */
   studentT(nu: number): number {
+    if (!Number.isInteger(nu)) {
+      // any ν > 0 (ν = 1.5 has infinite variance): Z / √(χ²_ν/ν) with χ²_ν = 2·Gamma(ν/2), unscaled below ν = 2
+      const t = this.normal() / Math.sqrt((2 * this.gamma(nu / 2)) / nu);
+      return nu > 2 ? t * Math.sqrt((nu - 2) / nu) : t;
+    }
     let chi2 = 0;
     for (let i = 0; i < nu; i++) {
       const z = this.normal();
@@ -76,6 +87,20 @@ export class Rng {
     }
     const t = this.normal() / Math.sqrt(chi2 / nu);
     return nu > 2 ? t * Math.sqrt((nu - 2) / nu) : t;
+  }
+
+  /** Gamma(shape, 1) by Marsaglia–Tsang (shape < 1 through the U^{1/shape} boost). */
+  gamma(shape: number): number {
+    if (shape < 1) return this.gamma(shape + 1) * this.uniform() ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const z = this.normal();
+      const v = (1 + c * z) ** 3;
+      if (v <= 0) continue;
+      const u = this.uniform();
+      if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+    }
   }
 }
 

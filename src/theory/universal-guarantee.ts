@@ -20,25 +20,6 @@ export interface MatrixPair {
   readonly B: Matrix;
 }
 
-/** Gamma(shape, 1) by Marsaglia–Tsang (shape < 1 through the U^{1/shape} boost). */
-function gamma(rng: Rng, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * rng.uniform() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = rng.normal();
-    const v = (1 + c * z) ** 3;
-    if (v <= 0) continue;
-    const u = rng.uniform();
-    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
-/** Student-t with any ν > 0 (ν = 1.5 has infinite variance; ν = 2 infinite fourth moment... and variance). */
-function studentT(rng: Rng, nu: number): number {
-  return rng.normal() / Math.sqrt((2 * gamma(rng, nu / 2)) / nu);
-}
-
 function fill(rows: number, n: number, f: (r: number, k: number) => number): Matrix {
   const data = new Float32Array(rows * n);
   for (let r = 0; r < rows; r++) for (let k = 0; k < n; k++) data[r * n + k] = f(r, k);
@@ -62,7 +43,7 @@ export function adversarialPairs(n: number, a: number, b: number, seed: number):
   const hot = (rows: number) => Array.from({ length: rows }, () => rng.int(0, n - 1));
   const ha = hot(a);
   const hb = Array.from({ length: b }, () => Array.from({ length: 4 }, () => rng.int(0, n - 1)));
-  const t = (rows: number, nu: number) => fill(rows, n, () => studentT(rng, nu));
+  const t = (rows: number, nu: number) => fill(rows, n, () => rng.studentT(nu));
   const corr = (rows: number) => {
     const noise = g(rows);
     return fill(rows, n, (r, k) => dir[k] + 0.1 * noise.data[r * n + k]);
