@@ -5,6 +5,7 @@
 import type { QuantFormat } from '../src/formats/format.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { NestedLatticeFormat } from '../src/lattice/format.js';
+import { mse } from '../src/reference/metrics.js';
 import { gaussianMatrix, Rng } from '../src/reference/random.js';
 
 export interface TrellisBenchOptions {
@@ -66,10 +67,7 @@ export function runTrellisBench(o: TrellisBenchOptions, progress: (msg: string) 
     const t0 = performance.now();
     const q = f.encode(x);
     const ms = performance.now() - t0;
-    const d = f.decode(q);
-    let e = 0;
-    for (let i = 0; i < x.data.length; i++) e += (x.data[i] - d.data[i]) ** 2;
-    const mse = e / x.data.length;
+    const m = mse(f.decode(q).data, x.data);
     const R = f.layout(K).bitsPerEntry;
     const Ri = informationRate(f, K);
     return {
@@ -79,9 +77,9 @@ export function runTrellisBench(o: TrellisBenchOptions, progress: (msg: string) 
       samples: x.data.length,
       bitsPerEntry: R,
       informationRate: Ri,
-      mse,
-      deltaR: 0.5 * Math.log2(mse / 2 ** (-2 * R)),
-      deltaRInformation: 0.5 * Math.log2(mse / 2 ** (-2 * Ri)),
+      mse: m,
+      deltaR: 0.5 * Math.log2(m / 2 ** (-2 * R)),
+      deltaRInformation: 0.5 * Math.log2(m / 2 ** (-2 * Ri)),
       encodeMsPer1k: (ms / x.data.length) * 1000,
     };
   });
