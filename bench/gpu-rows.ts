@@ -42,6 +42,14 @@ export interface GpuBenchRow {
   relErr: number;
   /** Adapter architecture (e.g. `swiftshader`). */
   device: string;
+  /**
+   * Quantized W, X f32: the cost of decoding one weight as this path's W side decodes it (the format's
+   * values, or its affine codes), measured: a kernel that only decodes and sums every 8-block of W
+   * (shaders/bench/decode_cost.wgsl), less the same kernel reading one word per 8-block instead (its
+   * floor: loop, load, sum), both timed in the shape's rounds, in units of the FMA ceiling's lane operations
+   * ((ms − floor ms) × lane FMAs per ms / weights).
+   */
+  decodeOps?: number;
 }
 
 export interface GpuBenchShape {
@@ -65,6 +73,8 @@ export interface GpuBenchOptions {
    * true.
    */
   naive?: boolean;
+  /** Measure each quantized W's decode cost (GpuBenchRow.decodeOps); default true. */
+  decodeCost?: boolean;
   /** Override GEMM tiles (tuning). */
   tile?: Record<string, number>;
   /** Override the GEMV tile (tuning). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench:gpu [-- --json] [--formats f32,int4-g32] [--pairs int8-g32:int4-g32,...] [--shapes
 // gemv:1x4096x4096,gemm:256x4096x4096]
-//                   [--reps 3] [--no-peers] [--no-naive] [--tile wgX=8,wgY=8,rqM=1,rqN=1,tileK=32]
+//                   [--reps 3] [--no-peers] [--no-naive] [--no-decode-cost] [--tile wgX=8,wgY=8,rqM=1,rqN=1,tileK=32]
 // Runs bench/gpu.ts in headless Chromium and prints one table (or, with --json, the rows as JSON on
 // stdout; progress goes to stderr).
 import { fmt, list, numbersByKey, parseCli, renderTable, runBenchPage } from './cli.mjs';
@@ -24,11 +24,13 @@ const { opts, json } = parseCli(
     '--reps': (next, o) => (o.reps = Number(next())),
     '--no-peers': (_next, o) => (o.peers = false),
     '--no-naive': (_next, o) => (o.naive = false),
+    '--no-decode-cost': (_next, o) => (o.decodeCost = false),
     '--tile': (next, o) => (o.tile = numbersByKey(next())),
     '--gemv-tile': (next, o) => (o.gemvTile = numbersByKey(next())),
   },
   'usage: npm run bench:gpu -- [--json] [--formats ids] [--pairs x:w,...] [--shapes gemv:1x4096x4096,...] ' +
-    '[--reps r] [--no-peers] [--no-naive] [--tile k=v,...] [--gemv-tile rows=r,lanes=l,rowsPerThread=t]\n',
+    '[--reps r] [--no-peers] [--no-naive] [--no-decode-cost] [--tile k=v,...] ' +
+    '[--gemv-tile rows=r,lanes=l,rowsPerThread=t]\n',
 );
 const rows = await runBenchPage('/bench/gpu.html', 'runGpuBench', opts, 'bench:gpu');
 if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -64,6 +66,7 @@ else {
         ['GFLOP/s', (r) => num(r.gflops, 3)],
         ['weight GB/s', (r) => num(r.weightGBps, 3)],
         ['roofline', (r) => num(r.roofline, 3)],
+        ['decode ops/weight', (r) => num(r.decodeOps, 3)],
         ['vs f32', (r) => num(r.vsF32, 3)],
         ...peerNames.map((p) => [`vs ${p}`, (r) => num(r.vsPeers[p], 3)]),
         ['vs faster ORT', (r) => num(r.vsFasterOrt, 3)],

@@ -5,6 +5,7 @@
  */
 import { createEngine, type Engine } from '../src/engine.js';
 import type { GpuOperand } from '../src/gpu/tensors.js';
+import { operandWindow } from '../src/ops/operand.js';
 import type { MatmulOptions } from '../src/ops/plan.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { TrellisFormat } from '../src/formats/trellis/format.js';
@@ -78,6 +79,45 @@ async function ceilingSamplers(engine: Engine) {
   };
 }
 
+/**
+ * A sampler of the decode cost of `w` (GpuBenchRow.decodeOps): every 8-block decoded once as the W side of
+ * `affine` or float GEMV paths decodes it, summed per thread (shaders/bench/decode_cost.wgsl); `floor`:
+ * one word read per 8-block instead, the cost every figure includes.
+ */
+async function decodeCostSampler(engine: Engine, w: GpuOperand, body: 'affine' | 'float' | 'floor') {
+  if (!('layout' in w)) throw new Error('decode cost: W is not quantized');
+  const kernel = await engine.pipelines.kernel(
+    {
+      template: 'bench/decode_cost.wgsl',
+      operands: { q: { wgsl: w.format.wgsl, access: 'read' } },
+      includes: [`bench/decode_cost_${body}.wgsl`],
+    },
+    'decode_cost',
+  );
+  const rows = w.rows;
+  const k = w.layout.codedK ?? w.layout.K;
+  const out = engine.device.createBuffer({ size: rows * 64 * 16, usage: GPUBufferUsage.STORAGE });
+  const src = operandWindow(engine.runner, 'q', w, 0, rows);
+  const outWin = engine.runner.window(out, 0, rows * 64 * 4);
+  return {
+    weights: rows * k,
+    sample: sampler(engine.device, () =>
+      engine.runner.run('decode cost', [
+        {
+          kernel,
+          axes: [],
+          dispatch: () => ({
+            storage: { out: outWin, ...src.storage },
+            uniforms: { params: { k }, ...src.uniforms },
+            workgroups: [1, rows, 1],
+          }),
+        },
+      ]),
+    ),
+    release: () => out.destroy(),
+  };
+}
+
 /** The naive kernel is timed only up to this many flops per call (at 4096² GEMM sizes one call takes minutes). */
 const NAIVE_MAX_FLOPS = 2 ** 30;
 
@@ -132,6 +172,14 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     const checkM = Math.min(M, 4);
     const flops = 2 * M * N * K;
     const candidates: Candidate[] = [];
+    /** Decode-cost samplers, each filling in its GEMV/GEMM row's decodeOps, and their floors. */
+    const decodeCosts: {
+      row: GpuBenchRow;
+      weights: number;
+      sample(): Promise<number>;
+      floor(): Promise<number>;
+      release(): void;
+    }[] = [];
     /** A row of this shape before timing (ms and the rates filled in after the rounds). */
     const untimedRow = (
       r: Pick<GpuBenchRow, 'format' | 'x' | 'kernel' | 'path' | 'bitsPerEntry' | 'relErr'>,
@@ -169,8 +217,23 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
         .filter(Boolean)
         .join(' ');
       const weightBytes = (w.bits * N * K) / 8;
+      const row = untimedRow({ format: wId, x: xId, kernel, path, bitsPerEntry: w.bits, relErr });
+      if ((opts.decodeCost ?? true) && xId === 'f32' && wId !== 'f32' && kernel !== 'naive') {
+        const cost = await decodeCostSampler(engine, w.gpu, plan.affine ? 'affine' : 'float');
+        const floor = await decodeCostSampler(engine, w.gpu, 'floor');
+        decodeCosts.push({
+          row,
+          weights: cost.weights,
+          sample: cost.sample,
+          floor: floor.sample,
+          release: () => {
+            cost.release();
+            floor.release();
+          },
+        });
+      }
       candidates.push({
-        row: untimedRow({ format: wId, x: xId, kernel, path, bitsPerEntry: w.bits, relErr }),
+        row,
         bytes: weightBytes + (x.bits * M * K) / 8 + 4 * M * N,
         sample: sampler(engine.device, () => engine.matmul(x.gpu, w.gpu, options)),
         release: () => {
@@ -220,11 +283,16 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
     // Every candidate and both ceilings are timed in the same rounds (see interleavedMedians).
     const ms = await interleavedMedians(
       reps,
-      [ceilings.copy, ceilings.fma, ...candidates.map((c) => c.sample)],
+      [
+        ceilings.copy,
+        ceilings.fma,
+        ...candidates.map((c) => c.sample),
+        ...decodeCosts.flatMap((d) => [d.sample, d.floor]),
+      ],
       (round) =>
         progress(
           `${M}×${K}×${N}: ${round === 0 ? 'warm-up round' : `round ${round}/${reps}`} (${candidates.length} ` +
-            `kernels + 2 ceilings)`,
+            `kernels + 2 ceilings + ${decodeCosts.length} decode costs and their floors)`,
         ),
     );
     const ceil = ceilings.toRates(ms[0], ms[1]);
@@ -264,6 +332,13 @@ async function runGpuBench(opts: GpuBenchOptions): Promise<GpuBenchRow[]> {
       r.gflops = flops / r.ms / 1e6;
       r.weightGBps = (r.bitsPerEntry * N * K) / 8 / r.ms / 1e6;
       r.roofline = Math.max(c.bytes / ceil.copyGBps / 1e6, flops / ceil.fmaGflops / 1e6) / r.ms;
+    });
+    // FMA lane operations per ms: GFLOP/s × 10^6 / 2 flops per FMA
+    const fmaPerMs = (ceil.fmaGflops * 1e6) / 2;
+    decodeCosts.forEach((d, i) => {
+      const at = 2 + candidates.length + 2 * i;
+      d.row.decodeOps = ((ms[at] - ms[at + 1]) * fmaPerMs) / d.weights;
+      d.release();
     });
     const shapeRows = candidates.map((c) => c.row);
     const peerRows = shapeRows.filter((r) => peers.some((p) => p.name === r.format));

@@ -105,9 +105,12 @@ describe(
 );
 
 describe('trellis-coded weights (docs/trellis.md) in the matmul templates', () => {
-  test('W tcq2-l12 and tcq3-l10-norot: GEMM and GEMV against the f64 product of the decoded weights', async () => {
+  test('W tcq2-l12, tcq3-l10-norot, tcq4-l9: GEMM and affine GEMV against the f64 product of decoded W', async () => {
     await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w: 'tcq2-l12' }, '67x1003x45');
-    await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w: 'tcq3-l10-norot' }, '1x517x130');
+    const gemv = { kernel: 'gemv', affine: true };
+    await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w: 'tcq3-l10-norot', expect: gemv }, '1x517x130');
+    // 7·4 + 9 bits under an 8-block: windows from a third word when the first sits high in its word
+    await runCase('gemm', { M: 1, K: 700, N: 37, x: 'f32', w: 'tcq4-l9-g0.98', expect: gemv }, '1x700x37');
   });
 });
 

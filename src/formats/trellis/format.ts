@@ -61,6 +61,11 @@ export class TrellisFormat implements QuantFormat {
       throw new FormatError(`trellis bits per weight k must be 1..8, got ${p.k}`);
     if (!Number.isInteger(p.L) || p.L <= p.k || p.L > 20)
       throw new FormatError(`trellis state bits L must be in (k, 20], got ${p.L} (k = ${p.k})`);
+    if (7 * p.k + p.L > 64)
+      throw new FormatError(
+        `trellis 7·k + L must be ≤ 64 (an 8-block's windows are read from two aligned words), ` +
+          `got k = ${p.k}, L = ${p.L}`,
+      );
     if (!(p.gain > 0 && p.gain < 4)) throw new FormatError(`trellis gain must be in (0, 4), got ${p.gain}`);
     this.id = id;
     this.params = { kind: 'trellis', ...p };
@@ -71,6 +76,7 @@ export class TrellisFormat implements QuantFormat {
       parts: ['formats/streams.wgsl'],
       snippet: 'formats/trellis.wgsl',
       // no GPU encoder yet: engine.quantize searches on the CPU and uploads
+      affineBlocks: true, // value = (STEP·σ)·(byte sum − 510): one scale per row
       constants: { L: p.L, KBITS: p.k, SEGMENT, STEP: { f32: this.step }, BITS: p.k },
     };
   }
@@ -109,41 +115,83 @@ export class TrellisFormat implements QuantFormat {
         throw new FormatError(`${what}: |x| = ${Math.abs(m.data[i])} at index ${i} is too large for a trellis format`);
   }
 
+  /** Rotated (and padded) rows: what the search and the GPU decode work on. */
+  toCodingDomain(m: Matrix): Matrix {
+    const r = this.rotation(m.cols);
+    return r ? rotateRows(m, r) : m;
+  }
+
+  /** σ of one coding-domain row: its RMS to 11 significant bits. */
+  rowSigma(y: ArrayLike<number>, start: number, Kp: number): number {
+    return rmsScale11(y, start, Kp);
+  }
+
+  /** First entries of a coding-domain row's segments (each one search, one stored start state). */
+  segmentStarts(Kp: number): number[] {
+    return Array.from({ length: Math.ceil(Kp / SEGMENT) }, (_, i) => i * SEGMENT);
+  }
+
   /** The decoded value of every state for a row of scale σ (what the GPU returns). */
-  private stateValues(sigma: number): Float32Array {
+  stateValues(sigma: number): Float32Array {
     return Float32Array.from(this.codes, (c) => ftz(Math.fround(Math.fround(c * this.step) * sigma)));
+  }
+
+  /** A search sized for this format's segments of a row of Kp entries. */
+  newSearch(Kp: number): TrellisSearch {
+    return new TrellisSearch(this.params.L, this.params.k, Math.min(Kp, SEGMENT));
   }
 
   encode(m: Matrix): QuantizedMatrix {
     validateMatrix(m, 'encode input');
     this.checkRepresentable(m, 'encode input');
-    const K = m.cols;
-    const layout = this.layout(K);
-    const r = this.rotation(K);
-    const y = r ? rotateRows(m, r) : m;
+    const y = this.toCodingDomain(m);
     const Kp = y.cols;
+    const sigmas = new Float32Array(m.rows);
+    const states = new Uint32Array(m.rows * Kp);
+    const search = this.newSearch(Kp);
+    for (let row = 0; row < m.rows; row++) {
+      const sigma = (sigmas[row] = this.rowSigma(y.data, row * Kp, Kp));
+      if (sigma === 0) continue; // state 0 throughout: decoded values are code·step·0 = 0
+      const values = this.stateValues(sigma);
+      for (const s0 of this.segmentStarts(Kp)) {
+        const T = Math.min(SEGMENT, Kp - s0);
+        search.search(y.data, row * Kp + s0, T, values);
+        states.set(search.states.subarray(0, T), row * Kp + s0);
+      }
+    }
+    return this.assemble(m.rows, m.cols, sigmas, states);
+  }
+
+  /**
+   * Packs per-row σ and state sequences (rows × Kp, coding domain; each segment a valid trellis path) into
+   * a matrix of this format: per segment the first state's L bits, then each later state's top k bits.
+   */
+  assemble(rows: number, K: number, sigmas: ArrayLike<number>, states: Uint32Array): QuantizedMatrix {
+    const layout = this.layout(K);
+    const Kp = this.paddedK(K);
     const { k, L } = this.params;
     const wpr = layout.wordsPerRow;
-    const codes = new Uint32Array(m.rows * wpr.codes);
-    const scales = new Uint32Array(m.rows * wpr.scales);
-    const search = new TrellisSearch(L, k, Math.min(Kp, SEGMENT));
-    for (let row = 0; row < m.rows; row++) {
-      const sigma = rmsScale11(y.data, row * Kp, Kp);
-      scales[row * wpr.scales] = f32Bits(sigma);
-      if (sigma === 0) continue; // all-zero codes: decoded values are code·step·0 = 0
-      const values = this.stateValues(sigma);
+    const codes = new Uint32Array(rows * wpr.codes);
+    const scales = new Uint32Array(rows * wpr.scales);
+    const lowMask = 2 ** (L - k) - 1;
+    for (let row = 0; row < rows; row++) {
+      scales[row * wpr.scales] = f32Bits(sigmas[row]);
       let bit = 0;
       const put = (v: number, n: number) => {
         for (let i = 0; i < n; i++, bit++) if ((v >>> i) & 1) codes[row * wpr.codes + (bit >>> 5)] |= 1 << (bit & 31);
       };
-      for (let s0 = 0; s0 < Kp; s0 += SEGMENT) {
+      for (const s0 of this.segmentStarts(Kp)) {
         const T = Math.min(SEGMENT, Kp - s0);
-        search.search(y.data, row * Kp + s0, T, values);
-        put(search.states[0], L);
-        for (let t = 1; t < T; t++) put(search.states[t] >>> (L - k), k);
+        const at = row * Kp + s0;
+        put(states[at], L);
+        for (let t = 1; t < T; t++) {
+          if ((states[at + t] & lowMask) !== states[at + t - 1] >>> k)
+            throw new FormatError(`trellis assemble: row ${row}, entry ${s0 + t} does not follow its predecessor`);
+          put(states[at + t] >>> (L - k), k);
+        }
       }
     }
-    return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
+    return { format: this, rows, cols: K, layout, codes, scales, aux: new Uint32Array(0) };
   }
 
   /**

@@ -28,13 +28,17 @@ export class TrellisSearch {
   /**
    * The state sequence minimising Σ_t (x_t − values[s_t])² over x[start .. start + T) into `states`
    * (first T entries), values[s] being what the decoder returns for state s; returns the squared error.
+   * With `endHigh` ≥ 0 the last state's high L − k bits must equal it (the path then joins a following
+   * block whose first state s' is already decided: endHigh = s' & (2^{L−k} − 1)), as block-LDLQ needs.
    */
-  search(x: ArrayLike<number>, start: number, T: number, values: Float32Array): number {
+  search(x: ArrayLike<number>, start: number, T: number, values: Float32Array, endHigh = -1): number {
     const { L, k } = this;
     const S = 2 ** L;
     const lowCount = 2 ** (L - k);
     const lowMask = lowCount - 1;
     const fan = 2 ** k;
+    if (!Number.isInteger(endHigh) || endHigh >= lowCount)
+      throw new RangeError(`trellis search: endHigh ${endHigh} is not an (L − k)-bit state part`);
     if (this.back.length < T * lowCount) this.back = new Uint8Array(T * lowCount);
     let cost = this.cost;
     let next = this.next;
@@ -62,8 +66,11 @@ export class TrellisSearch {
       cost = next;
       next = tmp;
     }
-    let end = 0;
-    for (let s = 1; s < S; s++) if (cost[s] < cost[end]) end = s;
+    // the final state: the cheapest of all, or of the 2^k that join the next block
+    const first = endHigh < 0 ? 0 : endHigh * fan;
+    const last = endHigh < 0 ? S : first + fan;
+    let end = first;
+    for (let s = first + 1; s < last; s++) if (cost[s] < cost[end]) end = s;
     const err = cost[end];
     const states = this.states;
     states[T - 1] = end;
