@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:weightonly [-- --json] [--a 16384] [--n 64] [--rates 2,3,4,6] [--no-real]
+//                          [--trellis-l 12] [--trellis-rows 2048]
 // Runs bench/weightonly.ts (CPU) through vite's SSR loader and prints one table (or the rows as JSON).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +14,11 @@ const { opts, json } = parseCli(
     '--n': (next, o) => (o.n = Number(next())),
     '--rates': (next, o) => (o.rates = list(next()).map(Number)),
     '--no-real': (_next, o) => (o.real = false),
+    '--trellis-l': (next, o) => (o.trellisL = Number(next())),
+    '--trellis-rows': (next, o) => (o.trellisRows = Number(next())),
   },
-  'usage: npm run bench:weightonly -- [--json] [--a rows] [--n cols] [--rates 2,3,4,6] [--no-real]\n',
+  'usage: npm run bench:weightonly -- [--json] [--a rows] [--n cols] [--rates 2,3,4,6] [--no-real] ' +
+    '[--trellis-l 12 (0: none)] [--trellis-rows 2048]\n',
 );
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const server = await createServer({
@@ -43,6 +47,7 @@ else {
       rows,
       [
         ['matrix', (r) => r.matrix],
+        ['rows', (r) => String(r.a)],
         ['Σ_X', (r) => r.sigma],
         ['method', (r) => r.method],
         ['target R', (r) => String(r.targetRate)],
@@ -53,7 +58,7 @@ else {
         ['WMSE', (r) => fmt(r.wmse, 4)],
         ['D_IT', (r) => fmt(r.dIT, 4)],
         ['gap (bits)', (r) => fmt(r.gapBits, 3)],
-        ['predicted', (r) => fmt(r.predictedGapBits, 3)],
+        ['predicted', (r) => (r.predictedGapBits === null ? '—' : fmt(r.predictedGapBits, 3))],
         ['+ SIC excess', (r) => fmt(r.sicExcessBits, 3)],
         ['gap vs entropy power', (r) => fmt(r.gapEntropyPowerBits, 3)],
         ['ms', (r) => fmt(r.ms, 4)],

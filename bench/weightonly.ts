@@ -8,13 +8,19 @@ import { readFile } from 'node:fs/promises';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
 import { Rng } from '../src/reference/random.js';
 import { dIT, entropyPower, gptqPredictedGap, SCALAR_GAP_BITS } from '../src/theory/waterfill.js';
+import { parseFormat } from '../src/formats/registry.js';
+import type { TrellisFormat } from '../src/formats/trellis/format.js';
+import { codingDomainCovariance } from '../src/weightonly/block-sic.js';
+import { cholesky, pivots, weightedMse } from '../src/weightonly/linalg.js';
 import { syntheticSigma } from '../src/weightonly/synthetic.js';
+import { trellisLdlq } from '../src/weightonly/trellis-ldlq.js';
 import { covarianceStats, quantizeWeightOnly, type WeightOnlyMethod } from '../src/weightonly/watersic.js';
 
 export interface WeightOnlyRow {
   matrix: string;
   sigma: 'diagonal' | 'rotated';
-  method: WeightOnlyMethod;
+  /** WaterSIC, GPTQ, or block-LDLQ onto a trellis format (`trellis-ldlq tcq2-l12`). */
+  method: WeightOnlyMethod | `trellis-ldlq ${string}`;
   a: number;
   n: number;
   targetRate: number;
@@ -34,8 +40,12 @@ export interface WeightOnlyRow {
   gapEntropyPowerBits: number;
   /** ½·log₂(wmse / D_IT(codedBits)). */
   gapBits: number;
-  /** High-rate prediction: 0.2546 for WaterSIC; 0.2546 + ½·log₂(AM/GM) for GPTQ. */
-  predictedGapBits: number;
+  /**
+   * High-rate prediction: 0.2546 for WaterSIC; 0.2546 + ½·log₂(AM/GM) for GPTQ; for a trellis the code's own
+   * gap on iid N(0,1) (measured in the same run) + ½·log₂(AM/GM of the pivots of its rotated Σ); null where
+   * the rotation pads the rows (Σ' is then singular: no pivots to average).
+   */
+  predictedGapBits: number | null;
   /**
    * Predicted finite-rate excess of the SIC loop (the fed-back rounding noise it codes), to add to
    * the high-rate prediction; ~0 for a diagonal Σ and at high rate.
@@ -49,11 +59,30 @@ export async function runWeightOnlyBench(opts: {
   a?: number;
   n?: number;
   real?: boolean;
+  /** Trellis formats' state bits (the search costs a·n·2^L); 0 leaves the trellis rows out. */
+  trellisL?: number;
+  /** Rows the trellis rows quantize (the first ones of each W: its search is the slow part). */
+  trellisRows?: number;
   progress?: (m: string) => void;
 }): Promise<WeightOnlyRow[]> {
   const rates = opts.rates ?? [2, 3, 4, 6];
   const a = opts.a ?? 16384;
   const n = opts.n ?? 64;
+  const trellisL = opts.trellisL ?? 12;
+  const trellisRows = opts.trellisRows ?? 2048;
+  /** The trellis code's gap to D(R) on iid N(0,1) (its codes only), per format id. */
+  const iidGaps = new Map<string, number>();
+  const iidGap = (f: TrellisFormat) => {
+    let g = iidGaps.get(f.id);
+    if (g === undefined) {
+      const x = Float32Array.from({ length: 64 * 1024 }, () => rng.normal());
+      const d = f.decode(f.encode({ rows: 64, cols: 1024, data: x })).data;
+      let e = 0;
+      for (let i = 0; i < x.length; i++) e += (x[i] - d[i]) ** 2;
+      iidGaps.set(f.id, (g = 0.5 * Math.log2(e / x.length / 2 ** (-2 * f.params.k))));
+    }
+    return g;
+  };
   const rng = new Rng(20261124);
   const rows: WeightOnlyRow[] = [];
   const measure = (
@@ -95,6 +124,46 @@ export async function runWeightOnlyBench(opts: {
         ms: performance.now() - t0,
       });
     }
+    if (trellisL === 0 || !Number.isInteger(R) || R < 1 || R > 8 || R >= trellisL) return;
+    const f = parseFormat(`tcq${R}-l${trellisL}`) as TrellisFormat;
+    const at = Math.min(a, trellisRows);
+    const Wt = W.subarray(0, at * n);
+    opts.progress?.(`${matrix} ${sigma} Σ, R = ${R}, trellis-ldlq ${f.id} (${at} rows)`);
+    const t0 = performance.now();
+    const q = trellisLdlq(Wt, at, n, S, f);
+    const ms = performance.now() - t0;
+    const dec = f.decode(q).data;
+    const wmse = weightedMse(
+      Float64Array.from(Wt, (w, i) => w - dec[i]),
+      at,
+      S,
+      n,
+    );
+    const { S: Sr, Kp } = codingDomainCovariance(S, n, (m) => f.toCodingDomain(m), 0);
+    const predicted = Kp === n ? iidGap(f) + gptqPredictedGap(pivots(cholesky(Sr, Kp), Kp)) - SCALAR_GAP_BITS : null;
+    const total = f.layout(n).bitsPerEntry;
+    const d = dIT(sigmaW2, st.logDetPerN, R);
+    const dp = dIT(power, st.logDetPerN, R);
+    rows.push({
+      matrix,
+      sigma,
+      method: `trellis-ldlq ${f.id}`,
+      a: at,
+      n,
+      targetRate: R,
+      entropyBits: R,
+      codedBits: R,
+      sideBits: total - R,
+      totalBits: total,
+      wmse,
+      dIT: d,
+      gapBits: 0.5 * Math.log2(wmse / d),
+      dITEntropyPower: dp,
+      gapEntropyPowerBits: 0.5 * Math.log2(wmse / dp),
+      predictedGapBits: predicted,
+      sicExcessBits: 0,
+      ms,
+    });
   };
   for (const rotated of [false, true]) {
     const S = syntheticSigma(rng, n, rotated);

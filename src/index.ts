@@ -119,6 +119,7 @@ export {
 } from './weightonly/watersic.js';
 export { gptqInt } from './weightonly/gptq-format.js';
 export { blockLdlq } from './weightonly/block-ldlq.js';
+export { trellisLdlq } from './weightonly/trellis-ldlq.js';
 export { intOperand, scaleColumns, type IntOperand } from './weightonly/operand.js';
 export {
   GraphModel,

@@ -5,6 +5,9 @@ import { madCode, stateCodes } from '../src/formats/trellis/code.js';
 import type { TrellisFormat } from '../src/formats/trellis/format.js';
 import { TrellisSearch } from '../src/formats/trellis/viterbi.js';
 import { gaussianMatrix } from '../src/reference/random.js';
+import { weightedMse } from '../src/weightonly/linalg.js';
+import { syntheticSigma } from '../src/weightonly/synthetic.js';
+import { trellisLdlq } from '../src/weightonly/trellis-ldlq.js';
 import { seededRng } from './seed.js';
 
 describe('trellis search (Viterbi over a bitshift trellis)', () => {
@@ -33,6 +36,32 @@ describe('trellis search (Viterbi over a bitshift trellis)', () => {
       e += (x[t] - values[search.states[t]]) ** 2;
     }
     expect(e).toBeCloseTo(err, 9);
+  });
+
+  test('with the last state joined to a following block: the minimum over the streams that join it', () => {
+    const rng = seededRng();
+    const L = 5;
+    const k = 2;
+    const T = 4;
+    const values = Float32Array.from({ length: 2 ** L }, () => rng.normal());
+    const x = Array.from({ length: T }, () => 2 * rng.normal());
+    const search = new TrellisSearch(L, k, T);
+    const free = search.search(x, 0, T, values);
+    for (let endHigh = 0; endHigh < 2 ** (L - k); endHigh++) {
+      const err = search.search(x, 0, T, values, endHigh);
+      let best = Infinity;
+      const bits = L + (T - 1) * k;
+      for (let v = 0; v < 2 ** bits; v++) {
+        if (v >>> ((T - 1) * k + k) !== endHigh) continue; // the last window's high L − k bits
+        let e = 0;
+        for (let t = 0; t < T; t++) e += (x[t] - values[(v >>> (t * k)) & (2 ** L - 1)]) ** 2;
+        best = Math.min(best, e);
+      }
+      expect(err).toBeCloseTo(best, 9);
+      expect(search.states[T - 1] >>> k).toBe(endHigh);
+      expect(err).toBeGreaterThanOrEqual(free);
+    }
+    expect(() => search.search(x, 0, T, values, 2 ** (L - k))).toThrow(RangeError);
   });
 
   test('1MAD code: integers in [−510, 510], mean ≈ 0 over the states', () => {
@@ -67,6 +96,35 @@ describe('trellis formats', () => {
     const top = 510 * f.step; // σ = 1
     expect(Math.max(...d.data.map(Math.abs))).toBeLessThanOrEqual(top);
     expect(new Set(d.data).size).toBeGreaterThan(50);
+  });
+
+  test('block-LDLQ: one run with Σ = I gives encode’s codes exactly; a rotated Σ lowers the Σ-weighted error', () => {
+    const rng = seededRng();
+    const a = 48;
+    const n = 64;
+    const f = parseFormat('tcq2-l8') as TrellisFormat;
+    const W = Float64Array.from({ length: a * n }, () => rng.normal());
+    const plain = f.encode({ rows: a, cols: n, data: Float32Array.from(W) });
+    const I = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) I[i * n + i] = 1;
+    const same = trellisLdlq(W, a, n, I, f, n);
+    expect([same.codes, same.scales]).toEqual([plain.codes, plain.scales]);
+    const S = syntheticSigma(rng, n, true);
+    const err = (m: typeof plain) => {
+      const d = f.decode(m).data;
+      return weightedMse(
+        Float64Array.from(W, (w, i) => w - d[i]),
+        a,
+        S,
+        n,
+      );
+    };
+    const runs = trellisLdlq(W, a, n, S, f, 8); // measured ≈ 0.7× plain encode
+    expect(err(runs)).toBeLessThan(0.8 * err(plain));
+    // a path that breaks the trellis is refused by name
+    const states = new Uint32Array(a * n);
+    states[5] = 1;
+    expect(() => f.assemble(a, n, new Float32Array(a).fill(1), states)).toThrow(/does not follow/);
   });
 
   test('Gaussian MSE at 2 bits below the best scalar quantizer, above D(R)', () => {

@@ -2,18 +2,21 @@
  * Calibration on the runner (docs/graph.md, *Calibration*): each linear layer's input covariance Σ_X over
  * the rows its GEMM multiplies — a MatMul's input rows, a Conv's im2col rows (C·kh·kw entries each), a
  * ConvTranspose's input pixels — read from the runner's own runs of the model, loaded with keepAll so
- * every layer input can be read back. WaterSIC, GPTQ and block-LDLQ (src/weightonly/) take these Σ_X.
+ * every layer input can be read back. WaterSIC, GPTQ and block-LDLQ onto a lattice or a trellis
+ * (src/weightonly/) take these Σ_X.
  */
 import { OptionsError, ShapeError } from '../errors.js';
 import type { QuantFormat } from '../formats/format.js';
 import type { IntFormat } from '../formats/int.js';
 import { parseFormat } from '../formats/registry.js';
+import type { TrellisFormat } from '../formats/trellis/format.js';
 import type { NestedLatticeFormat } from '../lattice/format.js';
 import type { Matrix } from '../matrix.js';
 import { blockLdlq } from '../weightonly/block-ldlq.js';
 import { CovarianceAccumulator } from '../weightonly/calibration.js';
 import { gptqInt } from '../weightonly/gptq-format.js';
 import { intOperand } from '../weightonly/operand.js';
+import { trellisLdlq } from '../weightonly/trellis-ldlq.js';
 import { quantizeWeightOnly } from '../weightonly/watersic.js';
 import { convShape, type Geometry } from './ops.js';
 import type { GraphModel, PreQuantized } from './model.js';
@@ -113,7 +116,7 @@ export interface CalibratedWeights extends PreQuantized {
 /**
  * Quantizes every linear layer of `net` for its Σ_X (from layerCovariances): WaterSIC at a code entropy
  * of `rate` bits (an integer operand with column scales, integers clamped to ±127 inside the SIC loop),
- * GPTQ onto an INT format's grid, or block-LDLQ onto a nested-lattice format. W is the layer's as `net`
+ * GPTQ onto an INT format's grid, or block-LDLQ onto a nested-lattice or trellis format. W is the layer's as `net`
  * holds it (load it with f32 weights). Pass the result as LoadOptions.quantized.
  */
 export async function calibratedWeights(
@@ -142,7 +145,9 @@ export async function calibratedWeights(
     const q =
       how.method === 'gptq'
         ? gptqInt(W, w.rows, w.cols, S, asInt(format, how.format))
-        : blockLdlq(W, w.rows, w.cols, S, asLattice(format, how.format));
+        : format.family === 'trellis'
+          ? trellisLdlq(W, w.rows, w.cols, S, format as TrellisFormat)
+          : blockLdlq(W, w.rows, w.cols, S, asLattice(format, how.format));
     out.set(l.name, { w: q, fileBits: format.layout(w.cols).bitsPerEntry });
   }
   return out;
@@ -155,6 +160,6 @@ function asInt(f: QuantFormat, id: string): IntFormat {
 
 function asLattice(f: QuantFormat, id: string): NestedLatticeFormat {
   if (f.family !== 'lattice')
-    throw new OptionsError('format', `block-LDLQ codes onto a nested-lattice format; ${id} is not one`);
+    throw new OptionsError('format', `block-LDLQ codes onto a nested-lattice or trellis format; ${id} is neither`);
   return f as NestedLatticeFormat;
 }
