@@ -37,8 +37,10 @@ export interface TrellisBenchRow {
 const DEFAULT_TRELLIS_FORMATS = [
   'tcq2-l16',
   'tcq3-l16',
+  'tcq3-l18',
   'tcq4-l16',
   'tcq4-l18',
+  'tcq4-l20', // ≈ 2 minutes of search here: the 4-bit row within 0.1 bit
   'e8-q4-k4',
   'e8-q7-k4',
   'e8-q14-k4',
