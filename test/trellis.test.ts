@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { FormatError } from '../src/errors.js';
+import { FormatError, ShapeError } from '../src/errors.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { madCode, stateCodes } from '../src/formats/trellis/code.js';
 import type { TrellisFormat } from '../src/formats/trellis/format.js';
@@ -125,6 +125,7 @@ describe('trellis formats', () => {
     const states = new Uint32Array(a * n);
     states[5] = 1;
     expect(() => f.assemble(a, n, new Float32Array(a).fill(1), states)).toThrow(/does not follow/);
+    expect(() => f.assemble(a, n, new Float32Array(a), states.subarray(1))).toThrow(ShapeError);
   });
 
   test('Gaussian MSE at 2 bits below the best scalar quantizer, above D(R)', () => {

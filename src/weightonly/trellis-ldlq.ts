@@ -5,8 +5,8 @@
  * last to the first): its high L − k bits are fixed to the next state's low ones. The search also covers
  * `lookBack` columns before the run (their current targets) so the bits the run shares with them are not
  * chosen blind; only the run is committed. Runs do not cross the format's segments, whose first states
- * are stored. σ per row is fixed from the unquantized row, as
- * encode does. The result is an ordinary QuantizedMatrix of the format.
+ * are stored. σ per row is fixed from the unquantized row, as encode does. The result is an ordinary
+ * QuantizedMatrix of the format.
  */
 import { ShapeError } from '../errors.js';
 import type { QuantizedMatrix } from '../formats/format.js';

@@ -1,4 +1,4 @@
-import { FormatError } from '../../errors.js';
+import { FormatError, ShapeError } from '../../errors.js';
 import { validateMatrix, type Matrix } from '../../matrix.js';
 import {
   hadamardRotation,
@@ -169,6 +169,10 @@ export class TrellisFormat implements QuantFormat {
   assemble(rows: number, K: number, sigmas: ArrayLike<number>, states: Uint32Array): QuantizedMatrix {
     const layout = this.layout(K);
     const Kp = this.paddedK(K);
+    if (states.length !== rows * Kp || sigmas.length < rows)
+      throw new ShapeError(
+        `trellis assemble: ${states.length} states and ${sigmas.length} scales for ${rows} rows of ${Kp} entries`,
+      );
     const { k, L } = this.params;
     const wpr = layout.wordsPerRow;
     const codes = new Uint32Array(rows * wpr.codes);
