@@ -7,7 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
 import { Rng } from '../src/reference/random.js';
-import { dIT, entropyPower, gptqPredictedGap, SCALAR_GAP_BITS } from '../src/theory/waterfill.js';
+import {
+  dIT,
+  entropyPower,
+  gptqPredictedGap,
+  SCALAR_GAP_BITS,
+  sicInterferenceExcess,
+} from '../src/theory/waterfill.js';
 import { parseFormat } from '../src/formats/registry.js';
 import type { TrellisFormat } from '../src/formats/trellis/format.js';
 import { codingDomainCovariance } from '../src/weightonly/block-sic.js';
@@ -141,6 +147,17 @@ export async function runWeightOnlyBench(opts: {
     );
     const { S: Sr, Kp } = codingDomainCovariance(S, n, (m) => f.toCodingDomain(m), 0);
     const predicted = Kp === n ? iidGap(f) + gptqPredictedGap(pivots(cholesky(Sr, Kp), Kp)) - SCALAR_GAP_BITS : null;
+    const Ld = cholesky(codingDomainCovariance(S, n, (m) => f.toCodingDomain(m)).S, Kp); // damped, as the search's
+    // SIC excess as for GPTQ, with the code's own error (its iid MSE × the column's second moment) in place
+    // of a rounding step's step²/12: a step of √(12·D·s_k) has that variance
+    const y = f.toCodingDomain({ rows: at, cols: n, data: Float32Array.from(Wt) });
+    const second = Float64Array.from({ length: Kp }, (_, j) => {
+      let s = 0;
+      for (let r = 0; r < at; r++) s += y.data[r * Kp + j] ** 2;
+      return s / at;
+    });
+    const codeMse = 2 ** (-2 * R) * 2 ** (2 * iidGap(f));
+    const excess = sicInterferenceExcess(Ld, Kp, (j) => Math.sqrt(12 * codeMse * second[j]), second);
     const total = f.layout(n).bitsPerEntry;
     const d = dIT(sigmaW2, st.logDetPerN, R);
     const dp = dIT(power, st.logDetPerN, R);
@@ -161,7 +178,7 @@ export async function runWeightOnlyBench(opts: {
       dITEntropyPower: dp,
       gapEntropyPowerBits: 0.5 * Math.log2(wmse / dp),
       predictedGapBits: predicted,
-      sicExcessBits: 0,
+      sicExcessBits: excess,
       ms,
     });
   };
