@@ -12,13 +12,8 @@ import {
   type WgslSpec,
 } from '../formats/format.js';
 import { ftz, rmsScale11 } from '../formats/rounding.js';
-import {
-  hadamardRotation,
-  hadamardShape,
-  rotateRows,
-  unrotateRows,
-  type HadamardRotation,
-} from '../transforms/hadamard.js';
+import type { HadamardRotation } from '../transforms/hadamard.js';
+import { RowTransform } from '../transforms/row-transform.js';
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
 import { latticeByName, type Lattice } from './lattices.js';
 import { ClosestScratch } from './closest.js';
@@ -127,7 +122,7 @@ export class NestedLatticeFormat implements QuantFormat {
   /** Universal scheme: whether blocks are dithered (false only in the `-nodither` ablation). */
   readonly dithered: boolean;
   private readonly layouts = new Map<number, Layout>();
-  private readonly rotations = new Map<number, HadamardRotation>();
+  private readonly transform: RowTransform;
 
   /**
    * Expected per-entry MSE for unit-RMS rows: the β optimiser's value on its Gaussian sample when it
@@ -161,6 +156,7 @@ export class NestedLatticeFormat implements QuantFormat {
     this.q = p.q;
     this.betas = [...p.betas];
     this.n = lattice.dim;
+    this.transform = new RowTransform(p.rotationSeed, this.n, this.n);
     this.ditherSeed = ditherSeed;
     this.dithered = ditherSeed !== null && p.dither !== false;
     if (ditherSeed !== null) this.centred = { meanWord: 1, ditherSeed, subtractMean: p.centre !== false };
@@ -238,18 +234,12 @@ export class NestedLatticeFormat implements QuantFormat {
 
   /** The rotation applied along K (null when the format has none). */
   rotation(K: number): HadamardRotation | null {
-    if (this.params.rotationSeed === null) return null;
-    let r = this.rotations.get(K);
-    if (!r) {
-      r = hadamardRotation(K, this.params.rotationSeed, this.n);
-      this.rotations.set(K, r);
-    }
-    return r;
+    return this.transform.rotation(K);
   }
 
   /** Stored row length: the rotation's Kp, or K rounded up to whole blocks. */
   paddedK(K: number): number {
-    return this.params.rotationSeed === null ? Math.ceil(K / this.n) * this.n : hadamardShape(K, this.n).Kp;
+    return this.transform.paddedK(K);
   }
 
   layout(K: number): Layout {
@@ -318,23 +308,12 @@ export class NestedLatticeFormat implements QuantFormat {
 
   /** Rotated (and padded) rows: what the encoder and the GPU decode work on. */
   toCodingDomain(m: Matrix): Matrix {
-    const r = this.rotation(m.cols);
-    if (r) return rotateRows(m, r);
-    const Kp = this.paddedK(m.cols);
-    if (Kp === m.cols) return m;
-    const data = new Float32Array(m.rows * Kp);
-    for (let row = 0; row < m.rows; row++) data.set(m.data.subarray(row * m.cols, (row + 1) * m.cols), row * Kp);
-    return { rows: m.rows, cols: Kp, data };
+    return this.transform.toCodingDomain(m);
   }
 
   /** Back from the coding domain to rows×K. */
   fromCodingDomain(m: Matrix, K: number): Matrix {
-    const r = this.rotation(K);
-    if (r) return unrotateRows(m, r);
-    if (m.cols === K) return m;
-    const data = new Float32Array(m.rows * K);
-    for (let row = 0; row < m.rows; row++) data.set(m.data.subarray(row * m.cols, row * m.cols + K), row * K);
-    return { rows: m.rows, cols: K, data };
+    return this.transform.fromCodingDomain(m, K);
   }
 
   /** σ of one coding-domain row (twin of scale_rms_encode.wgsl with inv_k = fl(1/Kp)). */

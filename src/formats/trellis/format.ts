@@ -1,12 +1,7 @@
 import { FormatError, ShapeError } from '../../errors.js';
 import { validateMatrix, type Matrix } from '../../matrix.js';
-import {
-  hadamardRotation,
-  hadamardShape,
-  rotateRows,
-  unrotateRows,
-  type HadamardRotation,
-} from '../../transforms/hadamard.js';
+import type { HadamardRotation } from '../../transforms/hadamard.js';
+import { RowTransform } from '../../transforms/row-transform.js';
 import { bitsToF32, f32Bits } from '../f16.js';
 import {
   checkQuantized,
@@ -54,7 +49,7 @@ export class TrellisFormat implements QuantFormat {
   readonly step: number;
   private readonly codes: Int16Array;
   private readonly layouts = new Map<number, Layout>();
-  private readonly rotations = new Map<number, HadamardRotation>();
+  private readonly transform: RowTransform;
 
   constructor(p: TrellisParams, id: string) {
     if (!Number.isInteger(p.k) || p.k < 1 || p.k > 8)
@@ -69,6 +64,7 @@ export class TrellisFormat implements QuantFormat {
     if (!(p.gain > 0 && p.gain < 4)) throw new FormatError(`trellis gain must be in (0, 4), got ${p.gain}`);
     this.id = id;
     this.params = { kind: 'trellis', ...p };
+    this.transform = new RowTransform(p.rotationSeed);
     this.codes = stateCodes(p.L);
     this.step = Math.fround(p.gain / codeRms(this.codes));
     if (p.rotationSeed !== null) this.coding = { paddedK: (K) => this.paddedK(K), rotation: (K) => this.rotation(K) };
@@ -82,14 +78,11 @@ export class TrellisFormat implements QuantFormat {
   }
 
   rotation(K: number): HadamardRotation | null {
-    if (this.params.rotationSeed === null) return null;
-    let r = this.rotations.get(K);
-    if (!r) this.rotations.set(K, (r = hadamardRotation(K, this.params.rotationSeed)));
-    return r;
+    return this.transform.rotation(K);
   }
 
   paddedK(K: number): number {
-    return this.params.rotationSeed === null ? K : hadamardShape(K).Kp;
+    return this.transform.paddedK(K);
   }
 
   /** Bits of the segments of a row of Kp stored entries. */
@@ -117,8 +110,7 @@ export class TrellisFormat implements QuantFormat {
 
   /** Rotated (and padded) rows: what the search and the GPU decode work on. */
   toCodingDomain(m: Matrix): Matrix {
-    const r = this.rotation(m.cols);
-    return r ? rotateRows(m, r) : m;
+    return this.transform.toCodingDomain(m);
   }
 
   /** σ of one coding-domain row: its RMS to 11 significant bits. */
@@ -239,8 +231,6 @@ export class TrellisFormat implements QuantFormat {
   }
 
   decode(qm: QuantizedMatrix): Matrix {
-    const y = this.decodeCodingDomain(qm);
-    const r = this.rotation(qm.cols);
-    return r ? unrotateRows(y, r) : y;
+    return this.transform.fromCodingDomain(this.decodeCodingDomain(qm), qm.cols);
   }
 }
