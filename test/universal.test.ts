@@ -84,8 +84,14 @@ describe('universal scheme: the guarantee on adversarial pairs (bench:universal 
   test('universal e8-q8: unbiased on every pair, within the D̄ bound, as its codes predict', () => {
     const rows = run(universal);
     console.log(`[universal] ${show(rows)}`);
+    // Unbiased: z² ≈ 1. On the rank-one, identical-row and correlated pairs the 144 entries share their rows'
+    // errors, so their mean z² has few degrees of freedom: over 150 pair seeds it passed 1.6 in 10% of runs
+    // (p99 1.6–2.1; one suite run read 2.95) while the other pairs stayed below 1.45, and the median over the
+    // nine pairs below 1.15. The undithered code reads ≥ 11 on the structured pairs (60 seeds; test below).
+    const z2 = rows.map((r) => r.biasZ2!).sort((a, b) => a - b);
+    expect(z2[Math.floor(z2.length / 2)]).toBeLessThan(1.3);
     for (const r of rows) {
-      expect(r.biasZ2!, r.pair).toBeLessThan(1.6);
+      expect(r.biasZ2!, r.pair).toBeLessThan(4);
       if (r.pair.startsWith('student')) {
         // A few rows carry most of the energy, so 16 trials measure the expectation to about ±30%; and rows
         // that rotate into flat blocks need larger β than Gaussian ones (docs/universal.md §3). The full
@@ -95,7 +101,7 @@ describe('universal scheme: the guarantee on adversarial pairs (bench:universal 
       }
       expect(r.ratio, r.pair).toBeLessThan(1.25);
       expect(r.predictedRatio!, r.pair).toBeLessThan(1.25);
-      expect(r.predictedRatio!, r.pair).toBeGreaterThan(0.8);
+      expect(r.predictedRatio!, r.pair).toBeGreaterThan(0.75); // 150 seeds: ≥ 0.79
     }
   });
 
