@@ -7,7 +7,7 @@
  */
 import { ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { cholesky } from './linalg.js';
+import { cholesky, timesLower } from './linalg.js';
 
 /**
  * Codes block `b` (columns j0 .. j0 + n) of row `r` from its target `v` (coding domain) and returns the n
@@ -59,14 +59,7 @@ export function blockSic(
   if (S.length !== Kp * Kp) throw new ShapeError(`Σ' has ${S.length} entries, expected ${Kp}×${Kp}`);
   const L = cholesky(S, Kp);
   // Y = y·L, updated as blocks are committed.
-  const Y = new Float64Array(a * Kp);
-  for (let r = 0; r < a; r++) {
-    for (let j = 0; j < Kp; j++) {
-      let s = 0;
-      for (let k = j; k < Kp; k++) s += y.data[r * Kp + k] * L[k * Kp + j];
-      Y[r * Kp + j] = s;
-    }
-  }
+  const Y = timesLower(y.data, a, Kp, L);
   for (let b = starts.length - 1; b >= 0; b--) {
     const j0 = starts[b];
     const n = (b + 1 < starts.length ? starts[b + 1] : Kp) - j0;

@@ -53,3 +53,19 @@ export function weightedMse(E: Float64Array, rows: number, A: Float64Array, n: n
   }
   return s / (rows * n);
 }
+
+/**
+ * Y = W·L for W (rows×n, any numeric rows) and lower-triangular L (n×n): the SIC target in the transformed
+ * domain (docs/theory.md §5), which the SIC loops then update as columns or blocks are committed.
+ */
+export function timesLower(W: ArrayLike<number>, rows: number, n: number, L: Float64Array): Float64Array {
+  const Y = new Float64Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = j; k < n; k++) s += W[r * n + k] * L[k * n + j];
+      Y[r * n + j] = s;
+    }
+  }
+  return Y;
+}

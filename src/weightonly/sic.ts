@@ -6,6 +6,7 @@
  * unbounded (no clipping); they are entropy-coded afterwards. All f64.
  */
 import { f16BitsToF32, f32ToF16Bits } from '../formats/f16.js';
+import { timesLower } from './linalg.js';
 
 /** Round half to even (as torch.round). */
 export function roundHalfEven(v: number): number {
@@ -37,14 +38,7 @@ export function sicLoop(
   commit: (j: number, y: Float64Array, ljj: number) => Float64Array,
 ): Float64Array {
   // Y = W·L: the target in the transformed domain, updated as columns are committed.
-  const Y = new Float64Array(a * n);
-  for (let r = 0; r < a; r++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = j; k < n; k++) s += W[r * n + k] * L[k * n + j];
-      Y[r * n + j] = s;
-    }
-  }
+  const Y = timesLower(W, a, n, L);
   const What = new Float64Array(a * n);
   const y = new Float64Array(a);
   for (let j = n - 1; j >= 0; j--) {
