@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { readOnnxWeights, weightMatrix } from '../src/io/onnx.js';
+import { mse } from '../src/reference/metrics.js';
 import { Rng } from '../src/reference/random.js';
 import {
   dIT,
@@ -76,18 +77,15 @@ export async function runWeightOnlyBench(opts: {
   const n = opts.n ?? 64;
   const trellisL = opts.trellisL ?? 12;
   const trellisRows = opts.trellisRows ?? 2048;
-  /** The trellis code's gap to D(R) on iid N(0,1) (its codes only), per format id. */
-  const iidGaps = new Map<string, number>();
-  const iidGap = (f: TrellisFormat) => {
-    let g = iidGaps.get(f.id);
-    if (g === undefined) {
+  /** The trellis code's MSE on iid N(0,1), per format id (its gap to D(R): ½·log₂(mse / 2^{−2k})). */
+  const iidMses = new Map<string, number>();
+  const iidMse = (f: TrellisFormat) => {
+    let e = iidMses.get(f.id);
+    if (e === undefined) {
       const x = Float32Array.from({ length: 64 * 1024 }, () => rng.normal());
-      const d = f.decode(f.encode({ rows: 64, cols: 1024, data: x })).data;
-      let e = 0;
-      for (let i = 0; i < x.length; i++) e += (x[i] - d[i]) ** 2;
-      iidGaps.set(f.id, (g = 0.5 * Math.log2(e / x.length / 2 ** (-2 * f.params.k))));
+      iidMses.set(f.id, (e = mse(f.decode(f.encode({ rows: 64, cols: 1024, data: x })).data, x)));
     }
-    return g;
+    return e;
   };
   const rng = new Rng(20261124);
   const rows: WeightOnlyRow[] = [];
@@ -146,7 +144,9 @@ export async function runWeightOnlyBench(opts: {
       n,
     );
     const { S: Sr, Kp } = codingDomainCovariance(S, n, (m) => f.toCodingDomain(m), 0);
-    const predicted = Kp === n ? iidGap(f) + gptqPredictedGap(pivots(cholesky(Sr, Kp), Kp)) - SCALAR_GAP_BITS : null;
+    const codeMse = iidMse(f);
+    const iidGap = 0.5 * Math.log2(codeMse / 2 ** (-2 * R));
+    const predicted = Kp === n ? iidGap + gptqPredictedGap(pivots(cholesky(Sr, Kp), Kp)) - SCALAR_GAP_BITS : null;
     const Ld = cholesky(codingDomainCovariance(S, n, (m) => f.toCodingDomain(m)).S, Kp); // damped, as the search's
     // SIC excess as for GPTQ, with the code's own error (its iid MSE × the column's second moment) in place
     // of a rounding step's step²/12: a step of √(12·D·s_k) has that variance
@@ -156,7 +156,6 @@ export async function runWeightOnlyBench(opts: {
       for (let r = 0; r < at; r++) s += y.data[r * Kp + j] ** 2;
       return s / at;
     });
-    const codeMse = 2 ** (-2 * R) * 2 ** (2 * iidGap(f));
     const excess = sicInterferenceExcess(Ld, Kp, (j) => Math.sqrt(12 * codeMse * second[j]), second);
     const total = f.layout(n).bitsPerEntry;
     const d = dIT(sigmaW2, st.logDetPerN, R);
