@@ -1,3 +1,5 @@
+import { f32Bits } from './f16.js';
+
 /**
  * Exact decisions shared by every scalar encoder. The GPU twin is shaders/common/rounding.wgsl.
  *
@@ -7,6 +9,15 @@
  * a codebook threshold). In JS, b·s is exact in f64 (≤ 36 bits) and a − b·s is correctly rounded, so
  * its sign is exact. The GPU splits s into two 12-bit halves so that both products are exact.
  */
+
+/** Round half to even, exact for f32 inputs (what WGSL's round() does; torch.round). */
+export function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
 
 /** Smallest positive normal f32. Values below it are treated as zero on both CPU and GPU. */
 export const F32_MIN_NORMAL = 1.1754943508222875e-38;
@@ -111,4 +122,18 @@ export function rmsScale11(y: ArrayLike<number>, start: number, n: number): numb
     acc = Math.fround(acc + ftz(h * h));
   }
   return flushScale(rneSqrt11(ftz(Math.fround(acc * Math.fround(1 / n)))));
+}
+
+/** fl(1/M) for the 1024 11-bit mantissas M = 1024…2047: the reciprocal of σ = M·2^e is exact from it. */
+export const RECIP11: readonly number[] = Array.from({ length: 1024 }, (_, i) => Math.fround(1 / (1024 + i)));
+
+/**
+ * fl(1/σ) for an 11-significant-bit σ > 0 (rmsScale11's scales), read the way the GPU does (table · 2^−e):
+ * WGSL's division may be 2.5 ulp off, the table and a power of two are exact.
+ */
+export function reciprocalSigma(sigma: number): number {
+  const bits = f32Bits(sigma);
+  const e = ((bits >>> 23) & 0xff) - 127 - 10;
+  const M = 1024 + ((bits >>> 13) & 1023);
+  return RECIP11[M - 1024] * 2 ** -e;
 }

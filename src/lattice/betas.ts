@@ -1,7 +1,8 @@
 import { FormatError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { BlockCoder, toFixedPoint } from './block-coder.js';
-import { BETA_UNIT, NestedLatticeFormat, reciprocalSigma, type NestedLatticeParams } from './format.js';
+import { reciprocalSigma } from '../formats/rounding.js';
+import { BETA_UNIT, NestedLatticeFormat, type NestedLatticeParams } from './format.js';
 
 /**
  * Built-in optimiser for the k scalings β of a nested-lattice format (docs/lattice.md §5): for a data

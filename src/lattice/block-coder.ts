@@ -1,3 +1,4 @@
+import { roundHalfEven } from '../formats/rounding.js';
 import { ClosestScratch } from './closest.js';
 import type { Lattice } from './lattices.js';
 
@@ -15,15 +16,6 @@ const T_CLAMP = 2 ** 20;
 /** Per-coordinate error terms above this are capped (|diff| > 5792/256 ≈ 22.6 lattice units: garbage anyway). */
 const ERR_TERM_CAP = 2 ** 25;
 const DIFF_CAP = 5792; // 5792² < 2^25 < 5793²
-
-/** RNE to an integer, exact for f32 inputs (what WGSL's round() does). */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
 
 /** Fixed-point numerators t_i = clamp(RNE(fl(y_i·m)), ±T_CLAMP). */
 export function toFixedPoint(y: ArrayLike<number>, start: number, n: number, m: number, out: number[]): void {

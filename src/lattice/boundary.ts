@@ -4,7 +4,8 @@
  */
 import type { Matrix } from '../matrix.js';
 import { gaussianMatrix, type Rng } from '../reference/random.js';
-import { reciprocalSigma, type NestedLatticeFormat } from './format.js';
+import { reciprocalSigma } from '../formats/rounding.js';
+import type { NestedLatticeFormat } from './format.js';
 
 /**
  * Rows whose coding-domain values sit exactly on the ½-lattice-unit grid of one of the format's β

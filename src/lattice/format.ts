@@ -11,7 +11,7 @@ import {
   type QuantizedMatrix,
   type WgslSpec,
 } from '../formats/format.js';
-import { ftz, rmsScale11 } from '../formats/rounding.js';
+import { ftz, RECIP11, reciprocalSigma, rmsScale11 } from '../formats/rounding.js';
 import type { HadamardRotation } from '../transforms/hadamard.js';
 import { RowTransform } from '../transforms/row-transform.js';
 import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
@@ -79,17 +79,6 @@ function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
       ? ''
       : `-u${p.ditherSeed}${p.dither === false ? '-nodither' : ''}${p.centre === false ? '-nocentre' : ''}`;
   return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}${uni}`;
-}
-
-/** fl(1/M) for the 1024 11-bit mantissas M = 1024…2047: the reciprocal of σ = M·2^e is exact from it. */
-export const RECIP11: readonly number[] = Array.from({ length: 1024 }, (_, i) => Math.fround(1 / (1024 + i)));
-
-/** fl(1/σ) for an 11-significant-bit σ > 0, read the way the GPU does (table · 2^−e). */
-export function reciprocalSigma(sigma: number): number {
-  const bits = f32Bits(sigma);
-  const e = ((bits >>> 23) & 0xff) - 127 - 10;
-  const M = 1024 + ((bits >>> 13) & 1023);
-  return RECIP11[M - 1024] * 2 ** -e;
 }
 
 /**

@@ -9,7 +9,8 @@ import { packRow, unpackCode } from '../formats/bitpack.js';
 import type { QuantizedMatrix } from '../formats/format.js';
 import type { IntFormat } from '../formats/int.js';
 import { cholesky } from './linalg.js';
-import { roundHalfEven, sicLoop } from './sic.js';
+import { roundHalfEven } from '../formats/rounding.js';
+import { sicLoop } from './sic.js';
 import { prepareHessian } from './watersic.js';
 
 /**

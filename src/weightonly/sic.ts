@@ -6,13 +6,8 @@
  * unbounded (no clipping); they are entropy-coded afterwards. All f64.
  */
 import { f16BitsToF32, f32ToF16Bits } from '../formats/f16.js';
+import { roundHalfEven } from '../formats/rounding.js';
 import { timesLower } from './linalg.js';
-
-/** Round half to even (as torch.round). */
-export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 const toF16 = (v: number) => f16BitsToF32(f32ToF16Bits(v));
 
