@@ -65,6 +65,7 @@ export function trellisLdlq(
   const states = new Uint32Array(a * Kp);
   const search = format.newSearch(Kp);
   const zeros = new Float32Array(block);
+  const targets = new Int32Array(block + lookBack);
   blockSic(
     y,
     S,
@@ -74,7 +75,7 @@ export function trellisLdlq(
       if (sigmas[r] === 0) return zeros; // states stay 0: every value decodes to 0
       const values = format.stateValues(sigmas[r]); // 2^L values: 1/block of the search's cost
       const endHigh = joins[b] ? states[r * Kp + j0 + n] & lowMask : -1;
-      search.search(v, 0, v.length, values, endHigh);
+      search.search(format.targets(v, 0, v.length, sigmas[r], targets), 0, v.length, format.levels, endHigh);
       const out = new Float32Array(n);
       for (let t = 0; t < n; t++) out[t] = values[(states[r * Kp + j0 + t] = search.states[before + t])];
       return out;

@@ -12,7 +12,7 @@ import {
   type QuantizedMatrix,
   type WgslSpec,
 } from '../format.js';
-import { ftz, rmsScale11 } from '../rounding.js';
+import { ftz, reciprocalSigma, rmsScale11, roundHalfEven } from '../rounding.js';
 import { codeRms, stateCodes } from './code.js';
 import { TrellisSearch } from './viterbi.js';
 
@@ -37,6 +37,13 @@ export interface TrellisParams {
 
 /** Weights per segment: one Viterbi search, one start state. */
 const SEGMENT = 4096;
+/**
+ * The search compares integers (docs/trellis.md §2), so the CPU and the GPU search take the same path:
+ * targets in 1/TARGET_UNIT code units, clamped to ±TARGET_CLAMP (2048 code units, 4× the code's ±510),
+ * levels = TARGET_UNIT·code. A quarter unit is ≈ 0.002σ: the rounding moves no path that matters.
+ */
+export const TARGET_UNIT = 4;
+export const TARGET_CLAMP = 8192;
 export const DEFAULT_TRELLIS_ROTATION_SEED = 0x7cc0;
 
 export class TrellisFormat implements QuantFormat {
@@ -47,6 +54,10 @@ export class TrellisFormat implements QuantFormat {
   readonly coding?: CodingDomain;
   /** fl(gain / rms of the 2^L codes): the code's step in units of σ. */
   readonly step: number;
+  /** fl(TARGET_UNIT / step): σ-units to target units (after the reciprocal of σ). */
+  readonly targetScale: number;
+  /** TARGET_UNIT·code of every state: what a search compares targets with. */
+  readonly levels: Int32Array;
   private readonly codes: Int16Array;
   private readonly layouts = new Map<number, Layout>();
   private readonly transform: RowTransform;
@@ -67,6 +78,8 @@ export class TrellisFormat implements QuantFormat {
     this.transform = new RowTransform(p.rotationSeed);
     this.codes = stateCodes(p.L);
     this.step = Math.fround(p.gain / codeRms(this.codes));
+    this.targetScale = Math.fround(TARGET_UNIT / this.step);
+    this.levels = Int32Array.from(this.codes, (c) => c * TARGET_UNIT);
     if (p.rotationSeed !== null) this.coding = { paddedK: (K) => this.paddedK(K), rotation: (K) => this.rotation(K) };
     this.wgsl = {
       parts: ['formats/streams.wgsl'],
@@ -128,6 +141,20 @@ export class TrellisFormat implements QuantFormat {
     return Float32Array.from(this.codes, (c) => ftz(Math.fround(Math.fround(c * this.step) * sigma)));
   }
 
+  /**
+   * Search targets of n coding-domain entries of a row of scale σ > 0 into `out`:
+   * clamp(RNE(fl(fl(y·fl(1/σ))·targetScale)), ±TARGET_CLAMP), subnormals flushed — the GPU search's
+   * (shaders/trellis_viterbi.wgsl) integers exactly.
+   */
+  targets(y: ArrayLike<number>, start: number, n: number, sigma: number, out: Int32Array): Int32Array {
+    const rho = reciprocalSigma(sigma);
+    for (let i = 0; i < n; i++) {
+      const u = ftz(Math.fround(ftz(y[start + i]) * rho));
+      out[i] = Math.max(-TARGET_CLAMP, Math.min(TARGET_CLAMP, roundHalfEven(Math.fround(u * this.targetScale))));
+    }
+    return out;
+  }
+
   /** A search sized for this format's segments of a row of Kp entries. */
   newSearch(Kp: number): TrellisSearch {
     return new TrellisSearch(this.params.L, this.params.k, Math.min(Kp, SEGMENT));
@@ -141,13 +168,13 @@ export class TrellisFormat implements QuantFormat {
     const sigmas = new Float32Array(m.rows);
     const states = new Uint32Array(m.rows * Kp);
     const search = this.newSearch(Kp);
+    const targets = new Int32Array(Math.min(Kp, SEGMENT));
     for (let row = 0; row < m.rows; row++) {
       const sigma = (sigmas[row] = this.rowSigma(y.data, row * Kp, Kp));
       if (sigma === 0) continue; // state 0 throughout: decoded values are code·step·0 = 0
-      const values = this.stateValues(sigma);
       for (const s0 of this.segmentStarts(Kp)) {
         const T = Math.min(SEGMENT, Kp - s0);
-        search.search(y.data, row * Kp + s0, T, values);
+        search.search(this.targets(y.data, row * Kp + s0, T, sigma, targets), 0, T, this.levels);
         states.set(search.states.subarray(0, T), row * Kp + s0);
       }
     }

@@ -4,7 +4,9 @@
  * s_t = (s_{t−1} >> k) | (c_t << (L − k)), and weight t decodes to values[s_t]. The predecessors of s are
  * the 2^k states sharing its low L − k bits shifted up, so the best predecessor of every state with the same
  * low bits is one minimum: a step costs O(2^L), not O(2^{L+k}). Ties: the smallest predecessor index, and
- * the smallest final state (deterministic, stated so a GPU twin can match).
+ * the smallest final state (deterministic, stated so a GPU twin can match). The formats search integer
+ * targets and levels (TrellisFormat.targets, .levels): every sum is then an exact integer in f64 and the GPU
+ * twin (shaders/trellis_viterbi.wgsl) takes the same path.
  */
 export class TrellisSearch {
   private readonly cost: Float64Array;
@@ -31,7 +33,7 @@ export class TrellisSearch {
    * With `endHigh` ≥ 0 the last state's high L − k bits must equal it (the path then joins a following
    * block whose first state s' is already decided: endHigh = s' & (2^{L−k} − 1)), as block-LDLQ needs.
    */
-  search(x: ArrayLike<number>, start: number, T: number, values: Float32Array, endHigh = -1): number {
+  search(x: ArrayLike<number>, start: number, T: number, values: ArrayLike<number>, endHigh = -1): number {
     const { L, k } = this;
     const S = 2 ** L;
     const lowCount = 2 ** (L - k);
