@@ -131,7 +131,7 @@ async function makeOperand(engine: Engine, id: string, m: Matrix): Promise<Opera
   if (id === 'f32') return { gpu: engine.upload(m), cpu: m, bits: 32 };
   const f = parseFormat(id);
   if (f instanceof TrellisFormat) {
-    // random trellis paths (docs/trellis.md §5): the search has no GPU twin yet and takes hours on the CPU here
+    // random trellis paths (docs/trellis.md §5): the search (2^L per weight, CPU or GPU) takes hours at this size
     const rng = new Rng(0x7cc0);
     const q = f.randomPaths(m.rows, m.cols, () => rng.u32());
     return { gpu: engine.uploadQuantized(q), cpu: f.decode(q), bits: q.layout.bitsPerEntry };

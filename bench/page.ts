@@ -209,5 +209,5 @@ function lowRateRows(rng: Rng, device: string): BenchRow[] {
 
 window.runBench = runBench;
 window.runUniversal = async (o: UniversalBenchOptions) => runUniversalBench(o, progress);
-window.runTrellis = async (o: TrellisBenchOptions) => runTrellisBench(o, progress);
+window.runTrellis = (o: TrellisBenchOptions) => runTrellisBench(o, progress);
 window.__ready = true;

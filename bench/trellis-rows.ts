@@ -1,8 +1,11 @@
 /**
- * bench:trellis — ΔR of the trellis family on iid N(0,1) beside the lattice and scalar formats (docs/trellis.md):
- * CPU encode (the Viterbi search has no GPU twin yet), everything counted at the row length K.
+ * bench:trellis — ΔR of the trellis family on iid N(0,1) beside the lattice and scalar formats (docs/trellis.md),
+ * everything counted at the row length K; CPU encode time and, for the trellis formats, the GPU search's time
+ * (rows in parallel, ops/viterbi.ts) and whether its codes equal the CPU's word for word.
  */
+import { createEngine, type Engine } from '../src/engine.js';
 import type { QuantFormat } from '../src/formats/format.js';
+import type { Matrix } from '../src/matrix.js';
 import { parseFormat } from '../src/formats/registry.js';
 import { NestedLatticeFormat } from '../src/lattice/format.js';
 import { mse } from '../src/reference/metrics.js';
@@ -15,6 +18,8 @@ export interface TrellisBenchOptions {
   rows?: number;
   K?: number;
   seed?: number;
+  /** Also search the trellis formats on the GPU (default true). */
+  gpu?: boolean;
 }
 
 export interface TrellisBenchRow {
@@ -32,6 +37,10 @@ export interface TrellisBenchRow {
   deltaRInformation: number;
   /** CPU encode time per 1,000 weights. */
   encodeMsPer1k: number;
+  /** GPU encode time per 1,000 weights (trellis formats; the pipeline compiled beforehand), else null. */
+  gpuEncodeMsPer1k: number | null;
+  /** Whether the GPU's codes and scales equal the CPU encoder's word for word (trellis formats), else null. */
+  gpuEqualsCpu: boolean | null;
 }
 
 const DEFAULT_TRELLIS_FORMATS = [
@@ -59,20 +68,39 @@ function informationRate(f: QuantFormat, K: number): number {
   return (l.bitsPerRow.codes + l.bitsPerRow.scales + l.bitsPerRow.aux) / K;
 }
 
-export function runTrellisBench(o: TrellisBenchOptions, progress: (msg: string) => void): TrellisBenchRow[] {
+/** The GPU search of `x` into `id`: ms (after a one-row run that compiles the pipeline) and its codes. */
+async function gpuEncode(engine: Engine, id: string, x: Matrix) {
+  (await engine.quantize({ rows: 1, cols: 64, data: x.data.slice(0, 64) }, id)).destroy();
+  const t0 = performance.now();
+  const q = await engine.quantize(x, id);
+  const read = await engine.readQuantized(q); // waits for the search
+  const ms = performance.now() - t0;
+  q.destroy();
+  return { ms, read };
+}
+
+const wordsEqual = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+export async function runTrellisBench(
+  o: TrellisBenchOptions,
+  progress: (msg: string) => void,
+): Promise<TrellisBenchRow[]> {
   const rows = o.rows ?? 4;
   const K = o.K ?? 4096;
   const x = gaussianMatrix(rows, K, new Rng(o.seed ?? 20261205));
-  return (o.formats ?? DEFAULT_TRELLIS_FORMATS).map((id) => {
+  const engine = (o.gpu ?? true) ? await createEngine() : null;
+  const out: TrellisBenchRow[] = [];
+  for (const id of o.formats ?? DEFAULT_TRELLIS_FORMATS) {
     progress(id);
     const f = parseFormat(id);
     const t0 = performance.now();
     const q = f.encode(x);
     const ms = performance.now() - t0;
+    const gpu = engine && f.wgsl.viterbi ? await gpuEncode(engine, id, x) : null;
     const m = mse(f.decode(q).data, x.data);
     const R = f.layout(K).bitsPerEntry;
     const Ri = informationRate(f, K);
-    return {
+    out.push({
       format: id,
       family: f.family,
       K,
@@ -83,6 +111,10 @@ export function runTrellisBench(o: TrellisBenchOptions, progress: (msg: string) 
       deltaR: 0.5 * Math.log2(m / 2 ** (-2 * R)),
       deltaRInformation: 0.5 * Math.log2(m / 2 ** (-2 * Ri)),
       encodeMsPer1k: (ms / x.data.length) * 1000,
-    };
-  });
+      gpuEncodeMsPer1k: gpu ? (gpu.ms / x.data.length) * 1000 : null,
+      gpuEqualsCpu: gpu ? wordsEqual(gpu.read.codes, q.codes) && wordsEqual(gpu.read.scales, q.scales) : null,
+    });
+  }
+  engine?.destroy();
+  return out;
 }

@@ -112,6 +112,12 @@ describe('trellis-coded weights (docs/trellis.md) in the matmul templates', () =
     // 7·4 + 9 bits under an 8-block: windows from a third word when the first sits high in its word
     await runCase('gemm', { M: 1, K: 700, N: 37, x: 'f32', w: 'tcq4-l9-g0.98', expect: gemv }, '1x700x37');
   });
+  // The family loop above checks the GPU search's codes on boundary rows (ties, heavy tails, zero and
+  // subnormal rows) with both cost stores (L ≤ 10 in workgroup memory, L = 12 in storage).
+  test('GPU Viterbi: rows of two segments with clamped outliers (k = 1), 8-bit pointer fields (k = 5)', async () => {
+    await runCase('quantize', { format: 'tcq1-l6-norot', rows: 3, cols: 4200, input: 'outliers' }, '3x4200');
+    await runCase('quantize', { format: 'tcq5-l8', rows: 5, cols: 96, input: 'student' }, '5x96');
+  });
 });
 
 describe('GEMM Y = X·Wᵀ against the f64 reference (rel. Frobenius < 1e-5)', () => {
@@ -385,7 +391,15 @@ describe('work split past device limits gives identical results', () => {
     await runCase(
       'split',
       // (the universal scheme keys its dither by the row's index in the whole matrix, FMT_meta.row0)
-      { M: 40, K: 200, N: 70, binding: 4096, maxDim: 2, formats: ['f32', 'int5-asym-g16', 'e8-q8-k4-u1*e8-q8-k4-u2'] },
+      {
+        M: 40,
+        K: 200,
+        N: 70,
+        binding: 4096,
+        maxDim: 2,
+        // tcq2-l8: a row's back-pointers fill one 4 KiB binding, so the GPU search runs a row per window
+        formats: ['f32', 'int5-asym-g16', 'e8-q8-k4-u1*e8-q8-k4-u2', 'f32*tcq2-l8'],
+      },
       '40x200x70',
     );
   });

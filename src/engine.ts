@@ -25,6 +25,7 @@ import {
   type MatmulTiles,
 } from './ops/plan.js';
 import { quantizeRows } from './ops/quantize.js';
+import { viterbiQuantizeRows } from './ops/viterbi.js';
 import { transformRows } from './ops/transform.js';
 
 /** Options of createEngine(). */
@@ -130,7 +131,9 @@ export class Engine {
   async quantize(input: Matrix | GpuMatrix, format: QuantFormat | string): Promise<GpuQuantizedMatrix> {
     const fmt = resolveFormat(format);
     this.runner.assertAlive();
-    if (!fmt.wgsl.encodeSnippet) {
+    // the trellis formats' encoder is a search of its own (rows in parallel), the others' per-word passes
+    const encodeRows = fmt.wgsl.viterbi ? viterbiQuantizeRows : fmt.wgsl.encodeSnippet ? quantizeRows : null;
+    if (!encodeRows) {
       // No GPU encoder (ggml's types: their quantizers are searches): encode on the CPU, upload the codes.
       const m =
         input instanceof GpuMatrix ? { rows: input.rows, cols: input.cols, data: await this.read(input) } : input;
@@ -138,12 +141,12 @@ export class Engine {
       // encode throws the FormatError of a scale it cannot store itself: the matrix is encoded once
       return this.uploadQuantized(fmt.encode(m, { what: 'quantize input' }));
     }
-    if (input instanceof GpuMatrix) return quantizeRows(this.runner, input, fmt);
+    if (input instanceof GpuMatrix) return encodeRows(this.runner, input, fmt);
     validateMatrix(input, 'quantize input');
     fmt.checkRepresentable(input, 'quantize input');
     const src = this.upload(input, 'quantize input');
     try {
-      return await quantizeRows(this.runner, src, fmt);
+      return await encodeRows(this.runner, src, fmt);
     } finally {
       src.destroy();
     }

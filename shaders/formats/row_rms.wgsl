@@ -1,12 +1,7 @@
-// Per-row RMS scale: sigma = RNE to 11 significant bits of sqrt(fl(sum_k top12(x_k)^2) * fl(1/K)), f32 bits.
-// Sequential sum of exact squares (each top12(x)^2 is exact in f32, so fusing cannot change it) in
-// k order, then the exactly rounded square root: identical on every device and on the CPU
-// (twin of ScaledFormat.rmsScaleBits and NestedLatticeFormat.rowSigma).
+// Per-row RMS scale of the encoder's row (common/row_rms.wgsl over the operand's K entries; twin of
+// ScaledFormat.rmsScaleBits and NestedLatticeFormat.rowSigma).
+#include "common/row_rms.wgsl"
+
 fn FMT_row_rms_bits(row: u32) -> u32 {
-  var acc = 0.0;
-  for (var k = 0u; k < FMT_meta.k; k++) {
-    let h = top12_bits(ftz(src_value(row, k)));
-    acc = acc + ftz(h * h);
-  }
-  return bitcast<u32>(flush_scale(rne_sqrt11(ftz(acc * FMT_meta.inv_k))));
+  return row_rms_bits(row, FMT_meta.k, FMT_meta.inv_k);
 }

@@ -2,6 +2,7 @@
 // row decodes from the L-bit window at bit (k / SEGMENT)·(SEGMENT·KBITS + L − KBITS) + (k % SEGMENT)·KBITS
 // of its codes: value = fl(fl(code·STEP)·σ), code = the byte sum of a·s + b (mod 2^32) minus 510 (QTIP's
 // 1MAD), σ the row's f32 scale. Integer code, two single-rounded multiplies: exact on every device.
+#include "common/mad.wgsl"
 
 fn FMT_sigma(row: u32) -> f32 {
   return bitcast<f32>(FMT_scales[FMT_meta.scales_base + row * FMT_meta.scales_stride]);
@@ -19,8 +20,7 @@ fn FMT_state(row: u32, k: u32) -> u32 {
 
 // 1MAD: (sum of the bytes of 34038481·s + 76625530 mod 2^32) − 510.
 fn FMT_code_of(s: u32) -> f32 {
-  let x = s * 34038481u + 76625530u;
-  return f32(i32((x & 255u) + ((x >> 8u) & 255u) + ((x >> 16u) & 255u) + (x >> 24u)) - 510);
+  return f32(i32(mad_byte_sum(s)) - 510);
 }
 
 fn FMT_decode(row: u32, k: u32) -> f32 {
@@ -50,7 +50,7 @@ fn FMT_window(a0: u32, a1: u32, off: u32) -> u32 {
 // 1MAD on four states, as the byte sum without its − 510 (an integer in [0, 1020]): the four bytes
 // added as two 16-bit pairs, then the pairs.
 fn FMT_mad4(s: vec4<u32>) -> vec4<f32> {
-  let x = s * 34038481u + 76625530u;
+  let x = s * MAD_A + MAD_B;
   let y = (x & vec4<u32>(0x00ff00ffu)) + ((x >> vec4<u32>(8u)) & vec4<u32>(0x00ff00ffu));
   return vec4<f32>(bitcast<vec4<i32>>((y & vec4<u32>(0xffffu)) + (y >> vec4<u32>(16u))));
 }

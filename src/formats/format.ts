@@ -90,6 +90,12 @@ export interface WgslSpec {
   readonly affineBlocks?: boolean;
   /** Compile-time constants (`const FMT_<NAME>`); part of the pipeline cache key. */
   readonly constants: Readonly<Record<string, WgslConstant>>;
+  /**
+   * The GPU encoder is a search of its own — the trellis formats' Viterbi (src/ops/viterbi.ts,
+   * shaders/trellis_viterbi.wgsl) — not quantize.wgsl's per-word passes; these are its format constants
+   * (L, KBITS, SEGMENT and the search's target units: TARGET_UNIT, TARGET_SCALE, TARGET_CLAMP).
+   */
+  readonly viterbi?: Readonly<Record<string, WgslConstant>>;
 }
 
 export interface EncodeOptions {

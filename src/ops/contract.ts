@@ -7,7 +7,7 @@
  *  - `int8x8` whenever the format claims `intBlocks`, `affine_codes8`, `affine_group` and `affine_units`
  *    whenever it claims `affineBlocks` (a snippet
  *    may define them for members that do not claim them: the planner then never calls them);
- *  - the three `encode_*_word` builders when it has a GPU encoder;
+ *  - the three `encode_*_word` builders when it has a GPU encoder (the trellis search module when it has that);
  *  - every function a module calls with an operand prefix (`x_`, `w_`, `q_`) defined, every entry point
  *    the host dispatches present.
  * docs/adding-a-format.md lists the contract for a new family.
@@ -21,6 +21,7 @@ import { GpuMatrix, GpuQuantizedMatrix, type BufferOwner } from '../gpu/tensors.
 import { dequantizeRequest } from './dequantize.js';
 import { CPU_ADAPTER_TILES, GPU_TILES, planMatmul, type MatmulOptions, type PlanContext } from './plan.js';
 import { quantizeRequest } from './quantize.js';
+import { viterbiRequest } from './viterbi.js';
 
 /** A module the engine would build for the format, what it is for, and the entry point the host dispatches. */
 interface Built {
@@ -29,6 +30,8 @@ interface Built {
   readonly entries: readonly string[];
   /** Functions the template calls on the format's operand(s). */
   readonly needs: readonly string[];
+  /** Bindings of its own the op gives besides TEMPLATE_BINDINGS (the Viterbi search's scratch and outputs). */
+  readonly binds?: readonly string[];
 }
 
 const NO_BUFFER = null as unknown as GPUBuffer;
@@ -67,6 +70,14 @@ function modulesFor(format: QuantFormat): Built[] {
       needs: ['q_encode_scales_word', 'q_encode_aux_word', 'q_encode_codes_word'],
     });
   }
+  if (format.wgsl.viterbi)
+    built.push({
+      what: 'quantize (Viterbi search)',
+      request: viterbiRequest(format),
+      entries: ['viterbi'],
+      needs: [],
+      binds: ['codes', 'scales', 'states', 'back', 'spill'],
+    });
   const AFFINE_NEEDS = ['w_affine_codes8', 'w_affine_group', 'w_affine_units'];
   const plans: [string, GpuMatrix | GpuQuantizedMatrix, number, MatmulOptions, string[]][] = [
     ['GEMM, weight-only', f, 64, {}, ['w_decode8']],
@@ -151,6 +162,7 @@ export function formatContractProblems(format: QuantFormat, source?: SourceLooku
       if (!entries) reflected.set(code, (entries = reflectModule(code)));
       const bindable = new Set([
         ...TEMPLATE_BINDINGS,
+        ...(b.binds ?? []),
         ...Object.keys(b.request.operands).flatMap((p) => OPERAND_BINDINGS.map((n) => `${p}_${n}`)),
       ]);
       for (const e of b.entries) {

@@ -96,27 +96,31 @@ export function quantizeSteps(
     });
 }
 
+/** Streams (poisoned when the runner poisons outputs) for `rows` rows of K entries in `format`. */
+export function allocateQuantized(runner: GpuRunner, format: QuantFormat, rows: number, K: number): GpuQuantizedMatrix {
+  const layout = format.layout(K);
+  const w = layout.wordsPerRow;
+  const alloc = (words: number, s: string) => runner.allocate(words * 4, `${format.id} ${s}`, true);
+  return new GpuQuantizedMatrix(
+    runner,
+    format,
+    rows,
+    K,
+    layout,
+    alloc(rows * w.codes, 'codes'),
+    alloc(rows * w.scales, 'scales'),
+    alloc(rows * w.aux, 'aux'),
+  );
+}
+
 /** Quantizes `src` (f32 rows of K entries) into `format`; `src` is left as it is. */
 export async function quantizeRows(
   runner: GpuRunner,
   src: GpuMatrix,
   format: QuantFormat,
 ): Promise<GpuQuantizedMatrix> {
-  const K = src.cols;
-  const domain = domainOf(format, K);
-  const layout = format.layout(K);
-  const w = layout.wordsPerRow;
-  const alloc = (words: number, s: string) => runner.allocate(words * 4, `${format.id} ${s}`, true);
-  const q = new GpuQuantizedMatrix(
-    runner,
-    format,
-    src.rows,
-    K,
-    layout,
-    alloc(src.rows * w.codes, 'codes'),
-    alloc(src.rows * w.scales, 'scales'),
-    alloc(src.rows * w.aux, 'aux'),
-  );
+  const domain = domainOf(format, src.cols);
+  const q = allocateQuantized(runner, format, src.rows, src.cols);
   const temps: GpuMatrix[] = [];
   const tensorMax = runner.upload(new Uint32Array(1), 'tensor max');
   try {

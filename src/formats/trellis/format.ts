@@ -42,8 +42,8 @@ const SEGMENT = 4096;
  * targets in 1/TARGET_UNIT code units, clamped to ±TARGET_CLAMP (2048 code units, 4× the code's ±510),
  * levels = TARGET_UNIT·code. A quarter unit is ≈ 0.002σ: the rounding moves no path that matters.
  */
-export const TARGET_UNIT = 4;
-export const TARGET_CLAMP = 8192;
+const TARGET_UNIT = 4;
+const TARGET_CLAMP = 8192;
 export const DEFAULT_TRELLIS_ROTATION_SEED = 0x7cc0;
 
 export class TrellisFormat implements QuantFormat {
@@ -84,9 +84,16 @@ export class TrellisFormat implements QuantFormat {
     this.wgsl = {
       parts: ['formats/streams.wgsl'],
       snippet: 'formats/trellis.wgsl',
-      // no GPU encoder yet: engine.quantize searches on the CPU and uploads
       affineBlocks: true, // value = (STEP·σ)·(byte sum − 510): one scale per row
       constants: { L: p.L, KBITS: p.k, SEGMENT, STEP: { f32: this.step }, BITS: p.k },
+      viterbi: {
+        L: p.L,
+        KBITS: p.k,
+        SEGMENT,
+        TARGET_UNIT,
+        TARGET_SCALE: { f32: this.targetScale },
+        TARGET_CLAMP,
+      },
     };
   }
 
