@@ -91,8 +91,15 @@ fn FMT_e8_closest_twice(N: FMT_Half8, D: i32) -> FMT_Half8 {
 
 // The doubled decoded point 2λ̂ of block `blk` of `row`.
 fn FMT_e8_decode_twice(row: u32, blk: u32) -> FMT_Half8 {
-  let hl = div_mod_u32(FMT_field(row, blk), FMT_SPLIT, 1.0 / f32(FMT_SPLIT));
-  let Y = FMT_e8_twice_from_coords(FMT_Half8(FMT_digits4(hl.y), FMT_digits4(hl.x)));
+  var z: FMT_Half8;
+  if (FMT_DENSE) {
+    let c = FMT_dense_digits(row, blk);
+    z = FMT_Half8(vec4<i32>(c[0], c[1], c[2], c[3]), vec4<i32>(c[4], c[5], c[6], c[7]));
+  } else {
+    let hl = div_mod_u32(FMT_field(row, blk), FMT_SPLIT, 1.0 / f32(FMT_SPLIT));
+    z = FMT_Half8(FMT_digits4(hl.y), FMT_digits4(hl.x));
+  }
+  let Y = FMT_e8_twice_from_coords(z);
   let coarse = FMT_e8_closest_twice(Y, 2 * i32(FMT_Q));
   return FMT_Half8(Y.lo - i32(FMT_Q) * coarse.lo, Y.hi - i32(FMT_Q) * coarse.hi);
 }

@@ -42,3 +42,22 @@ export function unpackCode(words: Uint32Array, wordOffset: number, k: number, bi
   if (sh + bits > 32) v = (v | (words[w + 1] << (32 - sh))) >>> 0;
   return bits === 32 ? v >>> 0 : (v & (2 ** bits - 1)) >>> 0;
 }
+
+/** Writes the low `width` ≤ 32 bits of `value` at bit `bit` of the row starting at word `wordOffset` (ORed in). */
+export function writeBits(out: Uint32Array, wordOffset: number, bit: number, value: number, width: number): void {
+  if (width === 0) return;
+  const w = wordOffset + (bit >>> 5);
+  const sh = bit & 31;
+  out[w] = (out[w] | (value << sh)) >>> 0;
+  if (sh + width > 32) out[w + 1] = (out[w + 1] | (value >>> (32 - sh))) >>> 0;
+}
+
+/** Reads `width` ≤ 32 bits at bit `bit` of the row starting at word `wordOffset`. */
+export function readBits(words: Uint32Array, wordOffset: number, bit: number, width: number): number {
+  if (width === 0) return 0;
+  const w = wordOffset + (bit >>> 5);
+  const sh = bit & 31;
+  let v = words[w] >>> sh;
+  if (sh + width > 32) v = (v | (words[w + 1] << (32 - sh))) >>> 0;
+  return width === 32 ? v >>> 0 : (v & (2 ** width - 1)) >>> 0;
+}

@@ -263,7 +263,8 @@ const sq: FormatFamily<ScaledFormat> = {
 const lattice: FormatFamily<NestedLatticeFormat> = {
   name: 'lattice',
   title: 'nested-lattice (Voronoi) codes over E8, D_n, Z^n with a Hadamard rotation and k scalings',
-  grammar: '<e8|d4|d8|z<n>>-q<q>-k<k>[-norot|-s<seed>] | …-q<q>-b<β_β_…>; either + -u<seed>[-nodither][-nocentre]',
+  grammar:
+    '<e8|d4|d8|z<n>>-q<q>-k<k>[-norot|-s<seed>] | …-q<q>-b<β_β_…>; either + -u<seed>[-nodither][-nocentre] or + -dense',
   parse: (id) => (LATTICE_ID.test(id) ? latticeFormatFromId(id) : null),
   examples: [
     'e8-q14-k4',
@@ -274,6 +275,8 @@ const lattice: FormatFamily<NestedLatticeFormat> = {
     'e8-q32-k2',
     'd4-q5-k3',
     'e8-q14-k4-u1', // the universal scheme (docs/universal.md)
+    'e8-q14-k4-dense', // dense digit packing (lattice/digit-packing.ts): CPU-encoded, decoded on the GPU
+    'd4-q5-k3-norot-dense',
   ],
   benchIds: ['z8-q16-k4', 'd4-q16-k4', 'e8-q16-k1', 'e8-q8-k4', 'e8-q14-k4', 'e8-q14-k4-norot', 'e8-q32-k4'],
   gpuBenchIds: ['e8-q14-k4'],

@@ -14,7 +14,8 @@ import {
 import { ftz, RECIP11, reciprocalSigma, rmsScale11 } from '../formats/rounding.js';
 import type { HadamardRotation } from '../transforms/hadamard.js';
 import { RowTransform } from '../transforms/row-transform.js';
-import { BlockCoder, digitLayout, FIXED_POINT, packDigits, toFixedPoint, unpackDigits } from './block-coder.js';
+import { BlockCoder, digitLayout, FIXED_POINT, toFixedPoint } from './block-coder.js';
+import { densePacking, fieldPacking, type DigitPacking } from './digit-packing.js';
 import { latticeByName, type Lattice } from './lattices.js';
 import { ClosestScratch } from './closest.js';
 import { blockDither, cellSecondMoment, ditherKey, gaugeLimitTwice, gaugeTwice, rowMean } from './universal.js';
@@ -25,7 +26,8 @@ import { blockDither, cellSecondMoment, ditherKey, gaugeLimitTwice, gaugeTwice, 
  * at one of k scalings β (the coarse cell is σ·β·V_L; the fine lattice step is σ·β/q), the β of each
  * block chosen by minimum error. Stored per row:
  *  - codes:  per block its coset digits, one mixed-radix field of ⌈log₂ q^n⌉ bits when q^n < 2^32
- *            (E8, q = 14: 31 bits for 8 entries), else n fields of ⌈log₂ q⌉ bits;
+ *            (E8, q = 14: 31 bits for 8 entries), else n fields of ⌈log₂ q⌉ bits; `-dense`: the row's
+ *            digits packed within 0.002–0.011 bit of log₂ q (digit-packing.ts);
  *  - aux:    per block the β index, ⌈log₂ k⌉ bits;
  *  - scales: σ as f32 (11 significant bits, the exact RMS rule of the 'rms' scalar formats).
  * bits/entry counts all of it plus the rotation's padding (Kp − K zeros are stored like data).
@@ -53,6 +55,8 @@ export interface NestedLatticeParams {
   readonly centre?: boolean;
   /** Universal scheme: the per-entry error D̄ its β give a unit-RMS Gaussian row (sets the shrinkage α = 1/(1+D̄)). */
   readonly universalNmse?: number;
+  /** Dense digit packing (`-dense`, digit-packing.ts): the stored rate within ≈ 0.01 bit of the information rate. */
+  readonly dense?: boolean;
 }
 
 export const DEFAULT_ROTATION_SEED = 0x5eed;
@@ -78,7 +82,7 @@ function nestedLatticeId(p: NestedLatticeParams, tag?: string): string {
     p.ditherSeed == null
       ? ''
       : `-u${p.ditherSeed}${p.dither === false ? '-nodither' : ''}${p.centre === false ? '-nocentre' : ''}`;
-  return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}${uni}`;
+  return `${p.lattice.toLowerCase()}-q${p.q}-${tag ?? `b${p.betas.join('_')}`}${rot}${uni}${p.dense ? '-dense' : ''}`;
 }
 
 /**
@@ -94,6 +98,8 @@ export class NestedLatticeFormat implements QuantFormat {
   readonly betas: readonly number[];
   readonly n: number;
   readonly digits: ReturnType<typeof digitLayout>;
+  /** How a row's digits sit in its codes (per-block fields, or dense). */
+  readonly packing: DigitPacking;
   readonly indexBits: number;
   /** a_j = fl(256·q/β_j). */
   readonly encodeFactors: readonly number[];
@@ -140,7 +146,10 @@ export class NestedLatticeFormat implements QuantFormat {
       if (!(Number.isInteger(ditherSeed) && ditherSeed >= 0 && ditherSeed < 2 ** 32))
         throw new FormatError(`dither seed must be a u32, got ${ditherSeed}`);
       if (p.q < 3) throw new FormatError(`the universal scheme needs q ≥ 3 (no-overload margin q − 2), got ${p.q}`);
+      if (p.dense) throw new FormatError('dense digit packing is not offered for the universal scheme');
     }
+    if (p.dense && (p.q & (p.q - 1)) === 0)
+      throw new FormatError(`dense digit packing needs q with an odd factor (q = ${p.q} already packs exactly)`);
     this.lattice = lattice;
     this.q = p.q;
     this.betas = [...p.betas];
@@ -162,9 +171,11 @@ export class NestedLatticeFormat implements QuantFormat {
       ...(ditherSeed === null
         ? {}
         : { ditherSeed, universalNmse, dither: p.dither !== false, centre: p.centre !== false }),
+      ...(p.dense ? { dense: true } : {}),
     };
     this.id = id ?? nestedLatticeId(this.params);
     this.digits = digitLayout(p.q, this.n);
+    this.packing = p.dense ? densePacking(p.q) : fieldPacking(p.q, this.n);
     this.indexBits = Math.ceil(Math.log2(this.betas.length));
     this.encodeFactors = this.betas.map((b) => Math.fround((FIXED_POINT * p.q) / b));
     // Universal: the decode works on 128·2λ̂ − d (1/256 units, dither subtracted) and folds in the shrinkage.
@@ -187,9 +198,14 @@ export class NestedLatticeFormat implements QuantFormat {
         'lattice/universal.wgsl',
       ],
       snippet: 'formats/lattice.wgsl',
-      encodeSnippet: 'formats/lattice_encode.wgsl',
-      encodeParts: ['formats/row_rms.wgsl'],
-      encodeOrder: ['scales', 'aux', 'codes'],
+      // dense rows are packed on the CPU (engine.quantize encodes there and uploads); the GPU decodes them
+      ...(p.dense
+        ? {}
+        : {
+            encodeSnippet: 'formats/lattice_encode.wgsl',
+            encodeParts: ['formats/row_rms.wgsl'],
+            encodeOrder: ['scales', 'aux', 'codes'] as const,
+          }),
       // 8-dim blocks as doubled integer points: the Voronoi cell of qL lies in [−q, q]^8 (2e_i ∈ D8 ⊂ E8),
       // so |2λ̂_i| ≤ 2q fits a signed byte for q ≤ 63
       // (not for the universal scheme: its decoded values are 128·2λ̂ − d, not small integers)
@@ -217,6 +233,7 @@ export class NestedLatticeFormat implements QuantFormat {
         DITHER_SEED: ditherSeed ?? 0,
         GAUGE_LIMIT2: gaugeLimitTwice(p.q),
         GAUGE_KIND: lattice.name === 'E8' ? 0 : lattice.name.startsWith('D') ? 1 : 2,
+        ...this.packing.constants,
       },
     };
   }
@@ -236,18 +253,19 @@ export class NestedLatticeFormat implements QuantFormat {
     if (!l) {
       const Kp = this.paddedK(K);
       const blocks = Kp / this.n;
+      const codeBits = this.packing.rowBits(Kp);
       const inner = makeLayout(Kp, this.n, {
-        codes: blocks * this.digits.blockBits,
+        codes: codeBits,
         scales: this.scaleWords * 32,
         aux: blocks * this.indexBits,
       });
       const padBits =
         32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux) -
-        blocks * this.digits.blockBits -
+        codeBits -
         this.scaleWords * 32 -
         blocks * this.indexBits;
       // Same words, but rates are per *logical* entry; the (Kp − K) stored zeros count as padding.
-      const codeShare = (blocks * this.digits.blockBits * K) / Kp;
+      const codeShare = (codeBits * K) / Kp;
       l = {
         ...inner,
         K,
@@ -256,7 +274,7 @@ export class NestedLatticeFormat implements QuantFormat {
           codes: codeShare,
           scales: this.scaleWords * 32,
           aux: (blocks * this.indexBits * K) / Kp,
-          padding: padBits + (blocks * (this.digits.blockBits + this.indexBits) * (Kp - K)) / Kp,
+          padding: padBits + ((codeBits + blocks * this.indexBits) * (Kp - K)) / Kp,
         },
         bitsPerEntry: (32 * (inner.wordsPerRow.codes + inner.wordsPerRow.scales + inner.wordsPerRow.aux)) / K,
       };
@@ -377,7 +395,7 @@ export class NestedLatticeFormat implements QuantFormat {
     const codes = new Uint32Array(m.rows * wpr.codes);
     const scales = new Uint32Array(m.rows * wpr.scales);
     const aux = new Uint32Array(m.rows * wpr.aux);
-    const fields = new Array<number>(blocks * this.digits.fields);
+    const digits = new Array<number>(Kp);
     const indices = new Array<number>(blocks);
     const t = new Array<number>(this.n);
     const coder = new BlockCoder(this.lattice, this.q);
@@ -388,7 +406,7 @@ export class NestedLatticeFormat implements QuantFormat {
       const dithers = this.ditherSeed !== null && sigma !== 0 ? this.rowDithers(r, blocks) : null;
       if (sigma === 0) {
         // All-zero (or flushed) row: digits 0 decode to the origin.
-        fields.fill(0);
+        digits.fill(0);
         indices.fill(0);
       } else {
         const rho = reciprocalSigma(sigma);
@@ -399,11 +417,10 @@ export class NestedLatticeFormat implements QuantFormat {
           toFixedPoint(y.data, r * Kp + b * this.n, this.n, Math.fround(this.encodeFactors[index] * rho), t);
           if (dithers) for (let i = 0; i < this.n; i++) t[i] += dithers[b][i];
           coder.encode(t);
-          const packed = packDigits(coder.digits, this.q, this.digits.radix);
-          for (let f = 0; f < packed.length; f++) fields[b * this.digits.fields + f] = packed[f];
+          for (let i = 0; i < this.n; i++) digits[b * this.n + i] = coder.digits[i];
         }
       }
-      packRow(fields, fields.length, this.digits.fieldBits, codes, r * wpr.codes);
+      this.packing.pack(digits, Kp, codes, r * wpr.codes);
       if (this.indexBits) packRow(indices, blocks, this.indexBits, aux, r * wpr.aux);
     }
     return { format: this, rows: m.rows, cols: K, layout, codes, scales, aux };
@@ -411,52 +428,50 @@ export class NestedLatticeFormat implements QuantFormat {
 
   /**
    * Codes one n-entry block of a coding-domain row whose scale is `sigma` (as encode does for each
-   * block): the β index, the packed digit fields, and the values the decoder returns. For algorithms
-   * that decide blocks one at a time (block-LDLQ).
+   * block): the β index, the coset digits, and the values the decoder returns. For algorithms that decide
+   * blocks one at a time (block-LDLQ).
    */
   codeBlock(
     values: ArrayLike<number>,
     sigma: number,
     coder = new BlockCoder(this.lattice, this.q),
-  ): { index: number; fields: number[]; decoded: Float32Array } {
+  ): { index: number; digits: number[]; decoded: Float32Array } {
     this.refuseUniversal('block-at-a-time coding');
-    if (sigma === 0)
-      return { index: 0, fields: new Array<number>(this.digits.fields).fill(0), decoded: new Float32Array(this.n) };
+    if (sigma === 0) return { index: 0, digits: new Array<number>(this.n).fill(0), decoded: new Float32Array(this.n) };
     const y = Float32Array.from(values);
     const t = new Array<number>(this.n);
     const rho = reciprocalSigma(sigma);
     const index = this.chooseBeta(coder, y, 0, rho, t);
     toFixedPoint(y, 0, this.n, Math.fround(this.encodeFactors[index] * rho), t);
     coder.encode(t);
-    const fields = packDigits(coder.digits, this.q, this.digits.radix);
+    const digits = Array.from(coder.digits);
     const decoded = Float32Array.from(coder.decodedTwice, (v) =>
       ftz(Math.fround(Math.fround(v * this.decodeSteps[index]) * sigma)),
     );
-    return { index, fields, decoded };
+    return { index, digits, decoded };
   }
 
-  /** Packs per-row block codes (fields and β indices, row-major) and row scales into a matrix of this format. */
+  /** Packs per-row coset digits (Kp per row) and β indices, row-major, and row scales into a matrix of this format. */
   assemble(
     rows: number,
     K: number,
     sigmas: ArrayLike<number>,
-    fields: ArrayLike<number>,
+    digits: ArrayLike<number>,
     indices: ArrayLike<number>,
   ): QuantizedMatrix {
     this.refuseUniversal('assembling from block codes');
     const layout = this.layout(K);
     const wpr = layout.wordsPerRow;
-    const blocks = this.paddedK(K) / this.n;
-    const perRow = blocks * this.digits.fields;
+    const Kp = this.paddedK(K);
+    const blocks = Kp / this.n;
     const codes = new Uint32Array(rows * wpr.codes);
     const scales = new Uint32Array(rows * wpr.scales);
     const aux = new Uint32Array(rows * wpr.aux);
     for (let r = 0; r < rows; r++) {
       scales[r * wpr.scales] = f32Bits(sigmas[r]);
-      packRow(
-        Array.from({ length: perRow }, (_, i) => fields[r * perRow + i]),
-        perRow,
-        this.digits.fieldBits,
+      this.packing.pack(
+        Array.from({ length: Kp }, (_, i) => digits[r * Kp + i]),
+        Kp,
         codes,
         r * wpr.codes,
       );
@@ -490,18 +505,17 @@ export class NestedLatticeFormat implements QuantFormat {
     const blocks = Kp / this.n;
     const wpr = qm.layout.wordsPerRow;
     const data = new Float32Array(qm.rows * Kp);
-    const fields: number[] = new Array(this.digits.fields);
+    const rowDigits: number[] = new Array(Kp);
     const coder = new BlockCoder(this.lattice, this.q);
     for (let r = 0; r < qm.rows; r++) {
       const sigma = bitsToF32(qm.scales[r * wpr.scales]);
       const dithers = this.ditherSeed !== null ? this.rowDithers(r, blocks) : null;
+      this.packing.unpack(qm.codes, r * wpr.codes, Kp, rowDigits);
       for (let b = 0; b < blocks; b++) {
-        for (let f = 0; f < this.digits.fields; f++)
-          fields[f] = unpackCode(qm.codes, r * wpr.codes, b * this.digits.fields + f, this.digits.fieldBits);
         const j = this.indexBits ? unpackCode(qm.aux, r * wpr.aux, b, this.indexBits) : 0;
         if (j >= this.betas.length)
           throw new FormatError(`corrupt β index ${j} at row ${r}, block ${b} (format has ${this.betas.length})`);
-        const digits = unpackDigits(fields, this.q, this.n, this.digits.radix);
+        const digits = rowDigits.slice(b * this.n, (b + 1) * this.n);
         if (digits.some((d) => d >= this.q))
           throw new FormatError(`corrupt lattice code at row ${r}, block ${b}: digit ≥ q = ${this.q}`);
         coder.decode(digits);

@@ -10,10 +10,11 @@ import { DEFAULT_ROTATION_SEED, NestedLatticeFormat, type NestedLatticeParams } 
  * optimiser to iid Gaussian rows (what the rotation makes every row look like), or
  * `<lattice>-q<q>-b<β_β_…>[…]` with explicit β. Lattices: e8, d4, d8, z<n>. E.g. `e8-q14-k4`.
  * A trailing `-u<seed>` selects the universal scheme (docs/universal.md) with that dither seed, β fitted to
- * its gauge rule, e.g. `e8-q14-k4-u1`.
+ * its gauge rule, e.g. `e8-q14-k4-u1`. A trailing `-dense` packs the digits densely (digit-packing.ts),
+ * e.g. `e8-q14-k4-dense`.
  */
 export const LATTICE_ID =
-  /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?(?:-u(\d+)(-nodither)?(-nocentre)?)?$/;
+  /^(e8|d\d+|z\d+)-q(\d+)-(?:k(\d+)|b([0-9._]+))(?:-(norot)|-s(\d+))?(?:-u(\d+)(-nodither)?(-nocentre)?)?(-dense)?$/;
 
 /** Fixed sample for the default β: 512 Gaussian rows of 4096 (2^18 E8 blocks; the optimiser stratifies). */
 const GAUSSIAN_SAMPLE_SEED = 0x6a55;
@@ -24,7 +25,7 @@ export function latticeFormatFromId(id: string): NestedLatticeFormat | null {
   const lattice = m[1].toUpperCase();
   const q = Number(m[2]);
   const rotationSeed = m[5] ? null : m[6] !== undefined ? Number(m[6]) : DEFAULT_ROTATION_SEED;
-  const base = { lattice, q, rotationSeed };
+  const base = { lattice, q, rotationSeed, ...(m[10] ? { dense: true } : {}) };
   const ditherSeed = m[7] !== undefined ? Number(m[7]) : null;
   if (ditherSeed !== null) {
     // the universal scheme: β for the gauge rule, D̄ from the same Gaussian sample
@@ -55,7 +56,7 @@ function gaussianBetas(base: Omit<NestedLatticeParams, 'betas'>, k: number): { b
   let b = betaCache.get(key);
   if (!b) {
     const sample = gaussianMatrix(512, 4096, new Rng(GAUSSIAN_SAMPLE_SEED));
-    const r = optimizeBetas({ ...base, rotationSeed: null }, k, sample);
+    const r = optimizeBetas({ lattice: base.lattice, q: base.q, rotationSeed: null }, k, sample);
     b = { betas: r.betas, mse: r.mse };
     betaCache.set(key, b);
   }

@@ -27,15 +27,14 @@ export function blockLdlq(
   const { S, Kp } = codingDomainCovariance(sigma, K, (m) => format.toCodingDomain(m), percdamp);
   const sigmas = Float32Array.from({ length: a }, (_, r) => format.rowSigma(y.data, r * Kp, Kp));
   const blocks = Kp / n;
-  const F = format.digits.fields;
-  const fields = new Array<number>(a * blocks * F).fill(0);
+  const digits = new Array<number>(a * Kp).fill(0);
   const indices = new Array<number>(a * blocks).fill(0);
   const starts = Array.from({ length: blocks }, (_, b) => b * n);
   blockSic(y, S, starts, (r, b, _j0, v) => {
     const c = format.codeBlock(v, sigmas[r]);
     indices[r * blocks + b] = c.index;
-    for (let f = 0; f < F; f++) fields[(r * blocks + b) * F + f] = c.fields[f];
+    for (let i = 0; i < n; i++) digits[r * Kp + b * n + i] = c.digits[i];
     return c.decoded;
   });
-  return format.assemble(a, K, sigmas, fields, indices);
+  return format.assemble(a, K, sigmas, digits, indices);
 }
