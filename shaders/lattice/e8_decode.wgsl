@@ -21,6 +21,14 @@ fn FMT_digits4(h: u32) -> vec4<i32> {
   return quot - i32(FMT_Q) * vec4<i32>(quot.yzw, 0);
 }
 
+// The four radix-m digits of h < m^4 (dense packing's low parts), as FMT_digits4 does for radix q.
+fn FMT_dense_digits4(h: u32) -> vec4<i32> {
+  let m = f32(FMT_DENSE_M);
+  let inv = vec4<f32>(1.0, 1.0 / m, 1.0 / (m * m), 1.0 / (m * m * m));
+  let quot = vec4<i32>(floor((vec4<f32>(f32(h)) + 0.5) * inv));
+  return quot - i32(FMT_DENSE_M) * vec4<i32>(quot.yzw, 0);
+}
+
 // 2·G·z for E8 (FMT_twice_from_coords with LATTICE = 0).
 fn FMT_e8_twice_from_coords(z: FMT_Half8) -> FMT_Half8 {
   let z7 = z.hi.w;
@@ -93,8 +101,24 @@ fn FMT_e8_closest_twice(N: FMT_Half8, D: i32) -> FMT_Half8 {
 fn FMT_e8_decode_twice(row: u32, blk: u32) -> FMT_Half8 {
   var z: FMT_Half8;
   if (FMT_DENSE) {
-    let c = FMT_dense_digits(row, blk);
-    z = FMT_Half8(vec4<i32>(c[0], c[1], c[2], c[3]), vec4<i32>(c[4], c[5], c[6], c[7]));
+    // the block's x split in halves of four radix-m digits, plus m times each digit's raw high bits
+    let hl = div_mod_u32(FMT_dense_x(row, blk), FMT_DENSE_SPLIT, 1.0 / f32(FMT_DENSE_SPLIT));
+    var hi_lo = vec4<i32>(0);
+    var hi_hi = vec4<i32>(0);
+    if (FMT_DENSE_E > 0u) {
+      let e = FMT_DENSE_E;
+      let h = vec4<u32>(
+        FMT_row_bits(row, blk * 8u * e, 4u * e),
+        FMT_row_bits(row, (blk * 8u + 4u) * e, 4u * e),
+        0u,
+        0u,
+      );
+      let sh = vec4<u32>(0u, e, 2u * e, 3u * e);
+      let mask = vec4<u32>((1u << e) - 1u);
+      hi_lo = i32(FMT_DENSE_M) * vec4<i32>((vec4<u32>(h.x) >> sh) & mask);
+      hi_hi = i32(FMT_DENSE_M) * vec4<i32>((vec4<u32>(h.y) >> sh) & mask);
+    }
+    z = FMT_Half8(FMT_dense_digits4(hl.y) + hi_lo, FMT_dense_digits4(hl.x) + hi_hi);
   } else {
     let hl = div_mod_u32(FMT_field(row, blk), FMT_SPLIT, 1.0 / f32(FMT_SPLIT));
     z = FMT_Half8(FMT_digits4(hl.y), FMT_digits4(hl.x));

@@ -35,8 +35,8 @@ fn FMT_small_digits(v0: u32, i0: u32, i1: u32, c: ptr<function, FMT_Vec>) {
 }
 
 // ---- Dense digit packing (`-dense`; twin of densePacking in src/lattice/digit-packing.ts) ----
-// Row codes: the Kp digits' DENSE_E high bits, then their low parts (radix DENSE_M) in fields of DENSE_G
-// digits, DENSE_FIELD_BITS ≤ 60 bits each (the last one DENSE_TAIL_BITS[r] for its r digits).
+// Row codes: the Kp digits' DENSE_E high bits, then per pair of blocks v = x_even + M·x_odd in
+// DENSE_PAIR_BITS (a lone last block: x in DENSE_ONE_BITS), x = a block's low parts in radix m, M = m^DIM.
 
 // `width` ≤ 32 bits at bit `bit` of row `row`'s codes.
 fn FMT_row_bits(row: u32, bit: u32, width: u32) -> u32 {
@@ -47,56 +47,55 @@ fn FMT_row_bits(row: u32, bit: u32, width: u32) -> u32 {
   return v & bits_mask(width);
 }
 
-// One long-division step by D (< 2^20) in 12-bit limbs: (r·2^12 + limb) / D and its remainder; the
-// partial value is < 2^32 and the quotient digit < 2^12, so div_mod_u32's f32 estimate is exact after one
-// correction.
-fn FMT_dense_div_step(r: u32, limb: u32) -> vec2<u32> {
-  return div_mod_u32(r * 4096u + limb, FMT_DENSE_D, 1.0 / f32(FMT_DENSE_D));
+// Bits [at, at + DENSE_LIMB) of the 64-bit hi:lo.
+fn FMT_dense_limb(lo: u32, hi: u32, at: u32) -> u32 {
+  var v: u32;
+  if (at >= 32u) {
+    v = hi >> (at - 32u);
+  } else if (at + FMT_DENSE_LIMB <= 32u) {
+    v = lo >> at;
+  } else {
+    v = (lo >> at) | (hi << (32u - at));
+  }
+  return v & ((1u << FMT_DENSE_LIMB) - 1u);
 }
 
-// Field f as (C, B, A), v = A·D² + B·D + C (D = m^c < 2^20): v (< 2^60) in five 12-bit limbs, divided by
-// D twice (straight-line: CPU-backed adapters keep indexed arrays in memory).
-fn FMT_dense_field(row: u32, f: u32) -> vec3<u32> {
+// x of block `blk`: its half of the pair's field, by long division of the field by M in DENSE_LIMB-bit
+// limbs from the top (remainder·2^LIMB + limb < 2^32, quotient digits < 2^LIMB ≤ 2^22: div_mod_u32 exact).
+fn FMT_dense_x(row: u32, blk: u32) -> u32 {
   let kp = FMT_meta.k;
-  let full = kp / FMT_DENSE_G;
-  let width = select(u32(FMT_DENSE_TAIL_BITS[kp - full * FMT_DENSE_G]), FMT_DENSE_FIELD_BITS, f < full);
-  let bit = kp * FMT_DENSE_E + f * FMT_DENSE_FIELD_BITS;
-  let lo = FMT_row_bits(row, bit, min(width, 32u));
-  let hi = FMT_row_bits(row, bit + 32u, max(width, 32u) - 32u);
-  let a0 = FMT_dense_div_step(0u, hi >> 16u);
-  let a1 = FMT_dense_div_step(a0.y, (hi >> 4u) & 0xfffu);
-  let a2 = FMT_dense_div_step(a1.y, ((hi & 0xfu) << 8u) | (lo >> 24u));
-  let a3 = FMT_dense_div_step(a2.y, (lo >> 12u) & 0xfffu);
-  let a4 = FMT_dense_div_step(a3.y, lo & 0xfffu);
-  // v / D has the limbs a0.x … a4.x; divide it by D again
-  let b0 = FMT_dense_div_step(0u, a0.x);
-  let b1 = FMT_dense_div_step(b0.y, a1.x);
-  let b2 = FMT_dense_div_step(b1.y, a2.x);
-  let b3 = FMT_dense_div_step(b2.y, a3.x);
-  let b4 = FMT_dense_div_step(b3.y, a4.x);
-  let A = (((b0.x * 4096u + b1.x) * 4096u + b2.x) * 4096u + b3.x) * 4096u + b4.x;
-  return vec3<u32>(a4.y, b4.y, A);
+  let pair = blk / 2u;
+  let bit = kp * FMT_DENSE_E + pair * FMT_DENSE_PAIR_BITS;
+  if (2u * pair + 1u >= kp / FMT_DIM) { return FMT_row_bits(row, bit, FMT_DENSE_ONE_BITS); }
+  let lo = FMT_row_bits(row, bit, min(FMT_DENSE_PAIR_BITS, 32u));
+  let hi = FMT_row_bits(row, bit + 32u, max(FMT_DENSE_PAIR_BITS, 32u) - 32u);
+  let inv_m = 1.0 / f32(FMT_DENSE_MN);
+  var quo = 0u;
+  var rem = 0u;
+  for (var s = FMT_DENSE_STEPS; s > 0u; s--) {
+    let qr = div_mod_u32((rem << FMT_DENSE_LIMB) | FMT_dense_limb(lo, hi, (s - 1u) * FMT_DENSE_LIMB), FMT_DENSE_MN, inv_m);
+    quo = (quo << FMT_DENSE_LIMB) | qr.x;
+    rem = qr.y;
+  }
+  return select(rem, quo, (blk & 1u) == 1u);
 }
 
-// Coset digits of block `blk`: its DIM ≤ 8 positions lie in one field or straddle two.
+// The high part of digit i of block `blk` (DENSE_E raw bits), times m.
+fn FMT_dense_high(row: u32, blk: u32, i: u32) -> i32 {
+  return i32(FMT_DENSE_M * FMT_row_bits(row, (blk * FMT_DIM + i) * FMT_DENSE_E, FMT_DENSE_E));
+}
+
 fn FMT_dense_digits(row: u32, blk: u32) -> FMT_Vec {
   var c: FMT_Vec;
-  let g0 = blk * FMT_DIM;
-  let f0 = g0 / FMT_DENSE_G;
-  let p0 = g0 - f0 * FMT_DENSE_G;
-  let ch0 = FMT_dense_field(row, f0);
-  var ch1 = ch0;
-  if (p0 + FMT_DIM > FMT_DENSE_G) { ch1 = FMT_dense_field(row, f0 + 1u); }
+  // x = hi·m^h + lo with both halves < 2^21: digits by exact f32 floors (as the plain radix field's)
+  let hl = div_mod_u32(FMT_dense_x(row, blk), FMT_DENSE_SPLIT, 1.0 / f32(FMT_DENSE_SPLIT));
+  let inv_m = 1.0 / f32(FMT_DENSE_M);
+  var v = i32(hl.y);
   for (var i = 0u; i < FMT_DIM; i++) {
-    let next = p0 + i >= FMT_DENSE_G;
-    let p = select(p0 + i, p0 + i - FMT_DENSE_G, next);
-    let ch = select(ch0, ch1, next);
-    let k = p / FMT_DENSE_C;
-    let j = p - k * FMT_DENSE_C;
-    let v = i32(select(select(ch.z, ch.y, k == 1u), ch.x, k == 0u));
-    // digit j of v < 2^20: ⌊v/m^j⌋ − m·⌊v/m^(j+1)⌋, both floors exact (floor_div_small, fl(1/m^j) host-rounded)
-    let lo = floor_div_small(v, FMT_DENSE_INV_POW[j]) - i32(FMT_DENSE_M) * floor_div_small(v, FMT_DENSE_INV_POW[j + 1u]);
-    c[i] = lo + i32(FMT_DENSE_M * FMT_row_bits(row, (g0 + i) * FMT_DENSE_E, FMT_DENSE_E));
+    if (i == FMT_DENSE_SPLIT_DIGITS) { v = i32(hl.x); }
+    let quo = floor_div_small(v, inv_m);
+    c[i] = v - quo * i32(FMT_DENSE_M) + FMT_dense_high(row, blk, i);
+    v = quo;
   }
   return c;
 }

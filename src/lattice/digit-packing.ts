@@ -2,12 +2,10 @@
  * How a row's coset digits (Kp of them, each in [0, q)) sit in its codes stream (docs/lattice.md §4):
  *  - per block (`fieldPacking`): one mixed-radix field of ⌈log₂ q^n⌉ bits when q^n < 2^32 (E8, q = 14:
  *    31 bits for 8 digits: 0.068 bit of slack per digit), else n fields of ⌈log₂ q⌉ bits;
- *  - dense (`densePacking`, the `-dense` ids): q = 2^e·m with m odd; each digit d = lo + m·hi, its e high
- *    bits stored raw (Kp·e bits first), then the low parts in radix-m fields of G ≤ 3c digits (m^c < 2^20;
- *    G the least slack per digit) of ⌈log₂ m^G⌉ ≤ 60 bits, the row's last partial field ⌈log₂ m^r⌉ bits.
- *    q = 7, 14: fields of 21 digits in 59 bits, 0.002 bit of slack per digit (q = 5: 0.011; q = 3, 6, 12:
- *    29 digits in 46 bits, 0.001). A field v splits as A·D² + B·D + C (D = m^c) by two
- *    long divisions in 12-bit limbs, so the GPU decodes it with u32 arithmetic (lattice/nested.wgsl).
+ *  - dense (`densePacking`, the `-dense` ids): q = 2^e·m with m odd; each digit d = lo + m·hi, the e high
+ *    bits of every digit stored raw (Kp·e bits first), then the low parts of two blocks per field
+ *    (`densePacking`). The GPU takes a block's half of a field apart with one long division in u32 limbs
+ *    (lattice/nested.wgsl) and its digits as the plain radix field's.
  */
 import { InternalError } from '../errors.js';
 import { packRow, readBits, unpackCode, writeBits } from '../formats/bitpack.js';
@@ -56,81 +54,98 @@ export function fieldPacking(q: number, n: number): DigitPacking {
       DENSE: false,
       DENSE_E: 0,
       DENSE_M: 1,
-      DENSE_C: 1,
-      DENSE_G: 3,
-      DENSE_D: 1,
-      DENSE_FIELD_BITS: 0,
-      DENSE_TAIL_BITS: { f32array: [0, 0, 0] },
-      DENSE_INV_POW: { f32array: [1, 1] },
+      DENSE_MN: 1,
+      DENSE_PAIR_BITS: 0,
+      DENSE_ONE_BITS: 0,
+      DENSE_LIMB: 1,
+      DENSE_STEPS: 0,
+      DENSE_SPLIT: 1,
+      DENSE_SPLIT_DIGITS: 0,
     },
   };
 }
 
-/** Bits of m^r − 1: the smallest b with 2^b ≥ m^r. */
-function radixBits(m: number, r: number): number {
-  const v = BigInt(m) ** BigInt(r);
+/** The smallest b with 2^b ≥ v. */
+function bitsFor(v: bigint): number {
   let b = 0;
   while (1n << BigInt(b) < v) b++;
   return b;
 }
 
-/** Dense packing (see above); q must have an odd factor m > 1 (a power of two packs exactly per block). */
-export function densePacking(q: number): DigitPacking {
+/**
+ * Dense packing (see above): q = 2^e·m with m odd, m^n < 2^31. A block's low parts form x = Σ lo_i·m^i < M
+ * = m^n; two blocks share a field v = x_even + M·x_odd of ⌈log₂M²⌉ bits (a row's lone last block:
+ * ⌈log₂M⌉ bits). E8 with m = 7 (q = 7, 14, 28, 56, 224): 16 digits in 45 bits, 0.005 bit of slack per
+ * digit (the per-block field: 0.068).
+ */
+export function densePacking(q: number, n: number): DigitPacking {
   let e = 0;
   while (q % 2 ** (e + 1) === 0) e++;
   const m = q / 2 ** e;
   if (m === 1) throw new InternalError(`dense digit packing of q = ${q}: a power of two already packs exactly`);
-  let c = 1;
-  while (m ** (c + 1) < 2 ** 20) c++;
-  // G ≤ 3c digits per field (v < D³ keeps the three-chunk split): the G with the least slack per digit
-  let G = 1;
-  const slack = (g: number) => (radixBits(m, g) - g * Math.log2(m)) / g;
-  for (let g = 2; g <= 3 * c; g++) if (slack(g) <= slack(G)) G = g;
-  const D = BigInt(m) ** BigInt(c);
-  const fieldBits = radixBits(m, G);
-  const tailBits = Array.from({ length: G }, (_, r) => radixBits(m, r));
-  const layout = (Kp: number) => ({ loStart: Kp * e, full: Math.floor(Kp / G), tail: Kp % G });
-  const width = (Kp: number, f: number) => (f < Math.floor(Kp / G) ? fieldBits : tailBits[Kp % G]);
+  const M = BigInt(m) ** BigInt(n);
+  const oneBits = bitsFor(M);
+  if (oneBits > 31) throw new InternalError(`dense digit packing needs m^n < 2^31 (q = ${q} = 2^${e}·${m}, n = ${n})`);
+  const pairBits = bitsFor(M * M);
+  // long division of a pair by M in limbs of `limb` bits: remainder·2^limb + limb < 2^32
+  const limb = 32 - oneBits;
+  const h = Math.floor(n / 2);
+  const rowBits = (Kp: number) => {
+    const blocks = Kp / n;
+    return Kp * e + Math.floor(blocks / 2) * pairBits + (blocks % 2) * oneBits;
+  };
+  /** x of block b (its low parts in radix m). */
+  const lowValue = (digits: ArrayLike<number>, b: number) => {
+    let x = 0n;
+    for (let i = n - 1; i >= 0; i--) x = x * BigInt(m) + BigInt(digits[b * n + i] % m);
+    return x;
+  };
+  const writeField = (codes: Uint32Array, offset: number, at: number, v: bigint, bits: number) => {
+    writeBits(codes, offset, at, Number(v & 0xffffffffn), Math.min(32, bits));
+    if (bits > 32) writeBits(codes, offset, at + 32, Number(v >> 32n), bits - 32);
+  };
+  const readField = (codes: Uint32Array, offset: number, at: number, bits: number) => {
+    let v = BigInt(readBits(codes, offset, at, Math.min(32, bits)));
+    if (bits > 32) v |= BigInt(readBits(codes, offset, at + 32, bits - 32)) << 32n;
+    return v;
+  };
   return {
     dense: true,
-    rowBits: (Kp) => Kp * e + Math.floor(Kp / G) * fieldBits + tailBits[Kp % G],
+    rowBits,
     pack(digits, Kp, codes, offset) {
-      const { loStart, full, tail } = layout(Kp);
+      const blocks = Kp / n;
       for (let i = 0; i < Kp; i++) writeBits(codes, offset, i * e, Math.floor(digits[i] / m), e);
-      for (let f = 0; f < full + (tail ? 1 : 0); f++) {
-        let v = 0n;
-        for (let p = Math.min(G, Kp - f * G) - 1; p >= 0; p--) v = v * BigInt(m) + BigInt(digits[f * G + p] % m);
-        const bits = width(Kp, f);
-        const at = loStart + f * fieldBits;
-        writeBits(codes, offset, at, Number(v & 0xffffffffn), Math.min(32, bits));
-        if (bits > 32) writeBits(codes, offset, at + 32, Number(v >> 32n), bits - 32);
+      for (let b = 0; b < blocks; b += 2) {
+        const at = Kp * e + (b / 2) * pairBits;
+        if (b + 1 < blocks) writeField(codes, offset, at, lowValue(digits, b) + M * lowValue(digits, b + 1), pairBits);
+        else writeField(codes, offset, at, lowValue(digits, b), oneBits);
       }
     },
     unpack(codes, offset, Kp, out) {
-      const { loStart, full, tail } = layout(Kp);
-      for (let f = 0; f < full + (tail ? 1 : 0); f++) {
-        const bits = width(Kp, f);
-        const at = loStart + f * fieldBits;
-        let v = BigInt(readBits(codes, offset, at, Math.min(32, bits)));
-        if (bits > 32) v |= BigInt(readBits(codes, offset, at + 32, bits - 32)) << 32n;
-        for (let p = 0; p < Math.min(G, Kp - f * G); p++) {
-          out[f * G + p] = Number(v % BigInt(m));
-          v /= BigInt(m);
+      const blocks = Kp / n;
+      for (let b = 0; b < blocks; b++) {
+        const at = Kp * e + Math.floor(b / 2) * pairBits;
+        const lone = b % 2 === 0 && b + 1 === blocks;
+        const v = readField(codes, offset, at, lone ? oneBits : pairBits);
+        let x = lone ? v : b % 2 ? v / M : v % M;
+        for (let i = 0; i < n; i++) {
+          out[b * n + i] = Number(x % BigInt(m)) + m * readBits(codes, offset, (b * n + i) * e, e);
+          x /= BigInt(m);
         }
       }
-      for (let i = 0; i < Kp; i++) out[i] += m * readBits(codes, offset, i * e, e);
     },
     constants: {
       DENSE: true,
       DENSE_E: e,
       DENSE_M: m,
-      DENSE_C: c,
-      DENSE_G: G,
-      DENSE_D: Number(D),
-      DENSE_FIELD_BITS: fieldBits,
-      DENSE_TAIL_BITS: { f32array: tailBits },
-      // fl(1/m^j), j = 0..c: the decoder's exact floors of v/m^j for v < 2^20
-      DENSE_INV_POW: { f32array: Array.from({ length: c + 1 }, (_, j) => Math.fround(1 / m ** j)) },
+      DENSE_MN: Number(M),
+      DENSE_PAIR_BITS: pairBits,
+      DENSE_ONE_BITS: oneBits,
+      DENSE_LIMB: limb,
+      DENSE_STEPS: Math.ceil(pairBits / limb),
+      // x = hi·m^h + lo, both halves < 2^21: their digits come from exact f32 floors
+      DENSE_SPLIT: m ** h,
+      DENSE_SPLIT_DIGITS: h,
     },
   };
 }

@@ -26,8 +26,8 @@ import { blockDither, cellSecondMoment, ditherKey, gaugeLimitTwice, gaugeTwice, 
  * at one of k scalings β (the coarse cell is σ·β·V_L; the fine lattice step is σ·β/q), the β of each
  * block chosen by minimum error. Stored per row:
  *  - codes:  per block its coset digits, one mixed-radix field of ⌈log₂ q^n⌉ bits when q^n < 2^32
- *            (E8, q = 14: 31 bits for 8 entries), else n fields of ⌈log₂ q⌉ bits; `-dense`: the row's
- *            digits packed within 0.002–0.011 bit of log₂ q (digit-packing.ts);
+ *            (E8, q = 14: 31 bits for 8 entries), else n fields of ⌈log₂ q⌉ bits; `-dense`: two blocks'
+ *            digits per field (digit-packing.ts; E8, q = 14: 0.005 bit of slack per digit);
  *  - aux:    per block the β index, ⌈log₂ k⌉ bits;
  *  - scales: σ as f32 (11 significant bits, the exact RMS rule of the 'rms' scalar formats).
  * bits/entry counts all of it plus the rotation's padding (Kp − K zeros are stored like data).
@@ -150,6 +150,8 @@ export class NestedLatticeFormat implements QuantFormat {
     }
     if (p.dense && (p.q & (p.q - 1)) === 0)
       throw new FormatError(`dense digit packing needs q with an odd factor (q = ${p.q} already packs exactly)`);
+    if (p.dense && (p.q / (p.q & -p.q)) ** lattice.dim >= 2 ** 31)
+      throw new FormatError(`dense digit packing needs m^n < 2^31 for q = 2^e·m (q = ${p.q}, n = ${lattice.dim})`);
     this.lattice = lattice;
     this.q = p.q;
     this.betas = [...p.betas];
@@ -175,7 +177,7 @@ export class NestedLatticeFormat implements QuantFormat {
     };
     this.id = id ?? nestedLatticeId(this.params);
     this.digits = digitLayout(p.q, this.n);
-    this.packing = p.dense ? densePacking(p.q) : fieldPacking(p.q, this.n);
+    this.packing = p.dense ? densePacking(p.q, this.n) : fieldPacking(p.q, this.n);
     this.indexBits = Math.ceil(Math.log2(this.betas.length));
     this.encodeFactors = this.betas.map((b) => Math.fround((FIXED_POINT * p.q) / b));
     // Universal: the decode works on 128·2λ̂ − d (1/256 units, dither subtracted) and folds in the shrinkage.
@@ -218,7 +220,9 @@ export class NestedLatticeFormat implements QuantFormat {
         FIELD_BITS: this.digits.fieldBits,
         ...radixSplit(p.q, this.n),
         // the vector-form E8 decoder (lattice/e8_decode.wgsl) needs the radix field split in 4 + 4 digits
-        E8_FAST: lattice.name === 'E8' && this.digits.radix && radixSplit(p.q, this.n).SPLIT_DIGITS === 4,
+        // (dense: x = hi·m^4 + lo, both < 13^4)
+        E8_FAST:
+          lattice.name === 'E8' && (!!p.dense || (this.digits.radix && radixSplit(p.q, this.n).SPLIT_DIGITS === 4)),
         BITS: this.digits.fieldBits, // streams.wgsl's FMT_code width (unused by the lattice decode)
         FIELDS: this.digits.fields,
         BLOCK_BITS: this.digits.blockBits,
