@@ -125,8 +125,9 @@ export class Engine {
 
   /**
    * Quantizes a matrix on the GPU. A CPU matrix is validated (shape, NaN/Inf, representable scales) and
-   * uploaded first; a GpuMatrix is used as is. A format without a GPU encoder (ggml's types) is encoded
-   * on the CPU and its codes uploaded.
+   * uploaded first; a GpuMatrix is used as is. The trellis formats are searched on the GPU, rows in parallel
+   * (ops/viterbi.ts). A format without a GPU encoder (ggml's types, the dense lattice packings) is encoded on
+   * the CPU and its codes uploaded.
    */
   async quantize(input: Matrix | GpuMatrix, format: QuantFormat | string): Promise<GpuQuantizedMatrix> {
     const fmt = resolveFormat(format);
@@ -134,7 +135,8 @@ export class Engine {
     // the trellis formats' encoder is a search of its own (rows in parallel), the others' per-word passes
     const encodeRows = fmt.wgsl.viterbi ? viterbiQuantizeRows : fmt.wgsl.encodeSnippet ? quantizeRows : null;
     if (!encodeRows) {
-      // No GPU encoder (ggml's types: their quantizers are searches): encode on the CPU, upload the codes.
+      // No GPU encoder (ggml's types: their quantizers are searches; `-dense` lattice rows: a word depends on
+      // many blocks): encode on the CPU, upload the codes.
       const m =
         input instanceof GpuMatrix ? { rows: input.rows, cols: input.cols, data: await this.read(input) } : input;
       validateMatrix(m, 'quantize input');

@@ -9,6 +9,20 @@ fn bit_word(bit: u32) -> u32 { return bit >> 5u; }
 fn bit_shift(bit: u32) -> u32 { return bit & 31u; }
 fn straddles(bit: u32, bits: u32) -> bool { return (bit & 31u) + bits > 32u; }
 
+// Bits [at, at + width) of the 64-bit hi:lo (width < 32; at < 32, or at ≥ 32 and at + width ≤ 64). Callers
+// pass constant offsets and widths where they can: the branches then fold away.
+fn bits64_window(lo: u32, hi: u32, at: u32, width: u32) -> u32 {
+  var v: u32;
+  if (at >= 32u) {
+    v = hi >> (at - 32u);
+  } else if (at + width <= 32u) {
+    v = lo >> at;
+  } else {
+    v = (lo >> at) | (hi << (32u - at));
+  }
+  return v & ((1u << width) - 1u);
+}
+
 // The part of a code of `bits` bits, starting at absolute bit `code_bit`, that lies in word `word`
 // (0 if none): used by packers that build one output word at a time.
 fn bits_in_word(code: u32, code_bit: u32, bits: u32, word: u32) -> u32 {

@@ -36,15 +36,7 @@ const FMT_SPAN = 7u * FMT_KBITS + FMT_L;
 
 // Bits [off, off + L) of the 64-bit a1:a0 (off < 32, or off ≥ 32 and off + L ≤ 64; constant per call).
 fn FMT_window(a0: u32, a1: u32, off: u32) -> u32 {
-  var v: u32;
-  if (off >= 32u) {
-    v = a1 >> (off - 32u);
-  } else if (off + FMT_L <= 32u) {
-    v = a0 >> off;
-  } else {
-    v = (a0 >> off) | (a1 << (32u - off));
-  }
-  return v & ((1u << FMT_L) - 1u);
+  return bits64_window(a0, a1, off, FMT_L);
 }
 
 // 1MAD on four states, as the byte sum without its − 510 (an integer in [0, 1020]): the four bytes

@@ -47,19 +47,6 @@ fn FMT_row_bits(row: u32, bit: u32, width: u32) -> u32 {
   return v & bits_mask(width);
 }
 
-// Bits [at, at + DENSE_LIMB) of the 64-bit hi:lo.
-fn FMT_dense_limb(lo: u32, hi: u32, at: u32) -> u32 {
-  var v: u32;
-  if (at >= 32u) {
-    v = hi >> (at - 32u);
-  } else if (at + FMT_DENSE_LIMB <= 32u) {
-    v = lo >> at;
-  } else {
-    v = (lo >> at) | (hi << (32u - at));
-  }
-  return v & ((1u << FMT_DENSE_LIMB) - 1u);
-}
-
 // x of block `blk`: its half of the pair's field, by long division of the field by M in DENSE_LIMB-bit
 // limbs from the top (remainder·2^LIMB + limb < 2^32, quotient digits < 2^LIMB ≤ 2^22: div_mod_u32 exact).
 fn FMT_dense_x(row: u32, blk: u32) -> u32 {
@@ -73,7 +60,8 @@ fn FMT_dense_x(row: u32, blk: u32) -> u32 {
   var quo = 0u;
   var rem = 0u;
   for (var s = FMT_DENSE_STEPS; s > 0u; s--) {
-    let qr = div_mod_u32((rem << FMT_DENSE_LIMB) | FMT_dense_limb(lo, hi, (s - 1u) * FMT_DENSE_LIMB), FMT_DENSE_MN, inv_m);
+    let limb = bits64_window(lo, hi, (s - 1u) * FMT_DENSE_LIMB, FMT_DENSE_LIMB);
+    let qr = div_mod_u32((rem << FMT_DENSE_LIMB) | limb, FMT_DENSE_MN, inv_m);
     quo = (quo << FMT_DENSE_LIMB) | qr.x;
     rem = qr.y;
   }
