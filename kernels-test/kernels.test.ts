@@ -98,12 +98,6 @@ describe(
       await runCase('gemm', { M: 1, K: 33, N: 5, x: 'e8-q8-k4-u1', w: 'e8-q8-k4-u2', offset: -4 }, '1x33x5');
       await runCase('gemm', { M: 7, K: 33, N: 5, x: 'f32', w: 'z8-q16-k4-u5', offset: 2 }, '7x33x5');
     });
-    test('dense digit packing (-dense): X and W e8-q14-k4-norot-dense, the integer path, 7×33×5', async () => {
-      // (the family loop checks the dense decode against the CPU; this is its int8x8 path, with a lone
-      // last block: K = 33 is 5 blocks)
-      const dense = 'e8-q14-k4-norot-dense'; // (q = 14: β already fitted for the family loop)
-      await runCase('gemm', { M: 7, K: 33, N: 5, x: dense, w: dense }, '7x33x5');
-    });
     test('GEMM with both operands E8-coded and no padding (K = 1024): the direct coded×coded product', async () => {
       await runCase('gemm', { M: 64, K: 1024, N: 48, x: 'e8-q14-k4', w: 'e8-q14-k4' }, '64x1024x48');
     });

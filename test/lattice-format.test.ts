@@ -249,7 +249,7 @@ describe('nested-lattice matrix format (docs/lattice.md §4)', () => {
     // the same code as e8-q14-k4, packed closer to its information rate (log₂14 + 2/8 per entry)
     const plain = parseFormat('e8-q14-k4') as NestedLatticeFormat;
     const dense = parseFormat('e8-q14-k4-dense') as NestedLatticeFormat;
-    const x = gaussianMatrix(3, 4096, rng);
+    const x = gaussianMatrix(2, 1024, rng);
     expect(dense.decode(dense.encode(x)).data).toEqual(plain.decode(plain.encode(x)).data);
     const info = Math.log2(14) + 2 / 8;
     expect(plain.layout(4096).bitsPerEntry - info).toBeGreaterThan(0.07);

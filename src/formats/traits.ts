@@ -275,8 +275,10 @@ const lattice: FormatFamily<NestedLatticeFormat> = {
     'e8-q32-k2',
     'd4-q5-k3',
     'e8-q14-k4-u1', // the universal scheme (docs/universal.md)
-    'e8-q14-k4-dense', // dense digit packing (lattice/digit-packing.ts): CPU-encoded, decoded on the GPU
-    'd4-q6-k3-norot-dense', // the generic dense decode, high bits, a lone last block at K = 33
+    // dense digit packing (lattice/digit-packing.ts): CPU-encoded, decoded on the GPU; K = 1000 unrotated
+    // is 125 blocks, so a lone last block; D4 with explicit β (no fit): the generic dense decode
+    'e8-q14-k4-norot-dense',
+    'd4-q6-b1.5_2.5-norot-dense',
   ],
   benchIds: ['z8-q16-k4', 'd4-q16-k4', 'e8-q16-k1', 'e8-q8-k4', 'e8-q14-k4', 'e8-q14-k4-norot', 'e8-q32-k4'],
   gpuBenchIds: ['e8-q14-k4'],
