@@ -234,13 +234,17 @@ describe('nested-lattice matrix format (docs/lattice.md §4)', () => {
         expect(codes[0]).toBe(0);
         expect(codes[codes.length - 1]).toBe(0xdeadbeef);
         const back = new Array<number>(Kp);
-        p.unpack(codes, 1, Kp, back);
+        p.unpack(codes, 1, Kp, back, 0);
         expect(back).toEqual(digits);
         expect(p.rowBits(Kp)).toBeLessThanOrEqual(plainRow.rowBits(Kp));
         // m = 7: 16 digits in 45 bits (0.005 bit per digit over log₂q; a lone last block aside)
         if (q % 7 === 0) expect(p.rowBits(Kp) / Kp - Math.log2(q)).toBeLessThan(0.006 + 24 / Kp);
       }
     }
+    // a field past m^16 (only a corrupt stream has one) is refused by name
+    const p14 = densePacking(14, 8);
+    const bad = new Uint32Array(Math.ceil(p14.rowBits(16) / 32)).fill(0xffffffff);
+    expect(() => p14.unpack(bad, 0, 16, new Array<number>(16), 3)).toThrow(/corrupt lattice code at row 3, block 1/);
     expect(() => densePacking(16, 8)).toThrow(/power of two/);
     expect(() => densePacking(15, 8)).toThrow(/2\^31/);
     expect(() => parseFormat('e8-q16-k4-dense')).toThrow(/odd factor/);

@@ -7,19 +7,18 @@
  *    (`densePacking`). The GPU takes a block's half of a field apart with one long division in u32 limbs
  *    (lattice/nested.wgsl) and its digits as the plain radix field's.
  */
-import { InternalError } from '../errors.js';
+import { FormatError, InternalError } from '../errors.js';
 import { packRow, readBits, unpackCode, writeBits } from '../formats/bitpack.js';
 import type { WgslConstant } from '../formats/format.js';
 import { digitLayout, packDigits, unpackDigits } from './block-coder.js';
 
 export interface DigitPacking {
-  readonly dense: boolean;
   /** Bits of a row of Kp digits. */
   rowBits(Kp: number): number;
   /** Writes a row's Kp digits at word `offset` of `codes` (whose row words are zero). */
   pack(digits: ArrayLike<number>, Kp: number, codes: Uint32Array, offset: number): void;
-  /** Reads a row's Kp digits from word `offset` of `codes` into `out`. */
-  unpack(codes: Uint32Array, offset: number, Kp: number, out: number[]): void;
+  /** Reads a row's Kp digits from word `offset` of `codes` into `out` (FormatError naming `row` if corrupt). */
+  unpack(codes: Uint32Array, offset: number, Kp: number, out: number[], row: number): void;
   /** The WGSL constants of its decoder (nested.wgsl's FMT_DENSE_*). */
   readonly constants: Readonly<Record<string, WgslConstant>>;
 }
@@ -28,7 +27,6 @@ export interface DigitPacking {
 export function fieldPacking(q: number, n: number): DigitPacking {
   const l = digitLayout(q, n);
   return {
-    dense: false,
     rowBits: (Kp) => (Kp / n) * l.blockBits,
     pack(digits, Kp, codes, offset) {
       const fields: number[] = [];
@@ -110,7 +108,6 @@ export function densePacking(q: number, n: number): DigitPacking {
     return v;
   };
   return {
-    dense: true,
     rowBits,
     pack(digits, Kp, codes, offset) {
       const blocks = Kp / n;
@@ -121,13 +118,15 @@ export function densePacking(q: number, n: number): DigitPacking {
         else writeField(codes, offset, at, lowValue(digits, b), oneBits);
       }
     },
-    unpack(codes, offset, Kp, out) {
+    unpack(codes, offset, Kp, out, row) {
       const blocks = Kp / n;
       for (let b = 0; b < blocks; b++) {
         const at = Kp * e + Math.floor(b / 2) * pairBits;
         const lone = b % 2 === 0 && b + 1 === blocks;
         const v = readField(codes, offset, at, lone ? oneBits : pairBits);
         let x = lone ? v : b % 2 ? v / M : v % M;
+        if (x >= M)
+          throw new FormatError(`corrupt lattice code at row ${row}, block ${b}: its dense field exceeds m^n`);
         for (let i = 0; i < n; i++) {
           out[b * n + i] = Number(x % BigInt(m)) + m * readBits(codes, offset, (b * n + i) * e, e);
           x /= BigInt(m);

@@ -514,7 +514,7 @@ export class NestedLatticeFormat implements QuantFormat {
     for (let r = 0; r < qm.rows; r++) {
       const sigma = bitsToF32(qm.scales[r * wpr.scales]);
       const dithers = this.ditherSeed !== null ? this.rowDithers(r, blocks) : null;
-      this.packing.unpack(qm.codes, r * wpr.codes, Kp, rowDigits);
+      this.packing.unpack(qm.codes, r * wpr.codes, Kp, rowDigits, r);
       for (let b = 0; b < blocks; b++) {
         const j = this.indexBits ? unpackCode(qm.aux, r * wpr.aux, b, this.indexBits) : 0;
         if (j >= this.betas.length)
