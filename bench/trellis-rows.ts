@@ -37,9 +37,9 @@ export interface TrellisBenchRow {
   deltaRInformation: number;
   /** CPU encode time per 1,000 weights. */
   encodeMsPer1k: number;
-  /** GPU encode time per 1,000 weights (trellis formats; the pipeline compiled beforehand), else null. */
+  /** GPU encode time per 1,000 weights (trellis formats with L ≤ 16; the pipeline compiled beforehand), else null. */
   gpuEncodeMsPer1k: number | null;
-  /** Whether the GPU's codes and scales equal the CPU encoder's word for word (trellis formats), else null. */
+  /** Whether the GPU's codes and scales equal the CPU encoder's word for word (where searched), else null. */
   gpuEqualsCpu: boolean | null;
 }
 
@@ -53,6 +53,8 @@ const DEFAULT_TRELLIS_FORMATS = [
   'e8-q4-k4',
   'e8-q7-k4',
   'e8-q14-k4',
+  'e8-q7-k4-dense', // the same codes packed within 0.005 bit per digit of log₂q (docs/lattice.md §4)
+  'e8-q14-k4-dense',
   'int2-g32',
   'int3-g32',
   'int4-g32',
@@ -67,6 +69,9 @@ function informationRate(f: QuantFormat, K: number): number {
   const l = f.layout(K);
   return (l.bitsPerRow.codes + l.bitsPerRow.scales + l.bitsPerRow.aux) / K;
 }
+
+/** Largest state size the bench also searches on the GPU. */
+const GPU_SEARCH_MAX_L = 16;
 
 /** The GPU search of `x` into `id`: ms (after a one-row run that compiles the pipeline) and its codes. */
 async function gpuEncode(engine: Engine, id: string, x: Matrix) {
@@ -96,7 +101,10 @@ export async function runTrellisBench(
     const t0 = performance.now();
     const q = f.encode(x);
     const ms = performance.now() - t0;
-    const gpu = engine && f.wgsl.viterbi ? await gpuEncode(engine, id, x) : null;
+    // (L > 16: the GPU search needs 2^{L−k}·k/8 bytes of back-pointers per weight of a row — 0.5 GB for
+    // four rows of tcq4-l20 — and takes as long as the CPU's here: left to the CPU)
+    const searchable = f.wgsl.viterbi && (f.wgsl.viterbi.L as number) <= GPU_SEARCH_MAX_L;
+    const gpu = engine && searchable ? await gpuEncode(engine, id, x) : null;
     const m = mse(f.decode(q).data, x.data);
     const R = f.layout(K).bitsPerEntry;
     const Ri = informationRate(f, K);
