@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import LongPolesFirst from './tools/test-sequencer.js';
 
 export default defineConfig({
   resolve: {
@@ -18,8 +17,6 @@ export default defineConfig({
     // page-side JS for long stretches; running them side by side (each in its own page) fills the
     // second core.
     maxWorkers: 3,
-    // the OCR, kernel and demo page tests first: their length sets the suite's (tools/test-sequencer.ts)
-    sequence: { sequencer: LongPolesFirst },
     reporters: ['default', './tools/summary-reporter.ts'],
     projects: [
       {
