@@ -38,8 +38,21 @@ function result(c: Checker, info: CaseResult['info'] = {}): CaseResult {
   };
 }
 
-/** GPU quantize → codes/scales/aux bit-exact with the CPU encoder; GPU dequantize bit-exact with CPU decode. */
-async function quantizeCase(engine: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+/**
+ * GPU quantize → codes/scales/aux bit-exact with the CPU encoder; GPU dequantize bit-exact with CPU decode.
+ * `binding` / `maxDim`: on an engine with those planner limits (work split in windows), outputs poisoned.
+ */
+async function quantizeCase(base: Engine, rng: Rng, p: Params): Promise<CaseResult> {
+  const engine =
+    p.binding === undefined
+      ? base
+      : new Engine(base.device, {
+          limits: {
+            maxStorageBufferBindingSize: p.binding as number,
+            maxComputeWorkgroupsPerDimension: p.maxDim as number,
+          },
+          poisonOutputs: true,
+        });
   const fmt = parseFormat(p.format as string);
   const m = makeInput((p.input as InputKind) ?? 'gaussian', p.rows as number, p.cols as number, rng, fmt);
   const c = new Checker();

@@ -105,8 +105,8 @@ describe(
 );
 
 describe('trellis-coded weights (docs/trellis.md) in the matmul templates', () => {
-  test('W tcq2-l12, tcq3-l10-norot, tcq4-l9: GEMM and affine GEMV against the f64 product of decoded W', async () => {
-    await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w: 'tcq2-l12' }, '67x1003x45');
+  test('W tcq2-l10, tcq3-l10-norot, tcq4-l9: GEMM and affine GEMV against the f64 product of decoded W', async () => {
+    await runCase('gemm', { M: 67, K: 1003, N: 45, x: 'f32', w: 'tcq2-l10' }, '67x1003x45');
     const gemv = { kernel: 'gemv', affine: true };
     await runCase('gemm', { M: 1, K: 517, N: 130, x: 'f32', w: 'tcq3-l10-norot', expect: gemv }, '1x517x130');
     // 7·4 + 9 bits under an 8-block: windows from a third word when the first sits high in its word
@@ -114,8 +114,12 @@ describe('trellis-coded weights (docs/trellis.md) in the matmul templates', () =
   });
   // The family loop above checks the GPU search's codes on boundary rows (ties, heavy tails, zero and
   // subnormal rows) with both cost stores (L ≤ 10 in workgroup memory, L = 12 in storage).
-  test('GPU Viterbi: rows of two segments with clamped outliers (k = 1), 8-bit pointer fields (k = 5)', async () => {
-    await runCase('quantize', { format: 'tcq1-l6-norot', rows: 3, cols: 4200, input: 'outliers' }, '3x4200');
+  const viterbi =
+    'GPU Viterbi: two-segment rows with clamped outliers (k = 1) in windows of ≤ 2 rows; 8-bit pointers (k = 5)';
+  test(viterbi, async () => {
+    // 64 KiB bindings hold 3 rows of 4200 inputs, 4 rows of back-pointers; 2 workgroups per dimension
+    const twoSegments = { format: 'tcq1-l6-norot', rows: 5, cols: 4200, input: 'outliers' };
+    await runCase('quantize', { ...twoSegments, binding: 65536, maxDim: 2 }, '5x4200');
     await runCase('quantize', { format: 'tcq5-l8', rows: 5, cols: 96, input: 'student' }, '5x96');
   });
 });
@@ -397,8 +401,7 @@ describe('work split past device limits gives identical results', () => {
         N: 70,
         binding: 4096,
         maxDim: 2,
-        // tcq2-l8: a row's back-pointers fill one 4 KiB binding, so the GPU search runs a row per window
-        formats: ['f32', 'int5-asym-g16', 'e8-q8-k4-u1*e8-q8-k4-u2', 'f32*tcq2-l8'],
+        formats: ['f32', 'int5-asym-g16', 'e8-q8-k4-u1*e8-q8-k4-u2'],
       },
       '40x200x70',
     );
