@@ -25,22 +25,13 @@ export function packRow(
     const c = codes[k];
     if (c < 0 || c > mask || !Number.isInteger(c))
       throw new InternalError(`code ${c} at ${k} does not fit in ${bits} bits`);
-    const bit = k * bits;
-    const w = wordOffset + (bit >>> 5);
-    const sh = bit & 31;
-    out[w] = (out[w] | (c << sh)) >>> 0;
-    if (sh + bits > 32) out[w + 1] = (out[w + 1] | (c >>> (32 - sh))) >>> 0;
+    writeBits(out, wordOffset, k * bits, c, bits);
   }
 }
 
 /** Reads code `k` (of `bits` bits) from a row whose first word is `wordOffset`. */
 export function unpackCode(words: Uint32Array, wordOffset: number, k: number, bits: number): number {
-  const bit = k * bits;
-  const w = wordOffset + (bit >>> 5);
-  const sh = bit & 31;
-  let v = words[w] >>> sh;
-  if (sh + bits > 32) v = (v | (words[w + 1] << (32 - sh))) >>> 0;
-  return bits === 32 ? v >>> 0 : (v & (2 ** bits - 1)) >>> 0;
+  return readBits(words, wordOffset, k * bits, bits);
 }
 
 /** Writes the low `width` ≤ 32 bits of `value` at bit `bit` of the row starting at word `wordOffset` (ORed in). */

@@ -93,22 +93,3 @@ export function digitLayout(
   while (2 ** w < q ** n) w++;
   return { radix: true, fieldBits: w, fields: 1, blockBits: w };
 }
-
-/** Packs digits into the layout's fields. */
-export function packDigits(digits: ArrayLike<number>, q: number, radix: boolean): number[] {
-  if (!radix) return Array.from(digits);
-  let v = 0;
-  for (let i = digits.length - 1; i >= 0; i--) v = v * q + digits[i];
-  return [v];
-}
-
-export function unpackDigits(fields: ArrayLike<number>, q: number, n: number, radix: boolean): number[] {
-  if (!radix) return Array.from(fields);
-  let v = fields[0];
-  const out: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    out[i] = v % q;
-    v = Math.floor(v / q);
-  }
-  return out;
-}

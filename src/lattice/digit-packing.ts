@@ -7,10 +7,10 @@
  *    (`densePacking`). The GPU takes a block's half of a field apart with one long division in u32 limbs
  *    (lattice/nested.wgsl) and its digits as the plain radix field's.
  */
-import { FormatError, InternalError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import { packRow, readBits, unpackCode, writeBits } from '../formats/bitpack.js';
 import type { WgslConstant } from '../formats/format.js';
-import { digitLayout, packDigits, unpackDigits } from './block-coder.js';
+import { digitLayout } from './block-coder.js';
 
 export interface DigitPacking {
   /** Bits of a row of Kp digits. */
@@ -29,23 +29,27 @@ export function fieldPacking(q: number, n: number): DigitPacking {
   return {
     rowBits: (Kp) => (Kp / n) * l.blockBits,
     pack(digits, Kp, codes, offset) {
-      const fields: number[] = [];
-      for (let b = 0; b < Kp / n; b++)
-        fields.push(
-          ...packDigits(
-            Array.from({ length: n }, (_, i) => digits[b * n + i]),
-            q,
-            l.radix,
-          ),
-        );
+      if (!l.radix) return packRow(digits, Kp, l.fieldBits, codes, offset);
+      // one field per block: v = Σ d_i·q^i
+      const fields = new Array<number>(Kp / n);
+      for (let b = 0; b < fields.length; b++) {
+        let v = 0;
+        for (let i = n - 1; i >= 0; i--) v = v * q + digits[b * n + i];
+        fields[b] = v;
+      }
       packRow(fields, fields.length, l.fieldBits, codes, offset);
     },
     unpack(codes, offset, Kp, out) {
-      const fields = new Array<number>(l.fields);
+      if (!l.radix) {
+        for (let i = 0; i < Kp; i++) out[i] = unpackCode(codes, offset, i, l.fieldBits);
+        return;
+      }
       for (let b = 0; b < Kp / n; b++) {
-        for (let f = 0; f < l.fields; f++) fields[f] = unpackCode(codes, offset, b * l.fields + f, l.fieldBits);
-        const d = unpackDigits(fields, q, n, l.radix);
-        for (let i = 0; i < n; i++) out[b * n + i] = d[i];
+        let v = unpackCode(codes, offset, b, l.fieldBits);
+        for (let i = 0; i < n; i++) {
+          out[b * n + i] = v % q;
+          v = Math.floor(v / q);
+        }
       }
     },
     constants: {
@@ -80,10 +84,10 @@ export function densePacking(q: number, n: number): DigitPacking {
   let e = 0;
   while (q % 2 ** (e + 1) === 0) e++;
   const m = q / 2 ** e;
-  if (m === 1) throw new InternalError(`dense digit packing of q = ${q}: a power of two already packs exactly`);
+  if (m === 1) throw new FormatError(`dense digit packing needs q with an odd factor (q = ${q} already packs exactly)`);
   const M = BigInt(m) ** BigInt(n);
   const oneBits = bitsFor(M);
-  if (oneBits > 31) throw new InternalError(`dense digit packing needs m^n < 2^31 (q = ${q} = 2^${e}·${m}, n = ${n})`);
+  if (oneBits > 31) throw new FormatError(`dense digit packing needs m^n < 2^31 for q = 2^e·m (q = ${q}, n = ${n})`);
   const pairBits = bitsFor(M * M);
   // long division of a pair by M in limbs of `limb` bits: remainder·2^limb + limb < 2^32
   const limb = 32 - oneBits;

@@ -148,10 +148,6 @@ export class NestedLatticeFormat implements QuantFormat {
       if (p.q < 3) throw new FormatError(`the universal scheme needs q ≥ 3 (no-overload margin q − 2), got ${p.q}`);
       if (p.dense) throw new FormatError('dense digit packing is not offered for the universal scheme');
     }
-    if (p.dense && (p.q & (p.q - 1)) === 0)
-      throw new FormatError(`dense digit packing needs q with an odd factor (q = ${p.q} already packs exactly)`);
-    if (p.dense && (p.q / (p.q & -p.q)) ** lattice.dim >= 2 ** 31)
-      throw new FormatError(`dense digit packing needs m^n < 2^31 for q = 2^e·m (q = ${p.q}, n = ${lattice.dim})`);
     this.lattice = lattice;
     this.q = p.q;
     this.betas = [...p.betas];
