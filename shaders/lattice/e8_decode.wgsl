@@ -13,20 +13,19 @@ fn FMT_floor_div4(a: vec4<i32>, inv_d: f32) -> vec4<i32> {
   return vec4<i32>(floor((vec4<f32>(a) + 0.5) * inv_d)); // exact for |a| < 2^21 (common/bits.wgsl)
 }
 
-// Digits of h < q^4: quotients h / q^i (i = 0..3) at once, digit_i = quot_i − q·quot_{i+1}.
-fn FMT_digits4(h: u32) -> vec4<i32> {
-  let q = f32(FMT_Q);
-  let inv = vec4<f32>(1.0, 1.0 / q, 1.0 / (q * q), 1.0 / (q * q * q));
-  let quot = vec4<i32>(floor((vec4<f32>(f32(h)) + 0.5) * inv));
-  return quot - i32(FMT_Q) * vec4<i32>(quot.yzw, 0);
-}
+// fl(1/r^i), i = 0..3, for the plain field's radix q and the dense packing's m (const-expressions).
+const FMT_Q_INV4 = vec4<f32>(1.0, 1.0 / f32(FMT_Q), 1.0 / f32(FMT_Q * FMT_Q), 1.0 / f32(FMT_Q * FMT_Q * FMT_Q));
+const FMT_DENSE_INV4 = vec4<f32>(
+  1.0,
+  1.0 / f32(FMT_DENSE_M),
+  1.0 / f32(FMT_DENSE_M * FMT_DENSE_M),
+  1.0 / f32(FMT_DENSE_M * FMT_DENSE_M * FMT_DENSE_M),
+);
 
-// The four radix-m digits of h < m^4 (dense packing's low parts), as FMT_digits4 does for radix q.
-fn FMT_dense_digits4(h: u32) -> vec4<i32> {
-  let m = f32(FMT_DENSE_M);
-  let inv = vec4<f32>(1.0, 1.0 / m, 1.0 / (m * m), 1.0 / (m * m * m));
-  let quot = vec4<i32>(floor((vec4<f32>(f32(h)) + 0.5) * inv));
-  return quot - i32(FMT_DENSE_M) * vec4<i32>(quot.yzw, 0);
+// Digits of h < r^4 in radix r: quotients h / r^i (i = 0..3) at once, digit_i = quot_i − r·quot_{i+1}.
+fn FMT_digits4(h: u32, radix: u32, inv4: vec4<f32>) -> vec4<i32> {
+  let quot = vec4<i32>(floor((vec4<f32>(f32(h)) + 0.5) * inv4));
+  return quot - i32(radix) * vec4<i32>(quot.yzw, 0);
 }
 
 // 2·G·z for E8 (FMT_twice_from_coords with LATTICE = 0).
@@ -118,10 +117,11 @@ fn FMT_e8_decode_twice(row: u32, blk: u32) -> FMT_Half8 {
       hi_lo = i32(FMT_DENSE_M) * vec4<i32>((vec4<u32>(h.x) >> sh) & mask);
       hi_hi = i32(FMT_DENSE_M) * vec4<i32>((vec4<u32>(h.y) >> sh) & mask);
     }
-    z = FMT_Half8(FMT_dense_digits4(hl.y) + hi_lo, FMT_dense_digits4(hl.x) + hi_hi);
+    let m = FMT_DENSE_M;
+    z = FMT_Half8(FMT_digits4(hl.y, m, FMT_DENSE_INV4) + hi_lo, FMT_digits4(hl.x, m, FMT_DENSE_INV4) + hi_hi);
   } else {
     let hl = div_mod_u32(FMT_field(row, blk), FMT_SPLIT, 1.0 / f32(FMT_SPLIT));
-    z = FMT_Half8(FMT_digits4(hl.y), FMT_digits4(hl.x));
+    z = FMT_Half8(FMT_digits4(hl.y, FMT_Q, FMT_Q_INV4), FMT_digits4(hl.x, FMT_Q, FMT_Q_INV4));
   }
   let Y = FMT_e8_twice_from_coords(z);
   let coarse = FMT_e8_closest_twice(Y, 2 * i32(FMT_Q));
