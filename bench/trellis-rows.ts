@@ -103,7 +103,7 @@ export async function runTrellisBench(
     const ms = performance.now() - t0;
     // (L > 16: the GPU search needs 2^{L−k}·k/8 bytes of back-pointers per weight of a row — 0.5 GB for
     // four rows of tcq4-l20 — and takes as long as the CPU's here: left to the CPU)
-    const searchable = f.wgsl.viterbi && (f.wgsl.viterbi.L as number) <= GPU_SEARCH_MAX_L;
+    const searchable = f.wgsl.viterbi && (f.wgsl.constants.L as number) <= GPU_SEARCH_MAX_L;
     const gpu = engine && searchable ? await gpuEncode(engine, id, x) : null;
     const m = mse(f.decode(q).data, x.data);
     const R = f.layout(K).bitsPerEntry;

@@ -92,8 +92,9 @@ export interface WgslSpec {
   readonly constants: Readonly<Record<string, WgslConstant>>;
   /**
    * The GPU encoder is a search of its own — the trellis formats' Viterbi (src/ops/viterbi.ts,
-   * shaders/trellis_viterbi.wgsl) — not quantize.wgsl's per-word passes; these are its format constants
-   * (L, KBITS, SEGMENT and the search's target units: TARGET_UNIT, TARGET_SCALE, TARGET_CLAMP).
+   * shaders/trellis_viterbi.wgsl) — not quantize.wgsl's per-word passes; these are the search's own
+   * constants (its target units: TARGET_UNIT, TARGET_SCALE, TARGET_CLAMP), beside `constants`' L, KBITS
+   * and SEGMENT.
    */
   readonly viterbi?: Readonly<Record<string, WgslConstant>>;
 }

@@ -305,8 +305,8 @@ const trellis: FormatFamily<TrellisFormat> = {
   grammar: 'tcq<k>-l<L>[-g<gain>][-norot|-s<seed>]',
   parse: (id) => (TRELLIS_ID.test(id) ? trellisFormatFromId(id) : null),
   examples: ['tcq2-l12', 'tcq3-l10-norot', 'tcq4-l9-g0.98'],
-  // The Viterbi search costs 2^L per weight (≈ 2 s per 4096 weights at L = 16 on the CPU here, and no
-  // about as long on SwiftShader's GPU): the GPU-encoding benches and the demo's first-load measurement would take
+  // The Viterbi search costs 2^L per weight (≈ 2 s per 4096 weights at L = 16 on the CPU here, about as
+  // long on SwiftShader's GPU): the GPU-encoding benches and the demo's first-load measurement would take
   // hours at their sizes; bench:trellis measures the family (CPU and GPU search) on its own.
   benchIds: [],
   gpuBenchIds: [],

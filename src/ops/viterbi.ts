@@ -32,8 +32,8 @@ interface SearchShape {
 function searchShape(format: QuantFormat): SearchShape {
   const v = format.wgsl.viterbi;
   if (!v) throw new InternalError(`format ${format.id} has no Viterbi encoder`);
-  const L = v.L as number;
-  const k = v.KBITS as number;
+  // the trellis' shape: the decode's constants
+  const { L, KBITS: k, SEGMENT } = format.wgsl.constants as { L: number; KBITS: number; SEGMENT: number };
   const groups = 2 ** (L - k);
   // a k-bit choice in a power-of-two field, so a word holds a whole number of them
   const ptrBits = 2 ** Math.ceil(Math.log2(k));
@@ -43,6 +43,9 @@ function searchShape(format: QuantFormat): SearchShape {
   return {
     constants: {
       ...v,
+      L,
+      KBITS: k,
+      SEGMENT,
       RECIP11: { f32array: RECIP11 },
       PTR_BITS: ptrBits,
       PTRS_PER_WORD: perWord,
@@ -53,7 +56,7 @@ function searchShape(format: QuantFormat): SearchShape {
       RENORM,
     },
     backWordsPerStep,
-    segment: v.SEGMENT as number,
+    segment: SEGMENT,
     spillWordsPerRow: inWorkgroup ? 0 : 2 * 2 ** L,
   };
 }

@@ -87,9 +87,6 @@ export class TrellisFormat implements QuantFormat {
       affineBlocks: true, // value = (STEP·σ)·(byte sum − 510): one scale per row
       constants: { L: p.L, KBITS: p.k, SEGMENT, STEP: { f32: this.step }, BITS: p.k },
       viterbi: {
-        L: p.L,
-        KBITS: p.k,
-        SEGMENT,
         TARGET_UNIT,
         TARGET_SCALE: { f32: this.targetScale },
         TARGET_CLAMP,
